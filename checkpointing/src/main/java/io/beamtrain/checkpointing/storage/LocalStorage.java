@@ -1,0 +1,329 @@
+package io.beamtrain.checkpointing.storage;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local-disk backend with object-store semantics: parents are created on demand and every write
+ * goes to a hidden temp file in the same directory that is then renamed into place, so readers
+ * see the old object or the new one, never a torn one.
+ *
+ * <p>The generation of a local object is derived from its modification time (nanoseconds) and
+ * size; {@link #compareAndSet} holds an OS file lock on a sibling {@code .lock} file while it
+ * checks and writes, so concurrent writers in different processes cannot both succeed.
+ */
+public final class LocalStorage implements Storage {
+  /** Temp files start with this; listings skip them, and orphan collection may delete them. */
+  public static final String TEMP_PREFIX = ".beamtrain-tmp-";
+
+  private static final String LOCK_SUFFIX = ".beamtrain-lock";
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStorage.class);
+
+  @Override
+  public byte[] readBytes(String path) {
+    try {
+      return Files.readAllBytes(local(path));
+    } catch (NoSuchFileException e) {
+      throw notFound(path, e);
+    } catch (IOException e) {
+      throw failure(path, "read failed", e);
+    }
+  }
+
+  @Override
+  public InputStream openRead(String path) {
+    try {
+      return Files.newInputStream(local(path));
+    } catch (NoSuchFileException e) {
+      throw notFound(path, e);
+    } catch (IOException e) {
+      throw failure(path, "open failed", e);
+    }
+  }
+
+  @Override
+  public void writeBytes(String path, byte[] data) {
+    try (OutputStream out = openWrite(path)) {
+      out.write(data);
+    } catch (IOException e) {
+      throw failure(path, "write failed", e);
+    }
+  }
+
+  @Override
+  public OutputStream openWrite(String path) {
+    Path target = local(path);
+    Path temp = tempSibling(target);
+    try {
+      OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
+      return new FilterOutputStream(out) {
+        private boolean closed;
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+          if (closed) {
+            return;
+          }
+          closed = true;
+          try {
+            super.close();
+            moveIntoPlace(temp, target);
+          } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+          }
+        }
+      };
+    } catch (IOException e) {
+      throw failure(path, "cannot open for writing", e);
+    }
+  }
+
+  @Override
+  public void upload(Path localFile, String path) {
+    Path target = local(path);
+    Path temp = tempSibling(target);
+    try {
+      Files.copy(localFile, temp);
+      moveIntoPlace(temp, target);
+    } catch (NoSuchFileException e) {
+      throw new StorageException(
+          StorageException.Kind.NOT_FOUND, localFile.toString(), "local file to upload not found", e);
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw failure(path, "copy from " + localFile + " failed", e);
+    }
+  }
+
+  @Override
+  public void download(String path, Path localFile) {
+    Path source = local(path);
+    try {
+      Path parent = localFile.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.copy(source, localFile, StandardCopyOption.REPLACE_EXISTING);
+    } catch (NoSuchFileException e) {
+      throw notFound(path, e);
+    } catch (IOException e) {
+      throw failure(path, "copy to " + localFile + " failed", e);
+    }
+  }
+
+  @Override
+  public List<StorageObject> list(String prefix) {
+    // The prefix may end inside a file name ("/x/model.ckpt-"), so walk its directory part.
+    Path prefixPath = local(prefix);
+    Path root = prefix.endsWith("/") ? prefixPath : prefixPath.getParent();
+    if (root == null || !Files.isDirectory(root)) {
+      return List.of();
+    }
+    List<StorageObject> out = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      files
+          .filter(Files::isRegularFile)
+          .filter(p -> p.toString().startsWith(absolutePrefix(prefix)))
+          .filter(p -> !isInternal(p))
+          .forEach(p -> stat(p.toString()).ifPresent(out::add));
+    } catch (IOException | UncheckedIOException e) {
+      throw failure(prefix, "listing failed", e);
+    }
+    out.sort(Comparator.comparing(StorageObject::path));
+    return out;
+  }
+
+  @Override
+  public boolean delete(String path) {
+    try {
+      return Files.deleteIfExists(local(path));
+    } catch (IOException e) {
+      throw failure(path, "delete failed", e);
+    }
+  }
+
+  @Override
+  public boolean exists(String path) {
+    return Files.isRegularFile(local(path));
+  }
+
+  @Override
+  public Optional<StorageObject> stat(String path) {
+    try {
+      BasicFileAttributes attrs = Files.readAttributes(local(path), BasicFileAttributes.class);
+      if (!attrs.isRegularFile()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new StorageObject(
+              local(path).toString(),
+              attrs.size(),
+              generationOf(attrs),
+              attrs.lastModifiedTime().toInstant()));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw failure(path, "stat failed", e);
+    }
+  }
+
+  @Override
+  public Optional<VersionedBytes> readVersioned(String path) {
+    try (FileLock lock = lock(path)) {
+      Optional<StorageObject> meta = stat(path);
+      if (meta.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(new VersionedBytes(readBytes(path), meta.get().generation()));
+    } catch (IOException e) {
+      throw failure(path, "versioned read failed", e);
+    }
+  }
+
+  @Override
+  public boolean compareAndSet(String path, byte[] data, long expectedGeneration) {
+    try (FileLock lock = lock(path)) {
+      long current = stat(path).map(StorageObject::generation).orElse(StorageObject.NO_GENERATION);
+      if (current != expectedGeneration) {
+        return false;
+      }
+      writeBytes(path, data);
+      // Two writes within the clock's resolution with the same size would share a generation;
+      // nudge the modification time forward so every successful write changes it.
+      Path target = local(path);
+      long written = stat(path).map(StorageObject::generation).orElseThrow();
+      if (written == current) {
+        Files.setLastModifiedTime(
+            target,
+            java.nio.file.attribute.FileTime.from(
+                Files.getLastModifiedTime(target).toInstant().plusNanos(1000)));
+      }
+      return true;
+    } catch (IOException e) {
+      throw failure(path, "compare-and-set failed", e);
+    }
+  }
+
+  private FileLock lock(String path) throws IOException {
+    Path target = local(path);
+    Path lockFile = target.resolveSibling(target.getFileName() + LOCK_SUFFIX);
+    Files.createDirectories(lockFile.getParent());
+    FileChannel channel =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      FileLock lock = channel.lock();
+      return new FileLock(channel, 0, Long.MAX_VALUE, false) {
+        @Override
+        public boolean isValid() {
+          return lock.isValid();
+        }
+
+        @Override
+        public void release() throws IOException {
+          lock.release();
+          channel.close();
+        }
+      };
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private static long generationOf(BasicFileAttributes attrs) {
+    Instant modified = attrs.lastModifiedTime().toInstant();
+    long nanos = modified.getEpochSecond() * 1_000_000_000L + modified.getNano();
+    // Never NO_GENERATION (0) for an existing object.
+    return (nanos ^ (attrs.size() * 0x9E3779B97F4A7C15L)) | 1L;
+  }
+
+  private static void moveIntoPlace(Path temp, Path target) throws IOException {
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static Path tempSibling(Path target) {
+    Path parent = target.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+    } catch (FileAlreadyExistsException e) {
+      throw new StorageException(
+          StorageException.Kind.INVALID_PATH,
+          target.toString(),
+          "a file stands where a directory is needed: " + e.getFile(),
+          e);
+    } catch (IOException e) {
+      throw failure(target.toString(), "cannot create parent directories", e);
+    }
+    return parent.resolve(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+  }
+
+  private static boolean isInternal(Path p) {
+    String name = p.getFileName().toString();
+    return name.startsWith(TEMP_PREFIX) || name.endsWith(LOCK_SUFFIX);
+  }
+
+  /** The prefix as an absolute path string, keeping a trailing slash if it had one. */
+  private static String absolutePrefix(String prefix) {
+    String abs = local(prefix).toString();
+    return prefix.endsWith("/") && !abs.endsWith("/") ? abs + "/" : abs;
+  }
+
+  private static Path local(String path) {
+    if (StoragePaths.isGcs(path)) {
+      throw new StorageException(
+          StorageException.Kind.INVALID_PATH, path, "a gs:// path cannot be read from local disk");
+    }
+    String plain = path.startsWith("file://") ? path.substring("file://".length()) : path;
+    return Paths.get(plain).toAbsolutePath().normalize();
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // Harmless: the temp file is hidden from listings by its TEMP_PREFIX name.
+      LOG.warn("could not delete temp file {}: {}", p, e.getMessage());
+    }
+  }
+
+  private static StorageException notFound(String path, Exception cause) {
+    return new StorageException(StorageException.Kind.NOT_FOUND, path, "no such object", cause);
+  }
+
+  private static StorageException failure(String path, String what, Exception cause) {
+    return new StorageException(
+        StorageException.Kind.OTHER, path, what + ": " + cause.getMessage(), cause);
+  }
+}
