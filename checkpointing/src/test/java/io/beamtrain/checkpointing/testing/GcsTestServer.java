@@ -274,6 +274,7 @@ public final class GcsTestServer implements AutoCloseable {
     ActiveFault fault = firingFault(req, false);
     FaultRule rule = fault == null ? null : fault.rule();
     String faultText = rule == null ? null : rule.toString();
+    boolean[] recorded = {false};
     try {
       if (rule != null && !rule.delay().isZero()) {
         sleep(rule.delay());
@@ -282,12 +283,13 @@ public final class GcsTestServer implements AutoCloseable {
       switch (action) {
         case RESPOND -> {
           req.drainBody();
+          // Recorded before answering, so a client that saw the answer also sees the record.
+          recordOnce(recorded, req, rule.status(), counted.count, faultText);
           send(ex, req, GcsResponse.error(GcsError.forStatus(rule.status())), Long.MAX_VALUE);
-          record(req, rule.status(), counted.count, faultText);
           return;
         }
         case DROP_CONNECTION -> {
-          record(req, RecordedRequest.DROPPED, counted.count, faultText);
+          recordOnce(recorded, req, RecordedRequest.DROPPED, counted.count, faultText);
           ex.close();
           return;
         }
@@ -303,31 +305,32 @@ public final class GcsTestServer implements AutoCloseable {
       GcsResponse response = dispatch(req);
       req.drainBody();
       if (action == FaultRule.Action.DROP_RESPONSE) {
-        record(req, RecordedRequest.DROPPED, counted.count, faultText);
+        recordOnce(recorded, req, RecordedRequest.DROPPED, counted.count, faultText);
         ex.close();
         return;
       }
       long limit = action == FaultRule.Action.DROP_AFTER_BYTES && req.method().equals("GET")
           ? rule.bytes() : Long.MAX_VALUE;
-      boolean complete = send(ex, req, response, limit);
-      record(req, complete ? response.status() : RecordedRequest.DROPPED, counted.count, faultText);
+      boolean complete = limit >= response.length();
+      recordOnce(recorded, req, complete ? response.status() : RecordedRequest.DROPPED, counted.count, faultText);
+      send(ex, req, response, limit);
     } catch (ConnectionDropped e) {
       LOG.debug("dropping connection of {} {}: {}", req.method(), req.path(), e.getMessage());
-      record(req, RecordedRequest.DROPPED, counted.count, faultText);
+      recordOnce(recorded, req, RecordedRequest.DROPPED, counted.count, faultText);
       ex.close();
     } catch (IOException e) {
       LOG.debug("I/O error serving {} {}: {}", req.method(), req.path(), e.toString());
-      record(req, RecordedRequest.DROPPED, counted.count, faultText);
+      recordOnce(recorded, req, RecordedRequest.DROPPED, counted.count, faultText);
       ex.close();
     } catch (RuntimeException e) {
       LOG.error("GcsTestServer failed on {} {}", req.method(), req.path(), e);
+      recordOnce(recorded, req, 500, counted.count, faultText);
       try {
         req.drainBody();
         send(ex, req, GcsResponse.error(new GcsError(500, "internalError", e.toString())), Long.MAX_VALUE);
       } catch (IOException | RuntimeException inner) {
         ex.close();
       }
-      record(req, 500, counted.count, faultText);
     }
   }
 
@@ -400,8 +403,11 @@ public final class GcsTestServer implements AutoCloseable {
     return true;
   }
 
-  private void record(GcsRequest req, int status, long bodyBytes, String fault) {
-    record(req, status, bodyBytes, fault, false);
+  private void recordOnce(boolean[] recorded, GcsRequest req, int status, long bodyBytes, String fault) {
+    if (!recorded[0]) {
+      recorded[0] = true;
+      record(req, status, bodyBytes, fault, false);
+    }
   }
 
   private void record(GcsRequest req, int status, long bodyBytes, String fault, boolean batchPart) {
