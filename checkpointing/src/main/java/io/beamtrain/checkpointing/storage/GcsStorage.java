@@ -162,16 +162,21 @@ final class GcsStorage implements Storage {
   @Override
   public void download(String path, Path localFile) {
     GcsPath p = GcsPath.object(path);
-    call(p, "download to " + localFile, () -> {
-      Path target = localFile.toAbsolutePath();
+    Path target = localFile.toAbsolutePath();
+    Path temp = target.resolveSibling(LocalStorage.TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+    try {
       Files.createDirectories(target.getParent());
-      Path temp = target.resolveSibling(LocalStorage.TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-      try {
+    } catch (IOException e) {
+      throw new StorageException(
+          StorageException.Kind.OTHER, localFile.toString(), "cannot create local directory: " + e, e);
+    }
+    try {
+      call(p, "download to " + localFile, () -> {
         for (int attempt = 1; ; attempt++) {
           Blob blob = liveOrThrow(p);
           try {
             client.downloadTo(BlobId.of(p.bucket(), p.name(), blob.getGeneration()), temp);
-            break;
+            return null;
           } catch (BaseServiceException e) {
             // 404 on a pinned generation: the object was replaced while we read it; read the new one.
             if (GcsErrors.httpStatus(e) != 404) {
@@ -180,12 +185,14 @@ final class GcsStorage implements Storage {
             checkConflictBudget(p, attempt);
           }
         }
-        moveIntoPlace(temp, target);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-      return null;
-    });
+      });
+      moveIntoPlace(temp, target);
+    } catch (IOException e) {
+      throw new StorageException(
+          StorageException.Kind.OTHER, localFile.toString(), "cannot move the download into place: " + e, e);
+    } finally {
+      deleteQuietly(temp);
+    }
   }
 
   @Override
@@ -534,6 +541,15 @@ final class GcsStorage implements Storage {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void deleteQuietly(Path temp) {
+    try {
+      Files.deleteIfExists(temp);
+    } catch (IOException e) {
+      // Harmless: the temp file is hidden from listings by its TEMP_PREFIX name.
+      LOG.warn("could not delete temp file {}: {}", temp, e.getMessage());
     }
   }
 
