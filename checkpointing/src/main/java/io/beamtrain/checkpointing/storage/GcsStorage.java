@@ -245,6 +245,11 @@ final class GcsStorage implements Storage {
 
   @Override
   public Optional<StorageObject> stat(String path) {
+    GcsPath prefix = GcsPath.prefix(path);
+    if (prefix.name().isEmpty() || prefix.name().endsWith("/")) {
+      // A "directory" is only a prefix here, never an object of ours (as on local disk).
+      return Optional.empty();
+    }
     GcsPath p = GcsPath.object(path);
     return call(p, "stat", () -> Optional.ofNullable(live(p)).map(b -> toStorageObject(p.bucket(), b)));
   }
