@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * offset after a broken connection. {@link #openWrite} buffers up to the threshold and switches to
  * a resumable session beyond it; either way the object appears only when the stream is closed.
  *
- * <p>Reads pin the generation they started with. Nothing checks or creates "directories". A 404
+ * <p>Reads pin the generation they started with: a stream whose object is replaced while it is
+ * read fails with NOT_FOUND rather than mixing two versions. Nothing checks or creates
+ * "directories". A 404
  * is told apart into {@link StorageException.Kind#NOT_FOUND} (no object) and {@link
  * StorageException.Kind#BUCKET_NOT_FOUND} by one bucket lookup (remembered once it succeeds).
  * Failures that retrying cannot fix (missing bucket, 401/403, unreachable endpoint) are not
