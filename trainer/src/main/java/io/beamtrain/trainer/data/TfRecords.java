@@ -37,10 +37,11 @@ public final class TfRecords {
   public static TfRecordReader openReader(String path, StorageConfig config) {
     InputStream raw = Storages.forPath(path, config).openRead(path);
     try {
+      // Records are read in small pieces (12-byte headers); buffer after inflating so each piece
+      // is not a call into the native inflater.
       InputStream in =
-          isGzip(path)
-              ? new GZIPInputStream(raw, BUFFER_BYTES)
-              : new BufferedInputStream(raw, BUFFER_BYTES);
+          new BufferedInputStream(
+              isGzip(path) ? new GZIPInputStream(raw, BUFFER_BYTES) : raw, BUFFER_BYTES);
       return new TfRecordReader(in, path);
     } catch (IOException e) {
       closeQuietly(raw, e);
@@ -57,9 +58,8 @@ public final class TfRecords {
     OutputStream raw = Storages.forPath(path, config).openWrite(path);
     try {
       OutputStream out =
-          isGzip(path)
-              ? new GZIPOutputStream(raw, BUFFER_BYTES)
-              : new BufferedOutputStream(raw, BUFFER_BYTES);
+          new BufferedOutputStream(
+              isGzip(path) ? new GZIPOutputStream(raw, BUFFER_BYTES) : raw, BUFFER_BYTES);
       return new TfRecordWriter(out);
     } catch (IOException e) {
       closeQuietly(raw, e);
