@@ -5,6 +5,7 @@ import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -99,10 +100,10 @@ public final class TfRecords {
     return ((value >>> 15) | (value << 17)) + MASK_DELTA;
   }
 
-  private static void closeQuietly(AutoCloseable c, Exception primary) {
+  private static void closeQuietly(Closeable c, Exception primary) {
     try {
       c.close();
-    } catch (Exception e) {
+    } catch (IOException | RuntimeException e) {
       primary.addSuppressed(e);
     }
   }
