@@ -8,19 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Reads every file matching a pattern (local or {@code gs://}, globs allowed, compressed files
- * decompressed by suffix) and parses it into {@link ParsedRow}s of the schema's columns. Rows that
+ * Reads every file matching the input file patterns (local or {@code gs://}, globs allowed, a
+ * pattern that matches nothing is an error; compressed files decompressed by suffix) and parses it into {@link ParsedRow}s of the schema's columns. Rows that
  * cannot be used leave through the {@link #REJECTED} dead-letter output with their file, line and
  * reason: a CSV record with the wrong cell count or bad quoting, a line that is not a JSON object,
  * a NUMERIC cell that is not a number, a missing label. They are data, not exceptions; only a file
@@ -30,34 +31,34 @@ import org.apache.beam.sdk.values.TupleTagList;
  * split at arbitrary offsets. Counters {@code preprocess/rows} and {@code preprocess/rejected} show
  * progress on runners with a monitoring UI.
  */
-public final class ParseRows extends PTransform<PBegin, PCollectionTuple> {
+public final class ParseRows extends PTransform<PCollection<String>, PCollectionTuple> {
   public static final TupleTag<ParsedRow> ROWS = new TupleTag<>() {};
   public static final TupleTag<RejectedRow> REJECTED = new TupleTag<>() {};
 
-  private final String filepattern;
   private final InputFormat format;
   private final DataSchema schema;
 
-  private ParseRows(String filepattern, InputFormat format, DataSchema schema) {
-    this.filepattern = Objects.requireNonNull(filepattern, "filepattern");
+  private ParseRows(InputFormat format, DataSchema schema) {
     this.format = Objects.requireNonNull(format, "format");
     this.schema = Objects.requireNonNull(schema, "schema");
   }
 
-  /** Parses the files matching {@code filepattern}, format chosen per file by its name. */
-  public static ParseRows from(String filepattern, DataSchema schema) {
-    return new ParseRows(filepattern, InputFormat.AUTO, schema);
+  /** Parses rows of {@code schema}, the format chosen per file from its name. */
+  public static ParseRows of(DataSchema schema) {
+    return new ParseRows(InputFormat.AUTO, schema);
   }
 
   public ParseRows withFormat(InputFormat newFormat) {
-    return new ParseRows(filepattern, newFormat, schema);
+    return new ParseRows(newFormat, schema);
   }
 
   @Override
-  public PCollectionTuple expand(PBegin input) {
+  public PCollectionTuple expand(PCollection<String> filepatterns) {
     PCollectionTuple parsed =
-        input
-            .apply("MatchFiles", FileIO.match().filepattern(filepattern))
+        filepatterns
+            .apply(
+                "MatchFiles",
+                FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
             .apply("ReadMatches", FileIO.readMatches())
             .apply(
                 "ParseFiles",
