@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.study;
 
+import io.beamtrain.trainer.MetricSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.study;
 
 import io.beamtrain.checkpointing.Goal;
+import io.beamtrain.trainer.MetricSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -89,9 +90,14 @@ public final class StudySpecParser {
     Map<String, Object> metric = map("metric", node);
     checkFields("metric.", metric, METRIC_FIELDS);
     String name = string("metric.name", required("metric.name", metric.get("name")));
+    if (!MetricSpec.NAMES.contains(name)) {
+      throw new InvalidStudyException(
+          "metric.name",
+          "unknown metric '" + name + "'; expected one of " + new TreeSet<>(MetricSpec.NAMES));
+    }
     Goal goal = metric.containsKey("goal")
         ? enumValue("metric.goal", metric.get("goal"), Goal.class)
-        : MetricSpec.naturalGoal(name);
+        : Metrics.naturalGoal(name);
     return new MetricSpec(name, goal);
   }
 
@@ -154,14 +160,30 @@ public final class StudySpecParser {
     }
     Map<String, Object> fixed = map("fixed", node);
     for (Map.Entry<String, Object> e : fixed.entrySet()) {
+      String path = "fixed." + e.getKey();
       Object value = e.getValue();
-      if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
-        throw new InvalidStudyException(
-            "fixed." + e.getKey(), "expected a string, number or boolean, was " + describe(value));
+      if (value instanceof List<?> list) {
+        // A list is allowed for list-valued hyperparameters such as hidden_layers: [64, 32].
+        List<Object> items = new ArrayList<>();
+        for (int j = 0; j < list.size(); j++) {
+          items.add(scalar(path + "[" + j + "]", list.get(j)));
+        }
+        out.put(e.getKey(), items);
+      } else {
+        out.put(e.getKey(), scalar(path, value));
       }
-      out.put(e.getKey(), value instanceof Number n ? numberPreservingInteger("fixed." + e.getKey(), n) : value);
     }
     return out;
+  }
+
+  private static Object scalar(String path, Object value) {
+    if (value instanceof Number n) {
+      return numberPreservingInteger(path, n);
+    }
+    if (value instanceof String || value instanceof Boolean) {
+      return value;
+    }
+    throw new InvalidStudyException(path, "expected a string, number or boolean, was " + describe(value));
   }
 
   private static void checkFields(String prefix, Map<String, Object> node, Set<String> allowed) {

@@ -1,11 +1,13 @@
 package io.beamtrain.pipelines.study;
 
 import io.beamtrain.checkpointing.Goal;
+import io.beamtrain.trainer.HyperParameters;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Checks a {@link StudySpec} before anything runs, failing on the first problem with an {@link
@@ -36,6 +38,9 @@ public final class StudyValidator {
       throw new InvalidStudyException(
           "earlyStoppingPatience", "must be 0 (off) or positive, was " + spec.earlyStoppingPatience());
     }
+    for (String name : spec.fixed().keySet()) {
+      knownHyperparameter("fixed." + name, name);
+    }
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < spec.parameters().size(); i++) {
       ParameterSpec p = spec.parameters().get(i);
@@ -43,6 +48,7 @@ public final class StudyValidator {
       if (p.name().isBlank()) {
         throw new InvalidStudyException(path + ".name", "must not be empty");
       }
+      knownHyperparameter(path + ".name", p.name());
       Integer previous = seen.putIfAbsent(p.name(), i);
       if (previous != null) {
         throw new InvalidStudyException(
@@ -77,15 +83,11 @@ public final class StudyValidator {
 
   private static void validateMetric(StudySpec spec) {
     String name = spec.metric().name();
-    if (!MetricSpec.KNOWN_METRICS.contains(name)) {
-      throw new InvalidStudyException(
-          "metric.name", "unknown metric '" + name + "'; expected one of " + MetricSpec.KNOWN_METRICS);
-    }
-    if (spec.metric().goal() != MetricSpec.naturalGoal(name)) {
+    if (spec.metric().goal() != Metrics.naturalGoal(name)) {
       throw new InvalidStudyException(
           "metric.goal",
           name + " is better when "
-              + (MetricSpec.naturalGoal(name) == Goal.MAXIMIZE ? "larger (MAXIMIZE)" : "smaller (MINIMIZE)")
+              + (Metrics.naturalGoal(name) == Goal.MAXIMIZE ? "larger (MAXIMIZE)" : "smaller (MINIMIZE)")
               + "; " + spec.metric().goal() + " would pick the worst trial");
     }
   }
@@ -162,6 +164,15 @@ public final class StudyValidator {
       if (!distinct.add(value)) {
         throw new InvalidStudyException(valuePath, "duplicate value " + values.get(j));
       }
+    }
+  }
+
+  private static void knownHyperparameter(String field, String name) {
+    if (!HyperParameters.NAMES.contains(name)) {
+      throw new InvalidStudyException(
+          field,
+          "unknown hyperparameter '" + name + "'; the trainer knows "
+              + String.join(", ", new TreeSet<>(HyperParameters.NAMES)));
     }
   }
 

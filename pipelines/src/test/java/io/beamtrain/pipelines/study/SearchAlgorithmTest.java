@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.Goal;
+import io.beamtrain.trainer.MetricSpec;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -118,14 +119,14 @@ class SearchAlgorithmTest {
       StudySpec spec = new StudySpec(
           new MetricSpec("eval_loss", Goal.MINIMIZE), Algorithm.QUASI_RANDOM, 16, seed, 100, 10, 50, 0,
           List.of(
-              ParameterSpec.doubleRange("a", 0.0, 1.0, Scale.LINEAR),
-              ParameterSpec.doubleRange("b", 0.0, 16.0, Scale.LINEAR)),
+              ParameterSpec.doubleRange("dropout", 0.0, 1.0, Scale.LINEAR),
+              ParameterSpec.doubleRange("l2", 0.0, 16.0, Scale.LINEAR)),
           Map.of());
       Set<Integer> bucketsA = new HashSet<>();
       Set<Integer> bucketsB = new HashSet<>();
       for (Trial t : spec.trials()) {
-        bucketsA.add((int) Math.floor((Double) t.params().get("a") * 16));
-        bucketsB.add((int) Math.floor((Double) t.params().get("b")));
+        bucketsA.add((int) Math.floor((Double) t.params().get("dropout") * 16));
+        bucketsB.add((int) Math.floor((Double) t.params().get("l2")));
       }
       assertEquals(16, bucketsA.size(), "seed " + seed);
       assertEquals(16, bucketsB.size(), "seed " + seed);

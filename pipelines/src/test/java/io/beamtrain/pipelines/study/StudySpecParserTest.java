@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.Goal;
+import io.beamtrain.trainer.MetricSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,29 +90,31 @@ class StudySpecParserTest {
       fractional trainSteps  | trainSteps: 10.5                                                   | trainSteps
       negative eval interval | evalEverySteps: -1                                                 | evalEverySteps
       text seed              | seed: abc                                                          | seed
-      min above max          | parameters: [{name: a, type: DOUBLE, min: 0.1, max: 1}, {name: b, type: DOUBLE, min: 5, max: 2}] | parameters[1].min
-      log with zero min      | parameters: [{name: a, type: DOUBLE, min: 0, max: 1, scale: LOG}] | parameters[0].min
-      log with negative min  | parameters: [{name: a, type: INTEGER, min: -1, max: 4, scale: LOG}] | parameters[0].min
-      missing max            | parameters: [{name: a, type: DOUBLE, min: 1}]                      | parameters[0].max
-      fractional integer     | parameters: [{name: a, type: INTEGER, min: 1, max: 2.5}]           | parameters[0].max
-      values on a range      | parameters: [{name: a, type: INTEGER, min: 1, max: 2, values: [1]}] | parameters[0].values
-      empty values           | parameters: [{name: a, type: DISCRETE, values: []}]                | parameters[0].values
-      empty categories       | parameters: [{name: a, type: CATEGORICAL, values: []}]             | parameters[0].values
-      missing values         | parameters: [{name: a, type: CATEGORICAL}]                         | parameters[0].values
-      text in discrete       | parameters: [{name: a, type: DISCRETE, values: [1, two]}]          | parameters[0].values[1]
-      duplicate value        | parameters: [{name: a, type: CATEGORICAL, values: [x, y, x]}]      | parameters[0].values[2]
-      min on a list          | parameters: [{name: a, type: DISCRETE, values: [1], min: 0}]       | parameters[0].min
-      scale on a list        | parameters: [{name: a, type: CATEGORICAL, values: [x], scale: LOG}] | parameters[0].scale
-      unknown type           | parameters: [{name: a, type: FLOAT, min: 0, max: 1}]               | parameters[0].type
-      unknown scale          | parameters: [{name: a, type: DOUBLE, min: 1, max: 2, scale: LOGARITHMIC}] | parameters[0].scale
-      unknown param field    | parameters: [{name: a, type: DOUBLE, min: 1, max: 2, step: 1}]     | parameters[0].step
+      min above max          | parameters: [{name: dropout, type: DOUBLE, min: 0.1, max: 1}, {name: l2, type: DOUBLE, min: 5, max: 2}] | parameters[1].min
+      log with zero min      | parameters: [{name: dropout, type: DOUBLE, min: 0, max: 1, scale: LOG}] | parameters[0].min
+      log with negative min  | parameters: [{name: dropout, type: INTEGER, min: -1, max: 4, scale: LOG}] | parameters[0].min
+      missing max            | parameters: [{name: dropout, type: DOUBLE, min: 1}]                      | parameters[0].max
+      fractional integer     | parameters: [{name: dropout, type: INTEGER, min: 1, max: 2.5}]           | parameters[0].max
+      values on a range      | parameters: [{name: dropout, type: INTEGER, min: 1, max: 2, values: [1]}] | parameters[0].values
+      empty values           | parameters: [{name: dropout, type: DISCRETE, values: []}]                | parameters[0].values
+      empty categories       | parameters: [{name: dropout, type: CATEGORICAL, values: []}]             | parameters[0].values
+      missing values         | parameters: [{name: dropout, type: CATEGORICAL}]                         | parameters[0].values
+      text in discrete       | parameters: [{name: dropout, type: DISCRETE, values: [1, two]}]          | parameters[0].values[1]
+      duplicate value        | parameters: [{name: dropout, type: CATEGORICAL, values: [x, y, x]}]      | parameters[0].values[2]
+      min on a list          | parameters: [{name: dropout, type: DISCRETE, values: [1], min: 0}]       | parameters[0].min
+      scale on a list        | parameters: [{name: dropout, type: CATEGORICAL, values: [x], scale: LOG}] | parameters[0].scale
+      unknown type           | parameters: [{name: dropout, type: FLOAT, min: 0, max: 1}]               | parameters[0].type
+      unknown scale          | parameters: [{name: dropout, type: DOUBLE, min: 1, max: 2, scale: LOGARITHMIC}] | parameters[0].scale
+      unknown param field    | parameters: [{name: dropout, type: DOUBLE, min: 1, max: 2, step: 1}]     | parameters[0].step
       missing name           | parameters: [{type: DOUBLE, min: 1, max: 2}]                       | parameters[0].name
-      duplicate name         | parameters: [{name: a, type: DOUBLE, min: 1, max: 2}, {name: a, type: INTEGER, min: 1, max: 2}] | parameters[1].name
+      duplicate name         | parameters: [{name: dropout, type: DOUBLE, min: 1, max: 2}, {name: dropout, type: INTEGER, min: 1, max: 2}] | parameters[1].name
       parameters not a list  | parameters: {name: a}                                              | parameters
-      fixed and searched     | parameters: [{name: a, type: DOUBLE, min: 1, max: 2}]\\nfixed: {a: 3} | fixed.a
-      fixed not scalar       | fixed: {hidden: [1, 2]}                                            | fixed.hidden
-      grid double no points  | algorithm: GRID\\nparameters: [{name: a, type: DOUBLE, min: 1, max: 2}] | parameters[0].gridPoints
-      zero grid points       | parameters: [{name: a, type: DOUBLE, min: 1, max: 2, gridPoints: 0}] | parameters[0].gridPoints
+      fixed and searched     | parameters: [{name: dropout, type: DOUBLE, min: 1, max: 2}]\\nfixed: {dropout: 3} | fixed.dropout
+      unknown hyperparameter | parameters: [{name: hidden_unit, type: INTEGER, min: 1, max: 2}]   | parameters[0].name
+      unknown fixed name     | fixed: {optimiser: adam}                                           | fixed.optimiser
+      fixed not scalar       | fixed: {hidden_layers: [64, {a: 1}]}                               | fixed.hidden_layers[1]
+      grid double no points  | algorithm: GRID\\nparameters: [{name: dropout, type: DOUBLE, min: 1, max: 2}] | parameters[0].gridPoints
+      zero grid points       | parameters: [{name: dropout, type: DOUBLE, min: 1, max: 2, gridPoints: 0}] | parameters[0].gridPoints
       """)
   void rejectsWithTheFieldName(String caseName, String body, String field) {
     String text = body.contains("metric:") ? body : "metric: {name: eval_loss}\n" + body;
@@ -120,6 +123,13 @@ class StudySpecParserTest {
         () -> StudySpecParser.parse(text.replace("\\n", "\n"), "my-study.yaml"));
     assertEquals(field, e.field(), e.getMessage());
     assertTrue(e.getMessage().startsWith("my-study.yaml: " + field + ": "), e.getMessage());
+  }
+
+  @Test
+  void fixedListsAreKept() {
+    StudySpec spec = StudySpecParser.parse(
+        "metric: {name: eval_loss}\nfixed: {hidden_layers: [64, 32], model: dnn}", "s.yaml");
+    assertEquals(List.of(64, 32), spec.fixed().get("hidden_layers"));
   }
 
   @Test
@@ -146,9 +156,9 @@ class StudySpecParserTest {
   }
 
   @Test
-  void defaultStudyPicksTheMetricFromTheTask() {
-    assertEquals(new MetricSpec("eval_accuracy", Goal.MAXIMIZE), Studies.defaultStudy(true).metric());
-    assertEquals(new MetricSpec("eval_rmse", Goal.MINIMIZE), Studies.defaultStudy(false).metric());
-    assertTrue(Studies.defaultStudy(true).trials().size() >= 4);
+  void defaultStudyIsValidAndSelectsByLoss() {
+    StudySpec spec = Studies.defaultStudy();
+    assertEquals(new MetricSpec("eval_loss", Goal.MINIMIZE), spec.metric());
+    assertTrue(spec.trials().size() >= 4);
   }
 }
