@@ -97,7 +97,7 @@ public final class StudySpecParser {
     }
     Goal goal = metric.containsKey("goal")
         ? enumValue("metric.goal", metric.get("goal"), Goal.class)
-        : Metrics.naturalGoal(name);
+        : StudyMetrics.naturalGoal(name);
     return new MetricSpec(name, goal);
   }
 

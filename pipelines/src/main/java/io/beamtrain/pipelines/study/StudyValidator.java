@@ -83,11 +83,11 @@ public final class StudyValidator {
 
   private static void validateMetric(StudySpec spec) {
     String name = spec.metric().name();
-    if (spec.metric().goal() != Metrics.naturalGoal(name)) {
+    if (spec.metric().goal() != StudyMetrics.naturalGoal(name)) {
       throw new InvalidStudyException(
           "metric.goal",
           name + " is better when "
-              + (Metrics.naturalGoal(name) == Goal.MAXIMIZE ? "larger (MAXIMIZE)" : "smaller (MINIMIZE)")
+              + (StudyMetrics.naturalGoal(name) == Goal.MAXIMIZE ? "larger (MAXIMIZE)" : "smaller (MINIMIZE)")
               + "; " + spec.metric().goal() + " would pick the worst trial");
     }
   }

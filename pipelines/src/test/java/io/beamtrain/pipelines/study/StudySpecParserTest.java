@@ -126,6 +126,14 @@ class StudySpecParserTest {
   }
 
   @Test
+  void writtenJsonReadsBackToTheSameSpec() {
+    StudySpec spec = StudySpecParser.parse(DESIGN_EXAMPLE, "study.yaml").withSeed(-3);
+    String json = StudySpecWriter.toJson(spec);
+    assertEquals(spec, StudySpecParser.parse(json, "study.json"));
+    assertEquals(spec.trials(), StudySpecParser.parse(json, "study.json").trials());
+  }
+
+  @Test
   void fixedListsAreKept() {
     StudySpec spec = StudySpecParser.parse(
         "metric: {name: eval_loss}\nfixed: {hidden_layers: [64, 32], model: dnn}", "s.yaml");

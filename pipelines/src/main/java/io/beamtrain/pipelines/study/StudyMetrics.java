@@ -5,8 +5,8 @@ import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.data.TransformSpec.Task;
 
 /** What the study layer knows about the trainer's metrics: their natural goal and their task. */
-public final class Metrics {
-  private Metrics() {}
+public final class StudyMetrics {
+  private StudyMetrics() {}
 
   /** MAXIMIZE for accuracy and AUC, MINIMIZE for loss, RMSE and MAE. */
   public static Goal naturalGoal(String name) {
