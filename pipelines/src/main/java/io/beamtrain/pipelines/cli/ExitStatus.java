@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.cli;
 
 import io.beamtrain.pipelines.study.InvalidStudyException;
+import io.beamtrain.trainer.BadInputException;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -34,6 +35,8 @@ public final class ExitStatus {
   }
 
   private static boolean isBadInput(Throwable t) {
-    return t instanceof UsageException || t instanceof InvalidStudyException;
+    return t instanceof UsageException
+        || t instanceof InvalidStudyException
+        || t instanceof BadInputException;
   }
 }
