@@ -2,7 +2,10 @@ package io.beamtrain.pipelines.preprocess;
 
 import io.beamtrain.pipelines.preprocess.ColumnStatistics.ValueCount;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
-import java.io.Serializable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,9 +14,13 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.DoubleCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -117,7 +124,7 @@ public final class AnalyzeColumns
     @Override
     public Coder<Accumulator> getAccumulatorCoder(
         CoderRegistry registry, Coder<ParsedRow> inputCoder) {
-      return SerializableCoder.of(Accumulator.class);
+      return new AccumulatorCoder(numeric);
     }
 
     private static List<ValueCount> vocabulary(
@@ -138,7 +145,7 @@ public final class AnalyzeColumns
   }
 
   /** Per-column running state; mutable, one per bundle. */
-  public static final class Accumulator implements Serializable {
+  public static final class Accumulator {
     private long rows;
     private final long[] missing;
     private final NumericMoments[] moments;
@@ -177,6 +184,11 @@ public final class AnalyzeColumns
       }
     }
 
+    @Override
+    public String toString() {
+      return "Accumulator{rows=" + rows + "}";
+    }
+
     void merge(Accumulator other) {
       rows += other.rows;
       for (int i = 0; i < missing.length; i++) {
@@ -190,6 +202,77 @@ public final class AnalyzeColumns
           }
         }
       }
+    }
+  }
+
+  /**
+   * Encodes an {@link Accumulator} field by field; the column kinds come from the schema, so they
+   * are not encoded. Accumulators cross the wire between the partial and the final combine.
+   */
+  static final class AccumulatorCoder extends CustomCoder<Accumulator> {
+    private static final StringUtf8Coder STRING = StringUtf8Coder.of();
+    private static final DoubleCoder DOUBLE = DoubleCoder.of();
+
+    private final boolean[] numeric;
+
+    AccumulatorCoder(boolean[] numeric) {
+      this.numeric = numeric.clone();
+    }
+
+    @Override
+    public void encode(Accumulator accumulator, OutputStream out) throws IOException {
+      VarInt.encode(accumulator.rows, out);
+      for (int i = 0; i < numeric.length; i++) {
+        VarInt.encode(accumulator.missing[i], out);
+        if (numeric[i]) {
+          NumericMoments moments = accumulator.moments[i];
+          VarInt.encode(moments.count(), out);
+          DOUBLE.encode(moments.mean(), out);
+          DOUBLE.encode(moments.sumOfSquaredDeviations(), out);
+          DOUBLE.encode(moments.rawMin(), out);
+          DOUBLE.encode(moments.rawMax(), out);
+        } else {
+          Map<String, long[]> counts = accumulator.counts[i];
+          VarInt.encode(counts.size(), out);
+          for (Map.Entry<String, long[]> entry : counts.entrySet()) {
+            STRING.encode(entry.getKey(), out);
+            VarInt.encode(entry.getValue()[0], out);
+          }
+        }
+      }
+    }
+
+    @Override
+    public Accumulator decode(InputStream in) throws IOException {
+      Accumulator accumulator = new Accumulator(numeric);
+      accumulator.rows = VarInt.decodeLong(in);
+      for (int i = 0; i < numeric.length; i++) {
+        accumulator.missing[i] = VarInt.decodeLong(in);
+        if (numeric[i]) {
+          long count = VarInt.decodeLong(in);
+          accumulator.moments[i] =
+              NumericMoments.restore(
+                  count, DOUBLE.decode(in), DOUBLE.decode(in), DOUBLE.decode(in),
+                  DOUBLE.decode(in));
+        } else {
+          int size = VarInt.decodeInt(in);
+          Map<String, long[]> counts = accumulator.counts[i];
+          for (int k = 0; k < size; k++) {
+            counts.put(STRING.decode(in), new long[] {VarInt.decodeLong(in)});
+          }
+        }
+      }
+      return accumulator;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof AccumulatorCoder other && Arrays.equals(numeric, other.numeric);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(numeric);
     }
   }
 }

@@ -17,6 +17,34 @@ public final class NumericMoments implements Serializable {
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
 
+  public NumericMoments() {}
+
+  /** Restores a state read back by a coder; {@code m2} is the sum of squared deviations. */
+  static NumericMoments restore(long count, double mean, double m2, double min, double max) {
+    NumericMoments moments = new NumericMoments();
+    moments.count = count;
+    moments.mean = mean;
+    moments.m2 = m2;
+    moments.min = min;
+    moments.max = max;
+    return moments;
+  }
+
+  /** The sum of squared deviations from the mean, for coders. */
+  double sumOfSquaredDeviations() {
+    return m2;
+  }
+
+  /** The raw minimum (+Infinity when empty), for coders. */
+  double rawMin() {
+    return min;
+  }
+
+  /** The raw maximum (-Infinity when empty), for coders. */
+  double rawMax() {
+    return max;
+  }
+
   public void add(double x) {
     count++;
     double delta = x - mean;

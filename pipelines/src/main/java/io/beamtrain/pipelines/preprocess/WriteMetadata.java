@@ -4,7 +4,12 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.data.TransformSpec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +53,9 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
   public static final TupleTag<String> EVAL_FILES = new TupleTag<>() {};
   public static final TupleTag<String> REJECTED_FILES = new TupleTag<>() {};
   public static final TupleTag<RejectedRow> REJECTED = new TupleTag<>() {};
+
+  /** The temporary directory Beam's file sinks create under their output directory. */
+  private static final String BEAM_TEMP_DIRECTORY = ".temp-beam";
 
   /** Name of the schema file written beside transform.json. */
   public static final String SCHEMA_FILE_NAME = "schema.json";
@@ -173,6 +181,8 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
           StoragePaths.join(dataDir, SCHEMA_FILE_NAME),
           schema.withTask(spec.label().task()).toJson());
       write(StoragePaths.join(dataDir, TransformSpec.FILE_NAME), spec.toJson());
+      removeEmptyLocalTempDirectory(dataDir);
+      removeEmptyLocalTempDirectory(StoragePaths.join(dataDir, WriteRejected.DIRECTORY));
       LOG.info(
           "Preprocessed {} rows into {}: {} train and {} eval examples, {} rejected",
           stats.rows(),
@@ -214,6 +224,24 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
     private void write(String path, String text) {
       Storages.forPath(path, settings.storageConfig())
           .writeBytes(path, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Beam's file sinks leave their emptied temporary directory behind on a local disk (an object
+     * store has no directories); remove it so the data directory holds only the dataset.
+     */
+    private static void removeEmptyLocalTempDirectory(String dir) {
+      if (StoragePaths.isGcs(dir)) {
+        return;
+      }
+      Path temp = Paths.get(dir, BEAM_TEMP_DIRECTORY);
+      try {
+        Files.deleteIfExists(temp);
+      } catch (DirectoryNotEmptyException e) {
+        LOG.debug("{} still holds files of another writer; left in place", temp);
+      } catch (IOException e) {
+        LOG.debug("cannot remove {}: {}", temp, e.toString());
+      }
     }
 
     private static List<String> relativeNames(List<String> paths) {

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.preprocess;
 
+import io.beamtrain.checkpointing.storage.StoragePaths;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
@@ -12,8 +13,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Writes rejected rows as JSON Lines ({@link RejectedRow#toJsonLine()}: file, line, reason, detail,
- * raw) to {@code <dataDir>/rejected/rejected-00000-of-00001.jsonl}. One shard, written even when
- * empty, so the directory always says how the last run went. Output: the path of the file.
+ * raw) to {@code <dataDir>/rejected/rejected-00000-of-00001.jsonl}, one shard (rejected rows are
+ * few, and one file is easiest to read). Nothing is written when no row was rejected; {@code
+ * stats.json} always has the count. Output: the path of the file, if written.
  */
 public final class WriteRejected
     extends PTransform<PCollection<RejectedRow>, PCollection<String>> {
@@ -38,7 +40,7 @@ public final class WriteRejected
             "WriteJsonLines",
             FileIO.<String>write()
                 .via(TextIO.sink())
-                .to(dataDir.endsWith("/") ? dataDir + DIRECTORY : dataDir + "/" + DIRECTORY)
+                .to(StoragePaths.join(dataDir, DIRECTORY))
                 .withPrefix("rejected")
                 .withSuffix(".jsonl")
                 .withNumShards(1))
