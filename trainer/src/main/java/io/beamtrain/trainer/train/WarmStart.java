@@ -1,15 +1,8 @@
 package io.beamtrain.trainer.train;
 
-import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.checkpointing.storage.StorageObject;
-import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,7 +27,7 @@ import org.tensorflow.types.family.TType;
  *
  * <p>The source must hold every trainable variable with the same shape; otherwise a {@link
  * BadInputException} names the checkpoint and TensorFlow's reason (the missing key or the two
- * shapes). A {@code gs://} checkpoint is downloaded to a local temporary directory first.
+ * shapes).
  */
 public final class WarmStart {
   private WarmStart() {}
@@ -43,8 +36,7 @@ public final class WarmStart {
   public static void checkExists(String prefix, StorageConfig config) {
     String index = prefix + ".index";
     if (!Storages.forPath(index, config).exists(index)) {
-      throw new BadInputException(
-          "warm start checkpoint " + prefix + " not found: no " + index);
+      throw new BadInputException("warm start checkpoint " + prefix + " not found: no " + index);
     }
   }
 
@@ -52,58 +44,33 @@ public final class WarmStart {
   public static void restore(
       TrainingSession session, List<Output<TFloat32>> variables, String prefix, StorageConfig config) {
     checkExists(prefix, config);
-    Path staging = null;
-    try {
-      String localPrefix = prefix;
-      if (StoragePaths.isGcs(prefix)) {
-        staging = Files.createTempDirectory("beamtrain-warmstart");
-        localPrefix = download(prefix, staging, config);
-      }
-      Ops tf = Ops.create(session.graph()).withSubScope("warm_start");
-      Placeholder<TString> file = tf.placeholder(TString.class);
-      List<String> names = new ArrayList<>();
-      variables.forEach(v -> names.add(v.op().name()));
-      List<Class<? extends TType>> types = new ArrayList<>(Collections.nCopies(names.size(), TFloat32.class));
-      Restore restored =
-          tf.train.restore(
-              file,
-              tf.constant(NdArrays.vectorOfObjects(names.toArray(String[]::new))),
-              tf.constant(NdArrays.vectorOfObjects(Collections.nCopies(names.size(), "").toArray(String[]::new))),
-              types);
-      List<Op> assigns = new ArrayList<>();
-      for (int i = 0; i < variables.size(); i++) {
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32> value = (Operand<TFloat32>) restored.tensors().get(i);
-        assigns.add(tf.assign(variables.get(i), value));
-      }
-      session.initialize();
-      Session.Runner runner = session.session().runner();
-      assigns.forEach(runner::addTarget);
-      try (TString path = TString.scalarOf(localPrefix)) {
-        runner.feed(file, path).run().close();
-      } catch (TensorFlowException | IllegalArgumentException e) {
-        throw new BadInputException(
-            "cannot warm start from " + prefix + ": " + firstLine(e.getMessage()), e);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("staging warm start checkpoint " + prefix, e);
-    } finally {
-      if (staging != null) {
-        deleteRecursively(staging);
-      }
+    Ops tf = Ops.create(session.graph()).withSubScope("warm_start");
+    Placeholder<TString> file = tf.placeholder(TString.class);
+    List<String> names = new ArrayList<>();
+    variables.forEach(v -> names.add(v.op().name()));
+    List<Class<? extends TType>> types = new ArrayList<>(Collections.nCopies(names.size(), TFloat32.class));
+    Restore restored =
+        tf.train.restore(
+            file,
+            tf.constant(NdArrays.vectorOfObjects(names.toArray(String[]::new))),
+            tf.constant(NdArrays.vectorOfObjects(Collections.nCopies(names.size(), "").toArray(String[]::new))),
+            types);
+    List<Op> assigns = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> value = (Operand<TFloat32>) restored.tensors().get(i);
+      assigns.add(tf.assign(variables.get(i), value));
     }
-  }
-
-  private static String download(String prefix, Path staging, StorageConfig config) {
-    Storage storage = Storages.forPath(prefix, config);
-    String name = StoragePaths.fileName(prefix);
-    for (StorageObject object : storage.list(prefix + ".")) {
-      String file = StoragePaths.fileName(object.path());
-      if (file.equals(name + ".index") || file.startsWith(name + ".data-")) {
-        storage.download(object.path(), staging.resolve(file));
-      }
+    session.initialize();
+    Session.Runner runner = session.session().runner();
+    assigns.forEach(runner::addTarget);
+    try (LocalCheckpointCopy local = LocalCheckpointCopy.of(prefix, config);
+        TString path = TString.scalarOf(local.localPrefix())) {
+      runner.feed(file, path).run().close();
+    } catch (TensorFlowException | IllegalArgumentException e) {
+      throw new BadInputException(
+          "cannot warm start from " + prefix + ": " + firstLine(e.getMessage()), e);
     }
-    return staging.resolve(name).toString();
   }
 
   private static String firstLine(String message) {
@@ -112,13 +79,5 @@ public final class WarmStart {
     }
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException("deleting " + dir, e);
-    }
   }
 }
