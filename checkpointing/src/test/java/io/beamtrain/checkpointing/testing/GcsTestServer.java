@@ -272,7 +272,7 @@ public final class GcsTestServer implements AutoCloseable {
     CountingInputStream counted = new CountingInputStream(ex.getRequestBody());
     String host = ex.getRequestHeaders().getFirst("Host");
     String baseUrl = host != null ? "http://" + host : endpoint();
-    GcsRequest initial =
+    GcsRequest req =
         new GcsRequest(
             ex.getRequestMethod(),
             ex.getRequestURI().getRawPath(),
@@ -281,7 +281,6 @@ public final class GcsTestServer implements AutoCloseable {
             counted,
             baseUrl,
             false);
-    GcsRequest req = initial;
     String peekedName = null;
     if (needsBodyForMatching(req)) {
       try {
