@@ -292,12 +292,7 @@ final class GcsStorage implements Storage {
       throws IOException {
     String writeId = newWriteId();
     if (length >= config.resumableThresholdBytes()) {
-      ResumableUpload upload;
-      try {
-        upload = startResumable(p, writeId, expected);
-      } catch (BaseServiceException e) {
-        return preconditionLost(e, p, writeId);
-      }
+      ResumableUpload upload = startResumable(p, writeId, expected);
       upload.write(data, 0, length);
       return upload.finish();
     }
@@ -305,34 +300,19 @@ final class GcsStorage implements Storage {
       client.create(blobInfo(p, writeId), data, 0, length, targetCondition(expected));
       return true;
     } catch (BaseServiceException e) {
-      return preconditionLost(e, p, writeId);
-    }
-  }
-
-  /** For a failed write: false on 412 unless our own write landed (then true); else rethrows. */
-  private boolean preconditionLost(BaseServiceException e, GcsPath p, String writeId) {
-    if (GcsErrors.httpStatus(e) != 412) {
-      throw e;
-    }
-    return landedOurs(p, writeId);
-  }
-
-  /** Starts a resumable session that replaces the live object of {@code p} (for openWrite). */
-  ResumableUpload startResumable(GcsPath p) {
-    return call(p, "start upload", () -> {
-      for (int attempt = 1; ; attempt++) {
-        String writeId = newWriteId();
-        try {
-          return startResumable(p, writeId, liveGeneration(p));
-        } catch (BaseServiceException e) {
-          // 412 at session start: replaced between our read and the start; read again.
-          if (GcsErrors.httpStatus(e) != 412) {
-            throw e;
-          }
-          checkConflictBudget(p, attempt);
-        }
+      if (GcsErrors.httpStatus(e) != 412) {
+        throw e;
       }
-    });
+      return landedOurs(p, writeId);
+    }
+  }
+
+  /**
+   * Starts a resumable session that replaces the live object of {@code p} (for openWrite). GCS
+   * checks the generation precondition when the session is finalized.
+   */
+  ResumableUpload startResumable(GcsPath p) {
+    return call(p, "start upload", () -> startResumable(p, newWriteId(), liveGeneration(p)));
   }
 
   private ResumableUpload startResumable(GcsPath p, String writeId, long expected) {
