@@ -161,18 +161,24 @@ public final class LocalStorage implements Storage {
   @Override
   public void download(String path, Path localFile) {
     Path source = local(path);
+    Path target = localFile.toAbsolutePath();
+    // Copy beside the target, then rename: a failed copy never leaves a half-written file.
+    Path temp = tempSibling(target);
     try {
-      Path parent = localFile.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.copy(source, localFile, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(source, temp);
+      moveIntoPlace(temp, target);
     } catch (NoSuchFileException e) {
-      throw notFound(path, e);
+      deleteQuietly(temp);
+      if (e.getFile() != null && Paths.get(e.getFile()).toAbsolutePath().equals(source)) {
+        throw notFound(path, e);
+      }
+      throw failure(path, "copy to " + localFile + " failed", e);
     } catch (IOException e) {
+      deleteQuietly(temp);
       throw failure(path, "copy to " + localFile + " failed", e);
     }
   }
+
 
   @Override
   public List<StorageObject> list(String prefix) {
