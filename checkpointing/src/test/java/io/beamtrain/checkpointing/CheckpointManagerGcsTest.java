@@ -164,7 +164,13 @@ class CheckpointManagerGcsTest {
       clock.advance(Duration.ofMinutes(1));
       localClock.advance(Duration.ofMinutes(1));
       server.clearRequests();
-      server.addFault(FaultRule.on("*", ".*").respond(503).times(20));
+      // Twenty 503s spread over every kind of request one save makes: metadata reads, downloads,
+      // multipart uploads, resumable session starts and the resumable data PUTs.
+      server.addFault(FaultRule.on("GET", "/storage/v1/.*").respond(503).times(4));
+      server.addFault(FaultRule.on("GET", "/download/.*").respond(503).times(4));
+      server.addFault(FaultRule.on("POST", "/upload/.*").withQueryParam("uploadType", "multipart").respond(503).times(4));
+      server.addFault(FaultRule.on("POST", "/upload/.*").withQueryParam("uploadType", "resumable").respond(503).times(4));
+      server.addFault(FaultRule.on("PUT", "/upload/.*").respond(503).times(4));
       remote.save(model.session, 2, Map.of("loss", 0.25));
       local.save(model.session, 2, Map.of("loss", 0.25));
     }
