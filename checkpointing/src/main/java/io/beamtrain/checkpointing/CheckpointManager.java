@@ -5,6 +5,7 @@ import io.beamtrain.checkpointing.retention.Retention;
 import io.beamtrain.checkpointing.retention.RetentionPlan;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
@@ -139,7 +140,7 @@ public final class CheckpointManager implements AutoCloseable {
     byte[] meta = MetaGraphs.toBytes(graph, saverDef, Map.of());
     Committed initial =
         new Committed(
-            catalog.checkpoints, lastPreserved, catalog.stateFile.map(VersionedBytes::data).orElse(null));
+            catalog.checkpoints, lastPreserved, catalog.stateFile.orElse(null));
     LOG.debug("opened {}: {} checkpoints", dir, catalog.checkpoints.size());
     return new CheckpointManager(dir, storage, saver, options, meta, initial);
   }
@@ -161,9 +162,14 @@ public final class CheckpointManager implements AutoCloseable {
   public static Optional<CheckpointState> readState(String directory, StorageConfig config) {
     String dir = CheckpointCatalog.normalize(directory);
     String path = StoragePaths.join(dir, CheckpointState.FILE_NAME);
-    return Storages.forPath(dir, config)
-        .readVersioned(path)
-        .map(v -> CheckpointState.parse(v.data(), path));
+    try {
+      return Optional.of(CheckpointState.parse(Storages.forPath(dir, config).readBytes(path), path));
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /** The directory, normalised (absolute for local paths, no trailing slash). */
