@@ -115,6 +115,10 @@ public final class CheckpointManager implements AutoCloseable {
     if (saver.graph() != graph) {
       throw new IllegalArgumentException("the saver was built for a different graph");
     }
+    if (options.async() && saver.variables().isEmpty()) {
+      throw new IllegalArgumentException(
+          "async saves snapshot the variables, which needs a saver from SaverGraph.build, not fromSaverDef");
+    }
     String dir = CheckpointCatalog.normalize(directory);
     Storage storage = Storages.forPath(dir, config);
     Instant now = Timestamps.truncate(options.clock().instant());
