@@ -101,6 +101,8 @@ public record TransformSpec(
       @JsonProperty("vocabulary") List<String> vocabulary,
       @JsonProperty("oov_buckets") Integer oovBuckets) {
 
+    public static final int DEFAULT_OOV_BUCKETS = 1;
+
     public static FeatureSpec numeric(
         String name, double mean, double stddev, double min, double max, long missing) {
       return new FeatureSpec(
@@ -123,7 +125,12 @@ public record TransformSpec(
 
     /** Width of this feature in the dense encoding. */
     public int denseWidth() {
-      return type == FeatureType.NUMERIC ? 1 : vocabulary.size() + oovBuckets;
+      return type == FeatureType.NUMERIC ? 1 : vocabulary.size() + oovBucketsOrDefault();
+    }
+
+    /** {@code oov_buckets}, 1 when transform.json leaves it out. */
+    public int oovBucketsOrDefault() {
+      return oovBuckets == null ? DEFAULT_OOV_BUCKETS : oovBuckets;
     }
   }
 
