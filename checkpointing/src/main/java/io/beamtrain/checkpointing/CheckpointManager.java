@@ -328,11 +328,16 @@ public final class CheckpointManager implements AutoCloseable {
     candidates.add(checkpoint);
     RetentionPlan plan =
         retention.plan(candidates, new PreservationContext(checkpoint.timestamp(), current.lastPreserved()));
-    Committed next = writeState(current, plan.keep(), plan.lastPreserved());
+    committed = writeState(current, plan.keep(), plan.lastPreserved());
     for (Checkpoint dropped : plan.delete()) {
-      deleteCheckpointFiles(dropped);
+      try {
+        deleteCheckpointFiles(dropped);
+      } catch (StorageException e) {
+        // Committed already. The leftovers are unlisted and keep their sidecar (deleted last), so
+        // the next open for writing collects them (see OrphanCollector for the one exception).
+        LOG.warn("could not delete {} after retention dropped it: {}", dropped.prefix(), e.getMessage());
+      }
     }
-    committed = next;
     LOG.debug("committed {} in {} ms", name, Duration.ofNanos(System.nanoTime() - started).toMillis());
   }
 
