@@ -15,10 +15,10 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SaverDef;
+import org.tensorflow.Tensor;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
@@ -38,6 +38,7 @@ import org.tensorflow.types.family.TType;
  *   save/Const           PlaceholderWithDefault   save/control_dependency  Identity(save/Const) after SaveV2
  *   save/RestoreV2       RestoreV2                save/Assign, save/Assign_1, ... (AssignVariableOp for
  *   save/restore_all     NoOp after every assign                           resource variables)
+ *   save/ReadVariableOp  value of a resource variable (one per resource variable)
  * </pre>
  *
  * Variables are keyed in the checkpoint by their op name, sorted, like Python. The resulting
@@ -168,6 +169,11 @@ public final class SaverGraph {
    * SnapshotWriter}). Costs one memory copy of the variables.
    */
   public VariableSnapshot snapshot(Session session) {
+    return snapshot(session, SnapshotBuffers.unpooled());
+  }
+
+  /** As {@link #snapshot(Session)}, copying into (and later returning) buffers of {@code pool}. */
+  VariableSnapshot snapshot(Session session, SnapshotBuffers pool) {
     checkSession(session);
     if (variables.isEmpty()) {
       throw new IllegalStateException("a saver imported from a SaverDef cannot take snapshots");
@@ -177,16 +183,18 @@ public final class SaverGraph {
       runner.fetch(v.valueTensorName());
     }
     List<Tensor> copies = new ArrayList<>(variables.size());
-    try (Result values = runner.run()) {
+    // A fetched reference variable shares the variable's buffer, which the next training step
+    // updates in place: copy before returning, and close the fetched tensors.
+    try (Result fetched = runner.run()) {
       for (int i = 0; i < variables.size(); i++) {
         Class<? extends TType> type = graph.outputOrThrow(variables.get(i).valueTensorName()).type();
-        copies.add(VariableSnapshot.copyOf(values.get(i), type));
+        copies.add(pool.copyOf(i, fetched.get(i), type));
       }
     } catch (RuntimeException e) {
-      copies.forEach(Tensor::close);
+      pool.release(copies);
       throw e;
     }
-    return new VariableSnapshot(variables, copies);
+    return new VariableSnapshot(variables, copies, pool::release);
   }
 
   private boolean usesTensorFlowJavaNames() {

@@ -2,10 +2,8 @@ package io.beamtrain.checkpointing;
 
 import io.beamtrain.checkpointing.SaverGraph.SavedVariable;
 import java.util.List;
+import java.util.function.Consumer;
 import org.tensorflow.Tensor;
-import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TString;
-import org.tensorflow.types.family.TType;
 
 /**
  * Values of a graph's variables copied out of a session at one moment, owned by this object until
@@ -15,10 +13,13 @@ import org.tensorflow.types.family.TType;
 public final class VariableSnapshot implements AutoCloseable {
   private final List<SavedVariable> variables;
   private final List<Tensor> values;
+  private final Consumer<List<Tensor>> release;
+  private boolean closed;
 
-  VariableSnapshot(List<SavedVariable> variables, List<Tensor> values) {
+  VariableSnapshot(List<SavedVariable> variables, List<Tensor> values, Consumer<List<Tensor>> release) {
     this.variables = List.copyOf(variables);
     this.values = List.copyOf(values);
+    this.release = release;
   }
 
   List<SavedVariable> variables() {
@@ -36,17 +37,9 @@ public final class VariableSnapshot implements AutoCloseable {
 
   @Override
   public void close() {
-    values.forEach(Tensor::close);
-  }
-
-  /**
-   * A deep copy of a fetched variable value. A fetched reference variable may share its buffer
-   * with the variable, which the next training step updates in place, so the bytes are copied.
-   */
-  static Tensor copyOf(Tensor fetched, Class<? extends TType> type) {
-    if (fetched.dataType() == DataType.DT_STRING) {
-      return TString.tensorOfBytes(((TString) fetched).asBytes());
+    if (!closed) {
+      closed = true;
+      release.accept(values);
     }
-    return Tensor.of(type, fetched.shape(), fetched.asRawTensor().data());
   }
 }
