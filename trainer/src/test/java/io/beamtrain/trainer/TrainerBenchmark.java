@@ -46,13 +46,18 @@ import org.tensorflow.types.TFloat32;
  */
 @Tag("benchmark")
 class TrainerBenchmark {
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = 5;
   private static final int BATCH = 64;
   private static final int THREADS = 1;
 
   @TempDir Path dir;
 
-  private record Row(String name, double examplesPerSecond, double evalShare, double checkpointShare) {}
+  /**
+   * One line of the table; {@code ratio} is the median over rounds of this run's throughput over
+   * the minimal loop's in the same round (adjacent runs share the machine's load of the moment).
+   */
+  private record Row(
+      String name, double examplesPerSecond, double ratio, double evalShare, double checkpointShare) {}
 
   @Test
   void trainerVersusMinimalLoopOnFlights200k() throws Exception {
@@ -94,10 +99,10 @@ class TrainerBenchmark {
                 TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, false, model + "-sync-" + r);
         bare[r] = trainer(dataDir, params, steps, steps, steps, true, model + "-bare-" + r);
       }
-      rows.add(new Row(model + ": minimal TF Java loop", median(minimal), 0, 0));
-      rows.add(row(model + ": trainer, default cadence", defaults));
-      rows.add(row(model + ": trainer, sync checkpoints", sync));
-      rows.add(row(model + ": trainer, eval+ckpt at end", bare));
+      rows.add(new Row(model + ": minimal TF Java loop", median(minimal), 1, 0, 0));
+      rows.add(row(model + ": trainer, default cadence", defaults, minimal));
+      rows.add(row(model + ": trainer, sync checkpoints", sync, minimal));
+      rows.add(row(model + ": trainer, eval+ckpt at end", bare, minimal));
     }
     System.out.printf(
         Locale.ROOT,
@@ -105,23 +110,28 @@ class TrainerBenchmark {
             + " every %d steps by default, median of %d%n",
         BATCH, THREADS, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
         TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, ROUNDS);
+    System.out.printf(
+        Locale.ROOT, "load average %.1f on %d cores%n",
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        Runtime.getRuntime().availableProcessors());
     System.out.printf(Locale.ROOT, "%-38s %14s %10s %12s %12s%n", "run", "examples/s", "x minimal", "eval share", "ckpt share");
-    double baseline = 0;
     for (Row row : rows) {
-      if (row.name().endsWith("minimal TF Java loop")) {
-        baseline = row.examplesPerSecond();
-      }
       System.out.printf(
           Locale.ROOT, "%-38s %14.0f %10.2f %11.1f%% %11.1f%%%n",
-          row.name(), row.examplesPerSecond(), row.examplesPerSecond() / baseline,
+          row.name(), row.examplesPerSecond(), row.ratio(),
           100 * row.evalShare(), 100 * row.checkpointShare());
     }
   }
 
-  private static Row row(String name, LoopTimings[] runs) {
+  private static Row row(String name, LoopTimings[] runs, double[] minimal) {
+    double[] ratios = new double[runs.length];
+    for (int r = 0; r < runs.length; r++) {
+      ratios[r] = runs[r].examplesPerSecond() / minimal[r];
+    }
     return new Row(
         name,
         median(Arrays.stream(runs).mapToDouble(LoopTimings::examplesPerSecond).toArray()),
+        median(ratios),
         median(Arrays.stream(runs).mapToDouble(t -> t.evalSeconds() / t.loopSeconds()).toArray()),
         median(Arrays.stream(runs).mapToDouble(t -> t.checkpointSeconds() / t.loopSeconds()).toArray()));
   }
