@@ -1,0 +1,60 @@
+package io.beamtrain.pipelines.cli;
+
+import io.beamtrain.pipelines.demo.DemoPipeline;
+import io.beamtrain.pipelines.export.ExportPipeline;
+import io.beamtrain.pipelines.predict.PredictPipeline;
+import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
+import io.beamtrain.pipelines.sweep.SweepPipeline;
+import io.beamtrain.pipelines.train.PreprocessCommand;
+import io.beamtrain.pipelines.train.TrainPipeline;
+import java.io.PrintStream;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** The commands of {@code beamtrain}, in the order {@code --help} lists them. */
+public final class Commands {
+  private Commands() {}
+
+  /** What a command does with its parsed options. */
+  @FunctionalInterface
+  interface Action<O extends PipelineOptions> {
+    void run(O options, PrintStream out) throws Exception;
+  }
+
+  /** A command made of its parts. */
+  record Simple<O extends PipelineOptions>(
+      String name, String summary, Class<O> optionsClass, Action<O> action) implements Command {
+    @Override
+    public void run(PipelineOptions options, PrintStream out) throws Exception {
+      action.run(options.as(optionsClass), out);
+    }
+  }
+
+  public static List<Command> all() {
+    return List.of(
+        new Simple<>("preprocess",
+            "Analyze CSV/JSON Lines input and write tf.Example shards + transform.json to <output>/data.",
+            PreprocessPipeline.Options.class,
+            (options, out) -> out.println(PreprocessCommand.run(options))),
+        new Simple<>("sweep",
+            "Train the trials of a study on <output>/data in parallel; export the best to <output>/best.",
+            SweepPipeline.Options.class,
+            (options, out) -> out.println(SweepPipeline.run(options).summary())),
+        new Simple<>("export",
+            "Select the best trial of <output> again and export it to <output>/best.",
+            ExportPipeline.Options.class,
+            (options, out) -> out.println(ExportPipeline.run(options).summary())),
+        new Simple<>("train",
+            "preprocess + sweep + export in one pipeline run.",
+            TrainPipeline.Options.class,
+            (options, out) -> out.println(TrainPipeline.run(options).summary())),
+        new Simple<>("predict",
+            "Score raw CSV/JSON Lines rows with an exported SavedModel into JSON Lines predictions.",
+            PredictPipeline.Options.class,
+            (options, out) -> out.println(PredictPipeline.run(options).summary())),
+        new Simple<>("demo",
+            "train on the bundled penguins data (label: species) and score a sample row.",
+            DemoPipeline.Options.class,
+            (options, out) -> out.println(DemoPipeline.run(options))));
+  }
+}

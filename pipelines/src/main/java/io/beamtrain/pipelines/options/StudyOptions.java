@@ -1,0 +1,48 @@
+package io.beamtrain.pipelines.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** What a sweep searches and how hard: the study spec and per-run overrides of it. */
+public interface StudyOptions extends PipelineOptions {
+
+  @Description("Study spec (YAML or JSON, local or gs://). Default: the built-in study, a "
+      + "quasi-random search of 8 DNN trials optimising eval_accuracy (classification) or "
+      + "eval_rmse (regression).")
+  String getStudy();
+
+  void setStudy(String study);
+
+  @Description("Seed of the sweep; overrides the study's seed. Trial parameters, data order and "
+      + "weight initialisation all derive from it.")
+  Long getSeed();
+
+  void setSeed(Long seed);
+
+  @Description("Number of trials; overrides the study's maxTrials.")
+  Integer getMaxTrials();
+
+  void setMaxTrials(Integer maxTrials);
+
+  @Description("Training steps per trial; overrides the study's trainSteps.")
+  Integer getTrainSteps();
+
+  void setTrainSteps(Integer trainSteps);
+
+  @Description("Trials one worker trains at the same time, which sizes each trial's TensorFlow "
+      + "thread pools (cores / trialsPerWorker). 0 = from the runner: DirectRunner "
+      + "--targetParallelism, FlinkRunner --parallelism, SparkRunner local[N], otherwise the "
+      + "worker's cores.")
+  @Default.Integer(0)
+  int getTrialsPerWorker();
+
+  void setTrialsPerWorker(int trialsPerWorker);
+
+  @Description("Seconds between progress lines while a sweep runs (trials done, best so far, "
+      + "ETA); 0 turns progress off.")
+  @Default.Integer(5)
+  int getProgressEverySeconds();
+
+  void setProgressEverySeconds(int seconds);
+}

@@ -1,0 +1,140 @@
+package io.beamtrain.pipelines.predict;
+
+import io.beamtrain.checkpointing.storage.Storage;
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StoragePaths;
+import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.PipelineRuns;
+import io.beamtrain.pipelines.PipelineStorage;
+import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.preprocess.InputFormat;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.Validation;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * {@code beamtrain predict}: scores raw CSV or JSON Lines rows with an exported SavedModel and
+ * writes one JSON line per row to {@code <predictions>-SSSSS-of-NNNNN.jsonl}; rows that cannot be
+ * scored go to {@code <predictions>-rejected/rejected-SSSSS-of-NNNNN.jsonl} with file, line and
+ * reason. See {@link ReadInputRows} and {@link Predict}.
+ */
+public final class PredictPipeline {
+  private PredictPipeline() {}
+
+  /** Flags of {@code predict}. */
+  public interface Options extends PipelineOptions {
+    @Description("The model: a SavedModel directory (holding saved_model.pb), or a sweep's best/ "
+        + "directory that holds one in saved_model/. Local or gs://.")
+    @Validation.Required
+    String getModel();
+
+    void setModel(String model);
+
+    @Description("Rows to score: a path or glob, local or gs://; CSV with a header or JSON Lines "
+        + "(by file name), with the raw columns the model was trained on.")
+    @Validation.Required
+    String getInput();
+
+    void setInput(String input);
+
+    @Description("Output path prefix: predictions go to <prefix>-SSSSS-of-NNNNN.jsonl, rows that "
+        + "could not be scored to <prefix>-rejected/.")
+    @Validation.Required
+    String getPredictions();
+
+    void setPredictions(String predictions);
+
+    @Description("Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json), CSV or JSONL.")
+    @Default.Enum("AUTO")
+    InputFormat getInputFormat();
+
+    void setInputFormat(InputFormat format);
+
+    @Description("Rows scored per TensorFlow run.")
+    @Default.Integer(Predict.DEFAULT_BATCH_SIZE)
+    int getBatchSize();
+
+    void setBatchSize(int size);
+
+    @Description("Write only this input column (e.g. an id) beside the outputs; default: every "
+        + "input column.")
+    String getKeyColumn();
+
+    void setKeyColumn(String column);
+  }
+
+  /** Rows scored and rejected by a run, and where the outputs are. */
+  public record Outcome(long scored, long rejected, String predictions, String rejectedPrefix) {
+    public String summary() {
+      return "predict: " + scored + " rows scored, " + rejected + " rejected\n"
+          + "predictions: " + predictions + "-*.jsonl"
+          + (rejected > 0 ? "\nrejected: " + rejectedPrefix + "-*.jsonl" : "");
+    }
+  }
+
+  public static Outcome run(Options options) {
+    if (options.getBatchSize() < 1) {
+      throw new UsageException("--batchSize must be at least 1, was " + options.getBatchSize());
+    }
+    StorageConfig storage = PipelineStorage.config(options);
+    String model = resolveModel(options.getModel(), storage);
+    String rejectedPrefix = StoragePaths.join(options.getPredictions() + "-rejected", "rejected");
+    Pipeline pipeline = Pipeline.create(options);
+    PCollectionTuple rows = pipeline.apply("ReadRows", ReadInputRows.from(options.getInput(), options.getInputFormat()));
+    PCollectionTuple scored = rows.get(ReadInputRows.ROWS).apply("Predict",
+        Predict.with(model, storage).withBatchSize(options.getBatchSize()).withKeyColumn(options.getKeyColumn()));
+    scored.get(Predict.PREDICTIONS)
+        .apply("WritePredictions", TextIO.write().to(options.getPredictions()).withSuffix(".jsonl"));
+    PCollectionList.of(rows.get(ReadInputRows.REJECTED))
+        .and(scored.get(Predict.REJECTED))
+        .apply("AllRejected", Flatten.pCollections())
+        .apply("RejectedAsJson", MapElements.into(TypeDescriptors.strings()).via(Rejection::toJsonLine))
+        .apply("WriteRejected", TextIO.write().to(rejectedPrefix).withSuffix(".jsonl"));
+    PipelineResult result = PipelineRuns.runToCompletion(pipeline);
+    return new Outcome(
+        counter(result, "rows_scored"), counter(result, "rows_rejected"), options.getPredictions(), rejectedPrefix);
+  }
+
+  /** The SavedModel directory {@code --model} names: itself, or its {@code saved_model/}. */
+  static String resolveModel(String model, StorageConfig config) {
+    Storage storage = Storages.forPath(model, config);
+    if (storage.exists(StoragePaths.join(model, "saved_model.pb"))) {
+      return model;
+    }
+    String nested = StoragePaths.join(model, "saved_model");
+    if (storage.exists(StoragePaths.join(nested, "saved_model.pb"))) {
+      return nested;
+    }
+    throw new UsageException("--model: no saved_model.pb in " + model + " or " + nested);
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    long total = 0;
+    for (MetricResult<Long> counter : result.metrics().queryMetrics(MetricsFilter.builder()
+            .addNameFilter(MetricNameFilter.named(Predict.METRICS_NAMESPACE, name)).build())
+        .getCounters()) {
+      total += committedOrAttempted(counter);
+    }
+    return total;
+  }
+
+  private static long committedOrAttempted(MetricResult<Long> counter) {
+    try {
+      return counter.getCommitted();
+    } catch (UnsupportedOperationException e) {
+      return counter.getAttempted();
+    }
+  }
+}

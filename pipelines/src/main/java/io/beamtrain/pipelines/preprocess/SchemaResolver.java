@@ -1,0 +1,151 @@
+package io.beamtrain.pipelines.preprocess;
+
+import io.beamtrain.checkpointing.storage.StorageException;
+import io.beamtrain.checkpointing.storage.Storages;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides the schema of a preprocess run while the pipeline is built: loads the {@code --schema}
+ * file, or infers one from the leading rows of the input ({@link SchemaInference}) and prints it so
+ * the user can save it; then drops the {@code --ignore} columns. Also checks early what can be
+ * checked before any worker starts: the input pattern matches files, the label is a column, the
+ * first file's header has every schema column. Reads through Beam's {@link FileSystems}, so the
+ * input may be local or {@code gs://} (the pipeline options must have been registered, which
+ * {@code Pipeline.create} does).
+ */
+public final class SchemaResolver {
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaResolver.class);
+
+  private SchemaResolver() {}
+
+  /** The schema the run will use; errors are {@link IllegalArgumentException}s naming the flag. */
+  public static DataSchema resolve(PreprocessSettings settings) {
+    List<ResourceId> files = match(settings.input());
+    DataSchema schema;
+    if (settings.schemaFile() != null) {
+      schema = load(settings);
+      checkFirstFileHasColumns(settings, files.get(0), schema);
+    } else {
+      schema = infer(settings, files);
+      LOG.info(
+          "Inferred the schema below from the first rows of {} (save it to a file and pass"
+              + " --schema=<file> to pin it; it is also written to data/schema.json):\n{}",
+          settings.input(),
+          schema.toJson());
+    }
+    return schema.withoutColumns(settings.ignore());
+  }
+
+  /** The files matching {@code pattern}, sorted by name; none is an error naming the flag. */
+  static List<ResourceId> match(String pattern) {
+    MatchResult match;
+    try {
+      match = FileSystems.match(pattern);
+    } catch (IOException e) {
+      throw new UncheckedIOException("--input=" + pattern + ": cannot list files", e);
+    }
+    List<ResourceId> files = new ArrayList<>();
+    if (match.status() == MatchResult.Status.OK) {
+      try {
+        for (MatchResult.Metadata metadata : match.metadata()) {
+          files.add(metadata.resourceId());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("--input=" + pattern + ": cannot list files", e);
+      }
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("--input=" + pattern + " matches no file");
+    }
+    files.sort(Comparator.comparing(ResourceId::toString));
+    return files;
+  }
+
+  private static DataSchema load(PreprocessSettings settings) {
+    String path = settings.schemaFile();
+    String text;
+    try {
+      text =
+          new String(
+              Storages.forPath(path, settings.storageConfig()).readBytes(path),
+              StandardCharsets.UTF_8);
+    } catch (StorageException e) {
+      throw new IllegalArgumentException("--schema=" + path + ": " + e.getMessage(), e);
+    }
+    DataSchema schema = DataSchema.parse(text, path);
+    if (!schema.label().equals(settings.label())) {
+      throw new IllegalArgumentException(
+          "--label="
+              + settings.label()
+              + " but the schema file "
+              + path
+              + " names the label '"
+              + schema.label()
+              + "'");
+    }
+    return schema;
+  }
+
+  private static void checkFirstFileHasColumns(
+      PreprocessSettings settings, ResourceId file, DataSchema schema) {
+    try (TableReader ignored =
+        settings.inputFormat().open(file.toString(), open(file), schema.columnNames())) {
+      // Opening a CSV reader checks its header against the columns.
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot read", e);
+    }
+  }
+
+  private static DataSchema infer(PreprocessSettings settings, List<ResourceId> files) {
+    List<String[]> rows = new ArrayList<>();
+    List<String> columns = List.of();
+    ResourceId sampled = files.get(0);
+    for (ResourceId file : files) {
+      try (TableReader reader = settings.inputFormat().openAllColumns(file.toString(), open(file))) {
+        while (rows.size() < SchemaInference.SAMPLE_ROWS && reader.next()) {
+          if (reader.problem() == null) {
+            rows.add(reader.takeValues());
+          }
+        }
+        columns = List.copyOf(reader.columns());
+      } catch (IOException e) {
+        throw new UncheckedIOException(file + ": cannot read", e);
+      }
+      if (!columns.isEmpty()) {
+        sampled = file;
+        break;
+      }
+    }
+    if (columns.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--input=" + settings.input() + ": every matching file is empty; nothing to preprocess");
+    }
+    return SchemaInference.infer(columns, rows, settings.label(), sampled.toString());
+  }
+
+  private static Reader open(ResourceId file) throws IOException {
+    try {
+      return new InputStreamReader(
+          Channels.newInputStream(
+              Compression.detect(file.getFilename()).readDecompressed(FileSystems.open(file))),
+          StandardCharsets.UTF_8);
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException(file + ": not found", e);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package io.beamtrain.pipelines.preprocess;
+
+import io.beamtrain.checkpointing.storage.StoragePaths;
+import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.trainer.BadInputException;
+import io.beamtrain.trainer.data.TransformSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last step of preprocessing: once the analyzers are done and every shard and rejected file
+ * is in place (they arrive as side inputs, which a runner makes available only when complete),
+ * writes {@code stats.json}, checks the rejected share against {@code --maxRejectedFraction},
+ * then writes {@code schema.json} and finally {@code transform.json}. {@code transform.json} is
+ * the commit marker of the data directory: it is written last, in one atomic object write, so a
+ * reader that finds it finds every shard it lists.
+ *
+ * <p>Input: a tuple with {@link #TRAIN_STATISTICS} and {@link #EVAL_STATISTICS} (one {@link
+ * TableStatistics} each), {@link #TRAIN_FILES}, {@link #EVAL_FILES} and {@link #REJECTED_FILES}
+ * (written paths) and {@link #REJECTED} (the rejected rows, counted by reason). Output: one
+ * element, the data directory, after {@code transform.json} is written. Fails with a {@link
+ * BadInputException} when too many rows were rejected, no row was usable, or the label has
+ * fewer than two classes in a classification.
+ */
+public final class WriteMetadata extends PTransform<PCollectionTuple, PCollection<String>> {
+  public static final TupleTag<TableStatistics> TRAIN_STATISTICS = new TupleTag<>() {};
+  public static final TupleTag<TableStatistics> EVAL_STATISTICS = new TupleTag<>() {};
+  public static final TupleTag<String> TRAIN_FILES = new TupleTag<>() {};
+  public static final TupleTag<String> EVAL_FILES = new TupleTag<>() {};
+  public static final TupleTag<String> REJECTED_FILES = new TupleTag<>() {};
+  public static final TupleTag<RejectedRow> REJECTED = new TupleTag<>() {};
+
+  /** The temporary directory Beam's file sinks create under their output directory. */
+  private static final String BEAM_TEMP_DIRECTORY = ".temp-beam";
+
+  /** Name of the schema file written beside transform.json. */
+  public static final String SCHEMA_FILE_NAME = "schema.json";
+
+  private final DataSchema schema;
+  private final PreprocessSettings settings;
+
+  private WriteMetadata(DataSchema schema, PreprocessSettings settings) {
+    this.schema = Objects.requireNonNull(schema, "schema");
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  public static WriteMetadata of(DataSchema schema, PreprocessSettings settings) {
+    return new WriteMetadata(schema, settings);
+  }
+
+  @Override
+  public PCollection<String> expand(PCollectionTuple input) {
+    PCollectionView<TableStatistics> eval =
+        input.get(EVAL_STATISTICS).apply("EvalStatisticsView", View.asSingleton());
+    PCollectionView<List<String>> trainFiles =
+        input.get(TRAIN_FILES).apply("TrainFilesView", View.asList());
+    PCollectionView<List<String>> evalFiles =
+        input.get(EVAL_FILES).apply("EvalFilesView", View.asList());
+    PCollectionView<List<String>> rejectedFiles =
+        input.get(REJECTED_FILES).apply("RejectedFilesView", View.asList());
+    PCollectionView<Map<String, Long>> rejectedByReason =
+        input
+            .get(REJECTED)
+            .apply(
+                "RejectReasons",
+                MapElements.into(TypeDescriptors.strings()).via(row -> row.reason().name()))
+            .apply("CountReasons", Count.perElement())
+            .apply("RejectReasonsView", View.asMap());
+    return input
+        .get(TRAIN_STATISTICS)
+        .apply(
+            "CommitDataset",
+            ParDo.of(
+                    new CommitFn(
+                        schema, settings, eval, trainFiles, evalFiles, rejectedFiles,
+                        rejectedByReason))
+                .withSideInputs(eval, trainFiles, evalFiles, rejectedFiles, rejectedByReason))
+        .setCoder(StringUtf8Coder.of());
+  }
+
+  private static final class CommitFn extends DoFn<TableStatistics, String> {
+    private static final Logger LOG = LoggerFactory.getLogger(WriteMetadata.class);
+
+    private final DataSchema schema;
+    private final PreprocessSettings settings;
+    private final PCollectionView<TableStatistics> evalView;
+    private final PCollectionView<List<String>> trainFilesView;
+    private final PCollectionView<List<String>> evalFilesView;
+    private final PCollectionView<List<String>> rejectedFilesView;
+    private final PCollectionView<Map<String, Long>> reasonsView;
+
+    CommitFn(
+        DataSchema schema,
+        PreprocessSettings settings,
+        PCollectionView<TableStatistics> evalView,
+        PCollectionView<List<String>> trainFilesView,
+        PCollectionView<List<String>> evalFilesView,
+        PCollectionView<List<String>> rejectedFilesView,
+        PCollectionView<Map<String, Long>> reasonsView) {
+      this.schema = schema;
+      this.settings = settings;
+      this.evalView = evalView;
+      this.trainFilesView = trainFilesView;
+      this.evalFilesView = evalFilesView;
+      this.rejectedFilesView = rejectedFilesView;
+      this.reasonsView = reasonsView;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext context) {
+      TableStatistics train = context.element();
+      TableStatistics eval = context.sideInput(evalView);
+      List<String> trainFiles = relativeNames(context.sideInput(trainFilesView));
+      List<String> evalFiles = relativeNames(context.sideInput(evalFilesView));
+      List<String> rejectedFiles = context.sideInput(rejectedFilesView);
+      Map<String, Long> reasons = new TreeMap<>(context.sideInput(reasonsView));
+
+      String dataDir = settings.dataDir();
+      DataStats stats = stats(train, eval, trainFiles, evalFiles, reasons);
+      write(StoragePaths.join(dataDir, DataStats.FILE_NAME), stats.toJson());
+
+      String rejectedAt = rejectedFiles.isEmpty() ? dataDir : rejectedFiles.get(0);
+      if (stats.rejectedFraction() > settings.maxRejectedFraction()) {
+        throw new BadInputException(
+            String.format(
+                "%d of %d input rows (%.1f%%) were rejected, more than --maxRejectedFraction=%s"
+                    + " allows; by reason: %s; each rejected row, its line and the reason are in"
+                    + " %s",
+                stats.rejected(),
+                stats.rows(),
+                100 * stats.rejectedFraction(),
+                settings.maxRejectedFraction(),
+                reasons,
+                rejectedAt));
+      }
+      if (stats.examples() == 0) {
+        throw new BadInputException(
+            "--input=" + settings.input() + " has no usable row (" + stats.rows() + " rows read)");
+      }
+      if (train.rows() == 0) {
+        throw new BadInputException(
+            "the train split is empty: all "
+                + stats.examples()
+                + " rows went to eval with --evalFraction="
+                + settings.evalFraction());
+      }
+      TransformSpec spec =
+          TransformSpecs.build(
+              schema,
+              settings.evalFraction(),
+              settings.splitSeed(),
+              train,
+              eval,
+              trainFiles,
+              evalFiles);
+      write(
+          StoragePaths.join(dataDir, SCHEMA_FILE_NAME),
+          schema.withTask(spec.label().task()).toJson());
+      write(StoragePaths.join(dataDir, TransformSpec.FILE_NAME), spec.toJson());
+      removeEmptyLocalTempDirectory(dataDir);
+      removeEmptyLocalTempDirectory(StoragePaths.join(dataDir, WriteRejected.DIRECTORY));
+      LOG.info(
+          "Preprocessed {} rows into {}: {} train and {} eval examples, {} rejected",
+          stats.rows(),
+          dataDir,
+          train.rows(),
+          eval.rows(),
+          stats.rejected());
+      context.output(dataDir);
+    }
+
+    private DataStats stats(
+        TableStatistics train,
+        TableStatistics eval,
+        List<String> trainFiles,
+        List<String> evalFiles,
+        Map<String, Long> reasons) {
+      long examples = train.rows() + eval.rows();
+      long rejected = reasons.values().stream().mapToLong(Long::longValue).sum();
+      long rows = examples + rejected;
+      Map<String, Long> missing = new LinkedHashMap<>();
+      for (String column : schema.columnNames()) {
+        missing.put(column, train.column(column).missing() + eval.column(column).missing());
+      }
+      Map<String, DataStats.SplitStats> splits = new LinkedHashMap<>();
+      splits.put("train", new DataStats.SplitStats(train.rows(), trainFiles, train.columns()));
+      splits.put("eval", new DataStats.SplitStats(eval.rows(), evalFiles, eval.columns()));
+      return new DataStats(
+          settings.input(),
+          rows,
+          examples,
+          rejected,
+          rows == 0 ? 0.0 : (double) rejected / rows,
+          settings.maxRejectedFraction(),
+          reasons,
+          missing,
+          splits);
+    }
+
+    private void write(String path, String text) {
+      Storages.forPath(path, settings.storageConfig())
+          .writeBytes(path, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Beam's file sinks leave their emptied temporary directory behind on a local disk (an object
+     * store has no directories); remove it so the data directory holds only the dataset.
+     */
+    private static void removeEmptyLocalTempDirectory(String dir) {
+      if (StoragePaths.isGcs(dir)) {
+        return;
+      }
+      Path temp = Paths.get(dir, BEAM_TEMP_DIRECTORY);
+      try {
+        Files.deleteIfExists(temp);
+      } catch (DirectoryNotEmptyException e) {
+        LOG.debug("{} still holds files of another writer; left in place", temp);
+      } catch (IOException e) {
+        LOG.debug("cannot remove {}: {}", temp, e.toString());
+      }
+    }
+
+    private static List<String> relativeNames(List<String> paths) {
+      List<String> names = new ArrayList<>(paths.size());
+      for (String path : paths) {
+        names.add(StoragePaths.fileName(path));
+      }
+      names.sort(null);
+      return names;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.beamtrain.pipelines.study;
+
+import io.beamtrain.trainer.MetricSpec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A hyperparameter study: what to optimise, how to search and each trial's training budget. The
+ * fields mirror Vertex AI's {@code StudySpec} (see {@code docs/DESIGN.md}); {@link
+ * StudySpecParser} reads it from YAML or JSON and {@link StudyValidator} checks it.
+ *
+ * <p>The trials of a study are a pure function of the spec: {@link #trials()} returns the same
+ * list, parameters and seeds included, on every machine and runner.
+ *
+ * @param metric the metric and its goal
+ * @param algorithm the search algorithm
+ * @param maxTrials the number of trials; null means the whole grid for GRID and {@value
+ *     #DEFAULT_MAX_TRIALS} otherwise
+ * @param seed the study seed; every trial's parameters and seed derive from it
+ * @param trainSteps training steps per trial (default {@value #DEFAULT_TRAIN_STEPS})
+ * @param evalEverySteps evaluation interval (default {@value #DEFAULT_EVAL_EVERY_STEPS})
+ * @param checkpointEverySteps checkpoint interval (default {@value #DEFAULT_CHECKPOINT_EVERY_STEPS})
+ * @param earlyStoppingPatience evaluations without improvement before a trial stops; 0 = never
+ * @param parameters the searched parameters, in spec order
+ * @param fixed hyperparameters every trial gets unchanged
+ */
+public record StudySpec(
+    MetricSpec metric,
+    Algorithm algorithm,
+    Integer maxTrials,
+    long seed,
+    int trainSteps,
+    int evalEverySteps,
+    int checkpointEverySteps,
+    int earlyStoppingPatience,
+    List<ParameterSpec> parameters,
+    Map<String, Object> fixed)
+    implements Serializable {
+
+  public static final int DEFAULT_MAX_TRIALS = 8;
+  public static final int DEFAULT_TRAIN_STEPS = 1000;
+  public static final int DEFAULT_EVAL_EVERY_STEPS = 100;
+  public static final int DEFAULT_CHECKPOINT_EVERY_STEPS = 200;
+
+  public StudySpec {
+    Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(algorithm, "algorithm");
+    parameters = List.copyOf(parameters);
+    fixed = Collections.unmodifiableSortedMap(new TreeMap<>(fixed == null ? Map.of() : fixed));
+  }
+
+  /** A copy with another seed (the {@code --seed} flag overrides the spec's). */
+  public StudySpec withSeed(long newSeed) {
+    return new StudySpec(
+        metric, algorithm, maxTrials, newSeed, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, parameters, fixed);
+  }
+
+  /** A copy with another metric (the built-in study adapts its metric to the label's task). */
+  public StudySpec withMetric(MetricSpec newMetric) {
+    return new StudySpec(
+        newMetric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, parameters, fixed);
+  }
+
+  /** A copy with another per-trial budget. */
+  public StudySpec withBudget(int newTrainSteps, int newEvalEverySteps, int newCheckpointEverySteps) {
+    return new StudySpec(
+        metric, algorithm, maxTrials, seed, newTrainSteps, newEvalEverySteps,
+        newCheckpointEverySteps, earlyStoppingPatience, parameters, fixed);
+  }
+
+  /** A copy with another trial count. */
+  public StudySpec withMaxTrials(Integer newMaxTrials) {
+    return new StudySpec(
+        metric, algorithm, newMaxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, parameters, fixed);
+  }
+
+  /**
+   * The study's trials, {@code trial-0000} first. Each trial's hyperparameters are the {@code
+   * fixed} ones plus the searched ones; its seed is {@link TrialSeeds#forTrial} of the study seed.
+   *
+   * @throws InvalidStudyException when the spec does not validate
+   */
+  public List<Trial> trials() {
+    StudyValidator.validate(this);
+    List<SortedMap<String, Object>> suggestions =
+        algorithm.search().suggest(parameters, maxTrials, seed);
+    List<Trial> trials = new ArrayList<>(suggestions.size());
+    for (int i = 0; i < suggestions.size(); i++) {
+      SortedMap<String, Object> params = new TreeMap<>(fixed);
+      params.putAll(suggestions.get(i));
+      trials.add(new Trial(Trial.idOf(i), i, params, TrialSeeds.forTrial(seed, i)));
+    }
+    return trials;
+  }
+}

@@ -1,0 +1,57 @@
+package io.beamtrain.pipelines.study;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a {@link StudySpec} as the JSON form of the spec format, so {@link StudySpecParser} reads
+ * it back to an equal spec. The sweep stores the resolved study ({@code --seed} and overrides
+ * applied) as {@code <output>/study.json}; {@code export} re-selects with its metric.
+ */
+public final class StudySpecWriter {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private StudySpecWriter() {}
+
+  public static String toJson(StudySpec spec) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("metric", Map.of("name", spec.metric().name(), "goal", spec.metric().goal().name()));
+    root.put("algorithm", spec.algorithm().name());
+    if (spec.maxTrials() != null) {
+      root.put("maxTrials", spec.maxTrials());
+    }
+    root.put("seed", spec.seed());
+    root.put("trainSteps", spec.trainSteps());
+    root.put("evalEverySteps", spec.evalEverySteps());
+    root.put("checkpointEverySteps", spec.checkpointEverySteps());
+    root.put("earlyStoppingPatience", spec.earlyStoppingPatience());
+    List<Map<String, Object>> parameters = new ArrayList<>();
+    for (ParameterSpec p : spec.parameters()) {
+      Map<String, Object> node = new LinkedHashMap<>();
+      node.put("name", p.name());
+      node.put("type", p.type().name());
+      if (p.type().isRange()) {
+        node.put("min", p.type() == ParameterType.INTEGER ? (Object) p.min().longValue() : p.min());
+        node.put("max", p.type() == ParameterType.INTEGER ? (Object) p.max().longValue() : p.max());
+        node.put("scale", p.scale().name());
+        if (p.gridPoints() != null) {
+          node.put("gridPoints", p.gridPoints());
+        }
+      } else {
+        node.put("values", p.values());
+      }
+      parameters.add(node);
+    }
+    root.put("parameters", parameters);
+    root.put("fixed", spec.fixed());
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write study spec", e);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.beamtrain.pipelines.sweep;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamtrain.checkpointing.storage.Storage;
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StorageObject;
+import io.beamtrain.checkpointing.storage.StoragePaths;
+import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.export.ServingExporter;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exports the winning trial to {@code <output>/best/}: the trainer's {@link ServingExporter}
+ * restores the trial's checkpoint at its best step and writes {@code model.meta}, {@code
+ * model.ckpt-<step>.*}, {@code checkpoint} and {@code saved_model/}; then {@code best.json} is
+ * written last, so its presence means the export is complete. Objects left in {@code best/} by an
+ * earlier export of another winner (a checkpoint of another step) are deleted afterwards.
+ */
+public final class BestModelExporter {
+  private static final Logger LOG = LoggerFactory.getLogger(BestModelExporter.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final OutputLayout layout;
+  private final String dataDir;
+  private final MetricSpec metric;
+  private final StorageConfig config;
+
+  public BestModelExporter(OutputLayout layout, String dataDir, MetricSpec metric, StorageConfig config) {
+    this.layout = layout;
+    this.dataDir = dataDir;
+    this.metric = metric;
+    this.config = config;
+  }
+
+  /** Exports {@code best} and returns the contents of best.json. */
+  public String export(TrialResult best) {
+    if (best.bestStep() == null) {
+      throw new IllegalStateException(best.trial() + " has no evaluated step to export");
+    }
+    String checkpoint =
+        StoragePaths.join(layout.trialDir(best.trial()), "model.ckpt-" + best.bestStep());
+    Storage storage = Storages.forPath(layout.root(), config);
+    if (!storage.exists(checkpoint + ".index")) {
+      throw new IllegalStateException(
+          best.trial() + ": the checkpoint of its best step " + best.bestStep()
+              + " is missing (" + checkpoint + ".index)");
+    }
+    Map<String, Long> before = generations(storage);
+    ServingExporter.export(dataDir, best.params(), checkpoint, layout.best(), config);
+    String bestJson = bestJson(best, checkpoint);
+    storage.writeBytes(layout.bestJson(), bestJson.getBytes(StandardCharsets.UTF_8));
+    Map<String, Long> after = generations(storage);
+    before.forEach((path, generation) -> {
+      if (generation.equals(after.get(path))) {
+        LOG.debug("deleting {} left by an earlier export", path);
+        storage.delete(path);
+      }
+    });
+    LOG.debug("exported {} (step {}) to {}", best.trial(), best.bestStep(), layout.best());
+    return bestJson;
+  }
+
+  private Map<String, Long> generations(Storage storage) {
+    Map<String, Long> out = new HashMap<>();
+    List<StorageObject> objects = storage.list(StoragePaths.asPrefix(layout.best()));
+    for (StorageObject object : objects) {
+      out.put(object.path(), object.generation());
+    }
+    return out;
+  }
+
+  private String bestJson(TrialResult best, String checkpoint) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("trial", best.trial());
+    Map<String, Object> metricNode = new LinkedHashMap<>();
+    metricNode.put("name", metric.name());
+    metricNode.put("goal", metric.goal().name());
+    metricNode.put("value", best.metric(metric.name()));
+    root.put("metric", metricNode);
+    root.put("step", best.bestStep());
+    root.put("params", best.params());
+    root.put("seed", best.seed());
+    root.put("checkpoint", checkpoint);
+    root.put("metrics", finiteOnly(best.metrics()));
+    root.put("saved_model", layout.savedModel());
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write best.json", e);
+    }
+  }
+
+  private static Map<String, Double> finiteOnly(Map<String, Double> metrics) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    metrics.forEach((name, value) -> {
+      if (value != null && Double.isFinite(value)) {
+        out.put(name, value);
+      }
+    });
+    return out;
+  }
+}

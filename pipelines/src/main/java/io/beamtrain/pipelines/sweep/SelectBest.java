@@ -1,0 +1,151 @@
+package io.beamtrain.pipelines.sweep;
+
+import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Picks the winning trial of a sweep with a Beam combiner: the best value of the study metric
+ * (per its goal) among COMPLETED and STOPPED trials, ties broken by the smaller trial id (see
+ * {@link TrialRanking}). The combiner is associative and commutative, so any runner may combine
+ * partial results in any order and still pick the same trial.
+ *
+ * <p>Outputs exactly one element. When no trial is eligible (every one FAILED or DIVERGED) the
+ * pipeline fails with a {@link NoSuccessfulTrialException} quoting the first failure.
+ */
+public final class SelectBest extends PTransform<PCollection<TrialResult>, PCollection<TrialResult>> {
+  private final MetricSpec metric;
+
+  private SelectBest(MetricSpec metric) {
+    this.metric = metric;
+  }
+
+  public static SelectBest by(MetricSpec metric) {
+    return new SelectBest(metric);
+  }
+
+  @Override
+  public PCollection<TrialResult> expand(PCollection<TrialResult> results) {
+    return results
+        .apply("BestTrial", Combine.globally(new BestTrialFn(new TrialRanking(metric))))
+        .setCoder(TrialResultCoder.of());
+  }
+
+  /** What the combiner keeps: the best trial so far, the first failure (by trial id) and the trial count. */
+  static final class Selection {
+    TrialResult best;
+    TrialResult firstFailure;
+    int trials;
+  }
+
+  static final class BestTrialFn extends Combine.CombineFn<TrialResult, Selection, TrialResult> {
+    private final TrialRanking ranking;
+
+    BestTrialFn(TrialRanking ranking) {
+      this.ranking = ranking;
+    }
+
+    @Override
+    public Selection createAccumulator() {
+      return new Selection();
+    }
+
+    @Override
+    public Selection addInput(Selection selection, TrialResult result) {
+      selection.trials++;
+      if (ranking.isEligible(result)) {
+        considerBest(selection, result);
+      } else {
+        considerFailure(selection, result);
+      }
+      return selection;
+    }
+
+    @Override
+    public Selection mergeAccumulators(Iterable<Selection> selections) {
+      Selection merged = new Selection();
+      for (Selection s : selections) {
+        merged.trials += s.trials;
+        if (s.best != null) {
+          considerBest(merged, s.best);
+        }
+        if (s.firstFailure != null) {
+          considerFailure(merged, s.firstFailure);
+        }
+      }
+      return merged;
+    }
+
+    private void considerBest(Selection selection, TrialResult candidate) {
+      if (selection.best == null || ranking.isBetter(candidate, selection.best)) {
+        selection.best = candidate;
+      }
+    }
+
+    private static void considerFailure(Selection selection, TrialResult candidate) {
+      if (selection.firstFailure == null
+          || candidate.trial().compareTo(selection.firstFailure.trial()) < 0) {
+        selection.firstFailure = candidate;
+      }
+    }
+
+    @Override
+    public TrialResult extractOutput(Selection selection) {
+      if (selection.best != null) {
+        return selection.best;
+      }
+      if (selection.trials == 0) {
+        throw new NoSuccessfulTrialException("the sweep has no trials");
+      }
+      TrialResult first = selection.firstFailure;
+      String why = first.error() != null ? first.error() : first.reason();
+      throw new NoSuccessfulTrialException(
+          "all " + selection.trials + " trials failed; " + first.trial() + " " + first.status()
+              + (why == null ? "" : ": " + why) + " (every trial is in results.jsonl)");
+    }
+
+    @Override
+    public Coder<Selection> getAccumulatorCoder(CoderRegistry registry, Coder<TrialResult> input) {
+      return new SelectionCoder();
+    }
+
+    @Override
+    public Coder<TrialResult> getDefaultOutputCoder(CoderRegistry registry, Coder<TrialResult> input) {
+      return TrialResultCoder.of();
+    }
+  }
+
+  static final class SelectionCoder extends CustomCoder<Selection> {
+    private static final Coder<TrialResult> RESULT = NullableCoder.of(TrialResultCoder.of());
+    private static final Coder<Integer> COUNT = VarIntCoder.of();
+
+    @Override
+    public void encode(Selection s, OutputStream out) throws IOException {
+      RESULT.encode(s.best, out);
+      RESULT.encode(s.firstFailure, out);
+      COUNT.encode(s.trials, out);
+    }
+
+    @Override
+    public Selection decode(InputStream in) throws IOException {
+      Selection s = new Selection();
+      s.best = RESULT.decode(in);
+      s.firstFailure = RESULT.decode(in);
+      s.trials = COUNT.decode(in);
+      return s;
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+}

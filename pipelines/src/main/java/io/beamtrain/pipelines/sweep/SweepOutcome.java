@@ -1,0 +1,78 @@
+package io.beamtrain.pipelines.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a finished sweep (or export) left in its output directory, read back for the command's
+ * summary: every trial's result and the exported winner.
+ *
+ * @param layout the output directory
+ * @param metric the study metric
+ * @param results every trial, sorted by id
+ * @param best the exported winner
+ * @param elapsed wall time of the run
+ */
+public record SweepOutcome(
+    OutputLayout layout, MetricSpec metric, List<TrialResult> results, TrialResult best, Duration elapsed) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Reads results.jsonl and best.json of {@code layout}. */
+  public static SweepOutcome read(
+      OutputLayout layout, MetricSpec metric, StorageConfig config, Duration elapsed) {
+    List<TrialResult> results = ResultsFiles.read(layout, config);
+    String winner;
+    try {
+      JsonNode bestJson = JSON.readTree(new String(
+          Storages.forPath(layout.bestJson(), config).readBytes(layout.bestJson()), StandardCharsets.UTF_8));
+      winner = bestJson.path("trial").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(layout.bestJson() + ": " + e.getMessage(), e);
+    }
+    TrialResult best = results.stream()
+        .filter(r -> r.trial().equals(winner))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException(
+            layout.bestJson() + " names " + winner + ", which is not in " + layout.resultsJsonl()));
+    return new SweepOutcome(layout, metric, results, best, elapsed);
+  }
+
+  public long failed() {
+    TrialRanking ranking = new TrialRanking(metric);
+    return results.stream().filter(r -> !ranking.isEligible(r)).count();
+  }
+
+  /** A few lines for the terminal. */
+  public String summary() {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "sweep: %d trials in %s (%d succeeded, %d failed)%n",
+        results.size(), SweepProgress.clockTime(elapsed), results.size() - failed(), failed()));
+    out.append(String.format(Locale.ROOT, "best: %s %s=%.4f at step %d", best.trial(), metric.name(),
+        best.metric(metric.name()), best.bestStep()));
+    Map<String, Double> others = new TreeMap<>(best.metrics());
+    others.remove(metric.name());
+    if (!others.isEmpty()) {
+      StringBuilder extra = new StringBuilder();
+      others.forEach((name, value) ->
+          extra.append(extra.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%s=%.4f", name, value)));
+      out.append(" (").append(extra).append(')');
+    }
+    out.append(String.format("%n  params: %s%n", new TreeMap<>(best.params())));
+    out.append(String.format("model: %s%n", layout.savedModel()));
+    out.append(String.format("results: %s", layout.resultsJsonl()));
+    return out.toString();
+  }
+}

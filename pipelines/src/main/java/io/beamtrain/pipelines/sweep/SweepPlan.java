@@ -1,0 +1,121 @@
+package io.beamtrain.pipelines.sweep;
+
+import io.beamtrain.checkpointing.storage.Storage;
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StorageException;
+import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.options.StudyOptions;
+import io.beamtrain.pipelines.study.InvalidStudyException;
+import io.beamtrain.pipelines.study.Studies;
+import io.beamtrain.pipelines.study.StudyMetrics;
+import io.beamtrain.pipelines.study.StudySpec;
+import io.beamtrain.pipelines.study.StudySpecWriter;
+import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.trainer.HyperParameters;
+import io.beamtrain.trainer.data.TransformSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A sweep resolved before anything runs: the study (file or built-in, with {@code --seed},
+ * {@code --maxTrials} and {@code --trainSteps} applied), its trials, and the settings every trial
+ * shares. Resolving validates everything that can be checked up front (the spec, every trial's
+ * hyperparameters, the data directory, the metric against the label's task), so a bad input fails
+ * in a second with a message naming the flag, file or field instead of after the first trial.
+ */
+public record SweepPlan(
+    StudySpec study, String studySource, List<Trial> trials, TrialSettings settings) {
+
+  public SweepPlan {
+    trials = List.copyOf(trials);
+  }
+
+  public OutputLayout layout() {
+    return settings.layout();
+  }
+
+  /**
+   * Resolves the plan.
+   *
+   * @param dataWritten whether {@code <output>/data} must already exist (false inside {@code
+   *     train}, which writes it in the same pipeline)
+   */
+  public static SweepPlan resolve(
+      StudyOptions options, OutputLayout layout, StorageConfig storage, boolean dataWritten) {
+    String source = options.getStudy() != null ? options.getStudy() : Studies.DEFAULT_STUDY_RESOURCE;
+    StudySpec study = options.getStudy() != null
+        ? Studies.read(options.getStudy(), storage)
+        : Studies.defaultStudy();
+    study = applyOverrides(study, options);
+    List<Trial> trials = study.trials();
+    for (Trial trial : trials) {
+      try {
+        HyperParameters.parse(trial.params());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidStudyException("parameters", trial.id() + " " + trial.params() + ": " + e.getMessage())
+            .inSource(source);
+      }
+    }
+    if (dataWritten) {
+      checkData(study, source, layout, storage);
+    }
+    int perWorker = TrialParallelism.resolve(options, options.getTrialsPerWorker(), trials.size());
+    TrialSettings settings = TrialSettings.of(study, layout, perWorker, trials.size(), storage);
+    return new SweepPlan(study, source, trials, settings);
+  }
+
+  /** Writes the resolved study as {@code <output>/study.json}, the record {@code export} reads. */
+  public void writeStudy() {
+    String path = layout().studyJson();
+    Storages.forPath(path, settings.storage())
+        .writeBytes(path, StudySpecWriter.toJson(study).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static StudySpec applyOverrides(StudySpec study, StudyOptions options) {
+    if (options.getSeed() != null) {
+      study = study.withSeed(options.getSeed());
+    }
+    if (options.getMaxTrials() != null) {
+      if (options.getMaxTrials() < 1) {
+        throw new UsageException("--maxTrials must be at least 1, was " + options.getMaxTrials());
+      }
+      study = study.withMaxTrials(options.getMaxTrials());
+    }
+    if (options.getTrainSteps() != null) {
+      if (options.getTrainSteps() < 1) {
+        throw new UsageException("--trainSteps must be at least 1, was " + options.getTrainSteps());
+      }
+      study = study.withBudget(options.getTrainSteps(), study.evalEverySteps(), study.checkpointEverySteps());
+    }
+    if (options.getTrialsPerWorker() < 0) {
+      throw new UsageException("--trialsPerWorker must be 0 (from the runner) or positive, was "
+          + options.getTrialsPerWorker());
+    }
+    return study;
+  }
+
+  private static void checkData(StudySpec study, String source, OutputLayout layout, StorageConfig config) {
+    String path = layout.transformJson();
+    Storage storage = Storages.forPath(path, config);
+    TransformSpec transform;
+    try {
+      transform = TransformSpec.fromJson(new String(storage.readBytes(path), StandardCharsets.UTF_8), path);
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) {
+        throw new UsageException("--output: " + path + " not found; run 'beamtrain preprocess --output="
+            + layout.root() + "' first (or 'beamtrain train')");
+      }
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+    String metric = study.metric().name();
+    if (!StudyMetrics.appliesTo(metric, transform.label().task())) {
+      throw new InvalidStudyException("metric.name",
+          metric + " does not apply to label '" + transform.label().name() + "', a "
+              + transform.label().task() + " task").inSource(source);
+    }
+  }
+}

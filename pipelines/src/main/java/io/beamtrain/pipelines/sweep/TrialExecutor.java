@@ -1,0 +1,72 @@
+package io.beamtrain.pipelines.sweep;
+
+import io.beamtrain.checkpointing.storage.Storage;
+import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.trainer.BadInputException;
+import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.TrialRunner;
+import io.beamtrain.trainer.TrialSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one trial with the trainer and never throws for a trial's own failure: an exception
+ * becomes a FAILED {@link TrialResult} carrying the error (and is written to the trial's
+ * result.json), so one bad trial cannot fail a sweep. The trainer resumes from the trial
+ * directory's latest committed checkpoint, which makes a retried or re-run trial continue where
+ * it stopped. No Beam here, so it is callable from a plain loop (the benchmark baseline).
+ * Thread-safe: trials run concurrently in one JVM.
+ */
+public final class TrialExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(TrialExecutor.class);
+
+  private final TrialSettings settings;
+
+  public TrialExecutor(TrialSettings settings) {
+    this.settings = settings;
+  }
+
+  public TrialResult execute(Trial trial) {
+    long start = System.nanoTime();
+    TrialSpec spec = settings.toTrialSpec(trial);
+    LOG.debug("{}: starting with {} (seed {})", trial.id(), trial.params(), trial.seed());
+    try {
+      TrialResult result = TrialRunner.run(spec);
+      LOG.debug("{}: {} after {} steps, {}", trial.id(), result.status(), result.steps(), result.metrics());
+      return result;
+    } catch (BadInputException | IllegalArgumentException e) {
+      return failed(trial, e.getMessage(), start);
+    } catch (RuntimeException e) {
+      return failed(trial, describe(e), start);
+    }
+  }
+
+  private TrialResult failed(Trial trial, String error, long startNanos) {
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    LOG.warn("{} failed: {}", trial.id(), error);
+    TrialResult result = TrialResult.failed(trial.id(), trial.params(), trial.seed(), error, seconds);
+    String path = settings.layout().resultJson(trial.id());
+    try {
+      Storage storage = Storages.forPath(path, settings.storage());
+      storage.writeBytes(path, result.toPrettyJson().getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      // The result still reaches results.jsonl through the pipeline; the file is a convenience.
+      LOG.warn("{}: could not write {}: {}", trial.id(), path, e.getMessage());
+    }
+    return result;
+  }
+
+  /** The exception type and message, plus the root cause's when it adds something. */
+  static String describe(Throwable e) {
+    String text = e.getClass().getSimpleName() + ": " + e.getMessage();
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String rootText = Optional.ofNullable(root.getMessage()).orElse(root.getClass().getSimpleName());
+    return root == e || text.contains(rootText) ? text : text + " (caused by " + rootText + ")";
+  }
+}

@@ -1,0 +1,67 @@
+package io.beamtrain.pipelines.sweep;
+
+import java.lang.reflect.Method;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * How many trials one worker JVM trains at the same time, which decides how a trial's TensorFlow
+ * thread pools are sized ({@code cores / concurrent trials}, see {@link TrialSettings}).
+ *
+ * <p>An explicit {@code --trialsPerWorker} wins. Otherwise it follows the runner's own
+ * parallelism: the DirectRunner's {@code --targetParallelism}, the FlinkRunner's {@code
+ * --parallelism} (embedded Flink runs every slot in this JVM), the SparkRunner's {@code local[N]};
+ * for other runners (Dataflow: one DoFn thread per vCPU) 0, meaning "the worker's cores", decided
+ * on the worker. Never more than the number of trials. Flink and Spark options are read
+ * reflectively because their runners are only on the classpath in the flink/spark builds.
+ */
+public final class TrialParallelism {
+  private static final Pattern SPARK_LOCAL = Pattern.compile("local\\[(\\d+|\\*)]");
+
+  private TrialParallelism() {}
+
+  public static int resolve(PipelineOptions options, int requested, int trialCount) {
+    int parallelism = requested > 0 ? requested : fromRunner(options);
+    return parallelism <= 0 ? 0 : Math.min(parallelism, trialCount);
+  }
+
+  private static int fromRunner(PipelineOptions options) {
+    String runner = options.getRunner().getSimpleName();
+    int cores = Runtime.getRuntime().availableProcessors();
+    switch (runner) {
+      case "DirectRunner", "TestDirectRunner":
+        return options.as(DirectOptions.class).getTargetParallelism();
+      case "FlinkRunner", "TestFlinkRunner":
+        Object parallelism = readOption(options, "org.apache.beam.runners.flink.FlinkPipelineOptions", "getParallelism");
+        int p = parallelism instanceof Integer i ? i : -1;
+        return p > 0 ? p : cores;
+      case "SparkRunner", "TestSparkRunner":
+        Object master = readOption(options, "org.apache.beam.runners.spark.SparkPipelineOptions", "getSparkMaster");
+        if (master instanceof String m) {
+          Matcher local = SPARK_LOCAL.matcher(m);
+          if (local.matches()) {
+            return local.group(1).equals("*") ? cores : Integer.parseInt(local.group(1));
+          }
+          return m.equals("local") ? 1 : 0;
+        }
+        return 0;
+      default:
+        return 0;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object readOption(PipelineOptions options, String interfaceName, String getter) {
+    try {
+      Class<? extends PipelineOptions> type =
+          (Class<? extends PipelineOptions>) Class.forName(interfaceName, true, TrialParallelism.class.getClassLoader());
+      PipelineOptions view = options.as(type);
+      Method method = type.getMethod(getter);
+      return method.invoke(view);
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.beamtrain.pipelines.sweep;
+
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.study.StudySpec;
+import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialSpec;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * What every trial of a sweep shares: where to read data and write trials, the study's training
+ * budget and metric, how many trials share a worker, and how to reach storage. Serializable: the
+ * {@link RunTrials} DoFn carries it to the workers.
+ *
+ * @param layout the sweep's output directory
+ * @param dataDir the preprocessed data (usually {@code layout.data()})
+ * @param metric the study metric; the trainer tracks its best step and checkpoint
+ * @param trainSteps steps per trial
+ * @param evalEverySteps evaluation interval
+ * @param checkpointEverySteps checkpoint interval
+ * @param earlyStoppingPatience 0 = off
+ * @param trialsPerWorker trials one worker JVM runs at once; 0 = the worker's cores, at most
+ *     {@code trialCount} (one TF thread per trial, as on Dataflow, where a batch worker runs one
+ *     DoFn thread per vCPU)
+ * @param trialCount the number of trials in the sweep
+ * @param storage how to reach gs:// (test endpoint, credentials)
+ */
+public record TrialSettings(
+    OutputLayout layout,
+    String dataDir,
+    MetricSpec metric,
+    int trainSteps,
+    int evalEverySteps,
+    int checkpointEverySteps,
+    int earlyStoppingPatience,
+    int trialsPerWorker,
+    int trialCount,
+    StorageConfig storage)
+    implements Serializable {
+
+  public TrialSettings {
+    Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(storage, "storage");
+    if (trialsPerWorker < 0) {
+      throw new IllegalArgumentException("trialsPerWorker must be >= 0, was " + trialsPerWorker);
+    }
+  }
+
+  public static TrialSettings of(
+      StudySpec study, OutputLayout layout, int trialsPerWorker, int trialCount, StorageConfig storage) {
+    return new TrialSettings(
+        layout,
+        layout.data(),
+        study.metric(),
+        study.trainSteps(),
+        study.evalEverySteps(),
+        study.checkpointEverySteps(),
+        study.earlyStoppingPatience(),
+        trialsPerWorker,
+        trialCount,
+        storage);
+  }
+
+  /** Trials running at once in this JVM, which divides its cores between their TF thread pools. */
+  public int concurrentTrials() {
+    if (trialsPerWorker > 0) {
+      return trialsPerWorker;
+    }
+    return Math.max(1, Math.min(trialCount, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** The trainer's spec for one trial: its own directory, parameters and seed. */
+  public TrialSpec toTrialSpec(Trial trial) {
+    return TrialSpec.builder()
+        .dataDir(dataDir)
+        .trialDir(layout.trialDir(trial.id()))
+        .trialId(trial.id())
+        .params(trial.params())
+        .seed(trial.seed())
+        .trainSteps(trainSteps)
+        .evalEverySteps(evalEverySteps)
+        .checkpointEverySteps(checkpointEverySteps)
+        .metric(metric)
+        .earlyStoppingPatience(earlyStoppingPatience)
+        .concurrentTrials(concurrentTrials())
+        .storageConfig(storage)
+        .build();
+  }
+}

@@ -1,0 +1,39 @@
+package io.beamtrain.pipelines.preprocess;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DecimalTextTest {
+
+  @ParameterizedTest(name = "''{0}'' decimal={1} integer={2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "0|true|true",
+        "-12|true|true",
+        "+7|true|true",
+        "1.5|true|false",
+        ".5|true|false",
+        "7.|true|false",
+        "-1.5e-3|true|false",
+        "3E10|true|false",
+        "1e400|false|false",
+        "abc|false|false",
+        "1f|false|false",
+        "1d|false|false",
+        "0x1p3|false|false",
+        "Infinity|false|false",
+        "NaN|false|false",
+        "1e|false|false",
+        ".|false|false",
+        "-|false|false",
+        "1,5|false|false",
+        "1 2|false|false",
+      })
+  void grammar(String text, boolean decimal, boolean integer) {
+    assertEquals(decimal, DecimalText.isDecimal(text));
+    assertEquals(integer, DecimalText.isInteger(text));
+  }
+}
