@@ -10,9 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Load speed of a flights-200k-sized split (200k rows, 3 numeric columns, regression): the full
- * {@link ExampleDataset#load} (GZIP inflate, framing + CRCs, tf.Example parse and validation,
- * dense encoding) beside a baseline in the same run that only inflates and frames the same
- * shards, and a streaming pass through {@link StreamingBatchSource}. Prints figures; asserts
+ * {@link ExampleDataset#load} (GZIP inflate, framing + CRCs, tf.Example wire decoding and
+ * validation, dense encoding) beside two baselines in the same run -- only inflating and framing
+ * the same shards, and that plus the protobuf-java {@code Example.parseFrom} path the wire
+ * decoder replaces -- and a streaming pass through {@link StreamingBatchSource}. Prints figures; asserts
  * nothing about time.
  */
 @Tag("benchmark")
@@ -41,6 +42,18 @@ class ExampleDatasetBenchmark {
       report("baseline: inflate + frame only", records, System.nanoTime() - start);
 
       start = System.nanoTime();
+      long parsed = 0;
+      Examples examples = dataset.examples();
+      for (String file : dataset.files(Split.TRAIN)) {
+        try (TfRecordReader reader = TfRecords.openReader(file, CONFIG)) {
+          for (byte[] r = reader.next(); r != null; r = reader.next()) {
+            examples.decode(parseExample(r), file, parsed++);
+          }
+        }
+      }
+      report("baseline: + Example.parseFrom, decode", parsed, System.nanoTime() - start);
+
+      start = System.nanoTime();
       DenseData data = dataset.load(Split.TRAIN);
       report("ExampleDataset.load (in memory)", data.n(), System.nanoTime() - start);
 
@@ -54,6 +67,14 @@ class ExampleDatasetBenchmark {
         }
         report("StreamingBatchSource, one epoch", steps * 256, System.nanoTime() - start);
       }
+    }
+  }
+
+  private static org.tensorflow.proto.Example parseExample(byte[] record) {
+    try {
+      return org.tensorflow.proto.Example.parseFrom(record);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
     }
   }
 
