@@ -164,7 +164,13 @@ class CheckpointManagerGcsTest {
       clock.advance(Duration.ofMinutes(1));
       localClock.advance(Duration.ofMinutes(1));
       server.clearRequests();
-      server.addFault(FaultRule.on("*", ".*").respond(503).times(20));
+      // Twenty 503s spread over every kind of request one save makes: metadata reads, downloads,
+      // multipart uploads, resumable session starts and the resumable data PUTs.
+      server.addFault(FaultRule.on("GET", "/storage/v1/.*").respond(503).times(4));
+      server.addFault(FaultRule.on("GET", "/download/.*").respond(503).times(4));
+      server.addFault(FaultRule.on("POST", "/upload/.*").withQueryParam("uploadType", "multipart").respond(503).times(4));
+      server.addFault(FaultRule.on("POST", "/upload/.*").withQueryParam("uploadType", "resumable").respond(503).times(4));
+      server.addFault(FaultRule.on("PUT", "/upload/.*").respond(503).times(4));
       remote.save(model.session, 2, Map.of("loss", 0.25));
       local.save(model.session, 2, Map.of("loss", 0.25));
     }
@@ -175,6 +181,38 @@ class CheckpointManagerGcsTest {
       String file = name.substring("flaky/run/".length());
       assertArrayEquals(Files.readAllBytes(localDir.resolve(file)), server.getObject("bkt", name).orElseThrow(), file);
     }
+  }
+
+  @Test
+  void missingBucketForbiddenAndUnreachableFailFastNamingThePath() {
+    try (TestModel model = TestModel.create()) {
+      assertFastFailure(() -> open(model, "gs://no-such-bucket/run", config),
+          StorageException.Kind.BUCKET_NOT_FOUND, "gs://no-such-bucket/run");
+      server.addFault(FaultRule.on("*", ".*").respond(403));
+      assertFastFailure(() -> open(model, "gs://bkt/forbidden", config),
+          StorageException.Kind.PERMISSION_DENIED, "gs://bkt/forbidden");
+      server.clearFaults();
+      // A port nothing listens on: the server's own port after it is closed.
+      String deadEndpoint;
+      try (GcsTestServer dead = GcsTestServer.start()) {
+        deadEndpoint = dead.endpoint();
+      }
+      assertFastFailure(() -> open(model, "gs://bkt/unreachable", StorageConfig.forEndpoint(deadEndpoint)),
+          null, "gs://bkt/unreachable");
+    }
+  }
+
+  private static void assertFastFailure(
+      org.junit.jupiter.api.function.Executable open, StorageException.Kind kind, String path) {
+    long start = System.nanoTime();
+    StorageException e = assertThrows(StorageException.class, open);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(e.getMessage().contains(path), e.getMessage());
+    if (kind != null) {
+      assertEquals(kind, e.kind(), e.getMessage());
+    }
+    // Not a timing benchmark: only that the failure is not retried for the 20 s retry budget.
+    assertTrue(seconds < 10, "took " + seconds + " s: " + e.getMessage());
   }
 
   @Test
