@@ -183,6 +183,32 @@ class GcsStorageFaultTest {
   }
 
   @Test
+  void droppedConnectionsAreRetriedUntilTheRequestGetsThrough() {
+    GcsTestServer.ActiveFault drops =
+        server.addFault(
+            FaultRule.on("POST", "/upload/.*").forObject(".+/checkpoint").dropConnection().times(2));
+    storage.writeBytes(path("run/model.ckpt-1.index"), bytes("index"));
+    storage.compareAndSet(path("run/checkpoint"), bytes("state"), StorageObject.NO_GENERATION);
+    assertEquals(2, drops.fired());
+    assertArrayEquals(bytes("state"), server.getObject(bucket, "run/checkpoint").orElseThrow());
+  }
+
+  @Test
+  void aCommitThatIsAlwaysDroppedFailsAndWritesNothing() {
+    // How a writer killed between its data upload and its state commit looks from outside.
+    GcsStorage impatient =
+        new GcsStorage(config.withRetry(config.retry().withTotalTimeout(Duration.ofSeconds(1))));
+    server.addFault(FaultRule.on("POST", "/upload/.*").forObject(".+/checkpoint").dropConnection());
+    impatient.writeBytes(path("run/model.ckpt-2.index"), bytes("index"));
+    StorageException e =
+        assertFailsWithin(
+            FAST,
+            () -> impatient.compareAndSet(path("run/checkpoint"), bytes("state"), StorageObject.NO_GENERATION));
+    assertEquals(StorageException.Kind.UNAVAILABLE, e.kind());
+    assertEquals(List.of("run/model.ckpt-2.index"), server.objectNames(bucket));
+  }
+
+  @Test
   void rateLimiting429sAreRetried() {
     GcsTestServer.ActiveFault fault =
         server.addFault(FaultRule.on("POST", "/upload/.*").respond(429).times(3));

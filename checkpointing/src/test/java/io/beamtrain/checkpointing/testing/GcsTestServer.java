@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * /batch/storage/v1} endpoint; the generation and metageneration preconditions (412, or 304 for a
  * read's {@code NotMatch}), the {@code generation} parameter, and GCS's error bodies. It does not
  * model ACLs, object versioning (only the live generation is kept), encryption keys, or
- * decompressive transcoding; requests that need them answer 501.
+ * decompressive transcoding; requests that need them answer 501. Partial responses ({@code
+ * fields}) are not applied: the full resource is returned, which clients accept.
  *
  * <p>Large objects are held as the arrays their upload requests arrived in, never concatenated;
  * downloads stream from them.
@@ -164,6 +165,7 @@ public final class GcsTestServer implements AutoCloseable {
 
   /** Stores an object directly (no HTTP); returns its generation. */
   public long putObject(String bucket, String name, byte[] data) {
+    requireBucket(bucket);
     ObjectContent content = ObjectContent.of(data.clone());
     return store.commit(
             bucket,
@@ -207,6 +209,7 @@ public final class GcsTestServer implements AutoCloseable {
 
   /** Object names of a bucket starting with {@code prefix}, sorted. */
   public List<String> objectNames(String bucket, String prefix) {
+    requireBucket(bucket);
     List<String> out = new ArrayList<>();
     for (String name : store.bucket(bucket).objects.tailMap(prefix, true).keySet()) {
       if (!name.startsWith(prefix)) {
@@ -215,6 +218,13 @@ public final class GcsTestServer implements AutoCloseable {
       out.add(name);
     }
     return out;
+  }
+
+  private void requireBucket(String bucket) {
+    if (!store.hasBucket(bucket)) {
+      throw new IllegalArgumentException(
+          "GcsTestServer has no bucket '" + bucket + "'; call createBucket first");
+    }
   }
 
   /** Resumable sessions started but neither finalized nor cancelled. */
@@ -271,7 +281,19 @@ public final class GcsTestServer implements AutoCloseable {
             counted,
             baseUrl,
             false);
-    ActiveFault fault = firingFault(req, false);
+    String peekedName = null;
+    if (needsBodyForMatching(req)) {
+      try {
+        byte[] body = req.readBody();
+        req = req.withBufferedBody(body);
+        peekedName = UploadHandler.multipartObjectName(body, req.header("Content-Type"));
+      } catch (IOException e) {
+        LOG.debug("request body broke off: {}", e.toString());
+        ex.close();
+        return;
+      }
+    }
+    ActiveFault fault = firingFault(req, false, peekedName);
     FaultRule rule = fault == null ? null : fault.rule();
     String faultText = rule == null ? null : rule.toString();
     boolean[] recorded = {false};
@@ -294,6 +316,13 @@ public final class GcsTestServer implements AutoCloseable {
           return;
         }
         case DROP_AFTER_BYTES -> {
+          if (peekedName != null) {
+            // The (small, non-resumable) body was read to match the rule; a multipart upload cut
+            // short persists nothing, so this is the same as dropping the connection.
+            recordOnce(recorded, req, RecordedRequest.DROPPED, counted.count, faultText);
+            ex.close();
+            return;
+          }
           if (!req.method().equals("GET")) {
             counted.failAfter(rule.bytes());
           }
@@ -347,7 +376,7 @@ public final class GcsTestServer implements AutoCloseable {
   }
 
   private GcsResponse dispatchPart(GcsRequest part) {
-    ActiveFault fault = firingFault(part, true);
+    ActiveFault fault = firingFault(part, true, null);
     GcsResponse response;
     if (fault != null) {
       response = GcsResponse.error(GcsError.forStatus(fault.rule().status()));
@@ -364,11 +393,23 @@ public final class GcsTestServer implements AutoCloseable {
     return response;
   }
 
-  private ActiveFault firingFault(GcsRequest req, boolean batchPart) {
+  /**
+   * A multipart upload from the google-cloud-storage client names its object only inside the body;
+   * when a rule matches on object names, read that (small) body first to learn the name.
+   */
+  private boolean needsBodyForMatching(GcsRequest req) {
+    return req.method().equals("POST")
+        && req.rawPath().startsWith("/upload/")
+        && "multipart".equals(req.param("uploadType"))
+        && req.param("name") == null
+        && faults.stream().anyMatch(f -> f.rule().matchesObjectNames() && f.active());
+  }
+
+  private ActiveFault firingFault(GcsRequest req, boolean batchPart, String peekedName) {
     if (faults.isEmpty()) {
       return null;
     }
-    String objectName = JsonApi.objectNameOf(req);
+    String objectName = peekedName != null ? peekedName : JsonApi.objectNameOf(req);
     for (ActiveFault f : faults) {
       if (batchPart && f.rule().action() != FaultRule.Action.RESPOND) {
         continue;
