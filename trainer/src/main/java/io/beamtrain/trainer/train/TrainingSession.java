@@ -5,6 +5,9 @@ import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.model.ModelSpec;
 import io.beamtrain.trainer.model.TrainingGraph;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -19,7 +22,8 @@ import org.tensorflow.types.TInt64;
 /**
  * A trial's {@link TrainingGraph} in a live {@link Session}, with the save/restore subgraph, and
  * the hot loop: {@link #step} copies a batch into feed tensors allocated once, feeds the learning
- * rate and dropout seed of that step and runs the train op, fetching the loss only when asked.
+ * rate (only when it decays) and dropout seed of that step and runs the train op, fetching the
+ * loss only when asked.
  *
  * <p>Everything a step does is a function of (weights, step, batch): the learning rate comes from
  * the schedule and the dropout seed from (seed, step), so a session restored from the checkpoint
@@ -30,6 +34,10 @@ import org.tensorflow.types.TInt64;
 public final class TrainingSession implements AutoCloseable {
   /** Seed stream of the dropout masks (see {@link Seeds#mix}). */
   static final long DROPOUT_STREAM = 101;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingSession.class);
+  /** The intra-op thread count of this process's first session config, 0 before. */
+  private static final AtomicInteger PROCESS_INTRA_OP_THREADS = new AtomicInteger();
 
   private final Graph graph;
   private final TrainingGraph model;
@@ -86,11 +94,21 @@ public final class TrainingSession implements AutoCloseable {
   }
 
   /**
-   * A session config with these thread counts. TensorFlow sizes the intra-op pool once per process
-   * (from the first session), so trials of one JVM should agree on it; the inter-op pool is per
-   * session.
+   * A session config with these thread counts. The inter-op pool is per session, but TensorFlow
+   * sizes the CPU device's intra-op pool once per process, from the first session: later sessions
+   * share it whatever they ask for (a warning says so). Results depend on that size in their last
+   * bits -- TensorFlow's CPU kernels split reductions by pool size -- so runs are bit-identical
+   * only on equal intra-op thread counts.
    */
   public static ConfigProto threadConfig(int intraOpThreads, int interOpThreads) {
+    int first = PROCESS_INTRA_OP_THREADS.compareAndExchange(0, intraOpThreads);
+    if (first != 0 && first != intraOpThreads) {
+      LOG.warn(
+          "TensorFlow's intra-op pool of this process has {} threads (set by its first session);"
+              + " the {} asked for now cannot take effect",
+          first,
+          intraOpThreads);
+    }
     return ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(intraOpThreads)
         .setInterOpParallelismThreads(interOpThreads)
@@ -111,18 +129,20 @@ public final class TrainingSession implements AutoCloseable {
     } else {
       targetBuffer.write(batch.targets());
     }
-    float rate = (float) schedule.rateAt(step);
-    if (rate != fedRate) {
-      learningRate.setFloat(rate);
-      fedRate = rate;
-    }
     Session.Runner runner =
         session
             .runner()
             .feed(model.features(), features)
             .feed(model.labels(), classIds != null ? classIds : targets)
-            .feed(model.learningRate(), learningRate)
             .addTarget(model.train());
+    if (!schedule.isConstant()) {
+      float rate = (float) schedule.rateAt(step);
+      if (rate != fedRate) {
+        learningRate.setFloat(rate);
+        fedRate = rate;
+      }
+      runner.feed(model.learningRate(), learningRate);
+    }
     if (dropoutSeed != null) {
       dropoutSeed.setLong(step, 1);
       runner.feed(model.dropoutSeed(), dropoutSeed);

@@ -121,6 +121,27 @@ class TrainingSessionTest {
   }
 
   @Test
+  void streamedEvaluationEqualsInMemoryEvaluation() {
+    HyperParameters hp = HyperParameters.defaults();
+    ModelSpec spec = ModelSpec.of(hp, penguins.spec());
+    try (TrainingSession session =
+            TrainingSession.open(spec, 9, hp.schedule(50), TrainingSession.threadConfig(1, 1));
+        BatchSource batches = new InMemoryBatchSource(penguinsTrain, hp.batchSize(), 9);
+        Evaluator inMemory = Evaluator.inMemory(penguinsEval, 3);
+        Evaluator streamed = Evaluator.streaming(penguins, 3)) {
+      Batch batch = batches.newBatch();
+      for (long step = 0; step < 50; step++) {
+        batches.fill(step, batch);
+        session.step(step, batch, false);
+      }
+      Map<String, Double> a = inMemory.evaluate(session.session(), session.model());
+      Map<String, Double> b = streamed.evaluate(session.session(), session.model());
+      assertEquals(a.keySet(), b.keySet());
+      a.forEach((name, value) -> assertEquals(value, b.get(name), 1e-12, name));
+    }
+  }
+
+  @Test
   void variablesAndSlotsHavePythonNames() {
     HyperParameters hp = HyperParameters.parse(Map.of("hidden_layers", "8,4"));
     ModelSpec spec = ModelSpec.of(hp, penguins.spec());
