@@ -104,8 +104,11 @@ public record PreprocessSettings(
    * Reads the pipeline options. {@code --numShards} is a budget split in proportion to the
    * fractions (at least one shard each: 4 shards at eval fraction 0.2 give 3 train + 1 eval);
    * {@code --trainShards} / {@code --evalShards} override either part.
+   *
+   * @param storage from {@code StorageSetup.apply(options)}, which must run once per options
    */
-  public static PreprocessSettings fromOptions(PreprocessPipeline.Options options) {
+  public static PreprocessSettings fromOptions(
+      PreprocessPipeline.Options options, StorageConfig storage) {
     int numShards = options.getNumShards();
     if (numShards < 2) {
       throw new IllegalArgumentException(
@@ -129,7 +132,7 @@ public record PreprocessSettings(
         eval,
         new VocabularyOptions(options.getVocabMinFrequency(), options.getVocabTopK()),
         options.getMaxRejectedFraction(),
-        StorageConfig.defaults());
+        storage);
   }
 
   static int trainShardsOf(int numShards, double evalFraction) {
