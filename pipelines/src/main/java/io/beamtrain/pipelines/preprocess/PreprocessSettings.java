@@ -114,6 +114,11 @@ public record PreprocessSettings(
       throw new IllegalArgumentException(
           "--numShards must be at least 2 (one train and one eval shard), was " + numShards);
     }
+    if (options.getTrainShards() < 0 || options.getEvalShards() < 0) {
+      throw new IllegalArgumentException(
+          (options.getTrainShards() < 0 ? "--trainShards" : "--evalShards")
+              + " must be at least 1 (or 0 for a share of --numShards)");
+    }
     double evalFraction = options.getEvalFraction();
     int train = options.getTrainShards() > 0 ? options.getTrainShards()
         : trainShardsOf(numShards, evalFraction);
