@@ -124,8 +124,9 @@ public final class PreprocessPipeline {
    * Builds and runs the pipeline and waits for it.
    *
    * @throws IllegalArgumentException for bad flags or a bad schema file (before anything runs)
-   * @throws BadInputException when the input is unusable: too many rejected rows, no usable row,
-   *     too few classes (the message names the counts and the flag)
+   * @throws BadInputException when the input is unusable: too many rejected rows (the message
+   *     names the counts and the flag), no usable row, too few classes, a CSV header without a
+   *     schema column, a file name of no known format
    */
   public static PipelineResult run(Options options) {
     StorageConfig storage = StorageSetup.apply(options);
