@@ -109,8 +109,7 @@ class CliTest {
   @Test
   void badNumberInAFlag() {
     assertEquals(2, run("sweep", "--output=" + tmp, "--seed=abc"));
-    assertOneLineError("beamtrain sweep: ");
-    assertTrue(err().contains("seed"), err());
+    assertOneLineError("beamtrain sweep: --seed: 'abc' is not a valid Long");
   }
 
   @Test
@@ -170,6 +169,7 @@ class CliTest {
     Files.writeString(tmp.resolve("results.jsonl"),
         TrialResults.completed("trial-0000", "eval_loss", 0.1).toJson() + "\n");
     assertEquals(1, run("export", "--output=" + tmp));
-    assertOneLineError("beamtrain export: failed: trial-0000: the checkpoint of its best step 100 is missing");
+    assertOneLineError("beamtrain export: failed: trial-0000: no checkpoint of an evaluated step under "
+        + tmp.resolve("trials/trial-0000"));
   }
 }
