@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * whole percent-decoded path (so object names show their slashes, e.g. {@code
  * /storage/v1/b/bkt/o/run/trial-1/checkpoint}); optionally query parameters and the object name
  * (taken from the path, or the {@code name} parameter of uploads, which resumable session URLs
- * carry too). The parts of a batch request are matched on their own, but only by {@link
+ * carry too, or for a multipart upload without that parameter the JSON part of its body, which the
+ * server then reads before applying the rule). The parts of a batch request are matched on their own, but only by {@link
  * #respond} rules; the other actions apply to the batch request as a whole.
  *
  * <p>Actions: {@link #respond} an error in GCS's JSON format; {@link #dropConnection()} close the
@@ -179,6 +180,10 @@ public final class FaultRule {
 
   public int skipped() {
     return skip;
+  }
+
+  boolean matchesObjectNames() {
+    return objectName != null;
   }
 
   boolean matches(GcsRequest req, String objectNameOfRequest) {

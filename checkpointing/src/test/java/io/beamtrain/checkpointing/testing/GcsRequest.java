@@ -60,6 +60,22 @@ final class GcsRequest {
     this.batchPart = batchPart;
   }
 
+  private GcsRequest(GcsRequest base, byte[] body) {
+    this.method = base.method;
+    this.rawPath = base.rawPath;
+    this.query = base.query;
+    this.headers = base.headers;
+    this.body = new java.io.ByteArrayInputStream(body);
+    this.contentLength = body.length;
+    this.baseUrl = base.baseUrl;
+    this.batchPart = base.batchPart;
+  }
+
+  /** This request with its (decoded) body already read into memory. */
+  GcsRequest withBufferedBody(byte[] body) {
+    return new GcsRequest(this, body);
+  }
+
   String method() {
     return method;
   }

@@ -262,7 +262,7 @@ public final class GcsTestServer implements AutoCloseable {
     CountingInputStream counted = new CountingInputStream(ex.getRequestBody());
     String host = ex.getRequestHeaders().getFirst("Host");
     String baseUrl = host != null ? "http://" + host : endpoint();
-    GcsRequest req =
+    GcsRequest initial =
         new GcsRequest(
             ex.getRequestMethod(),
             ex.getRequestURI().getRawPath(),
@@ -271,7 +271,20 @@ public final class GcsTestServer implements AutoCloseable {
             counted,
             baseUrl,
             false);
-    ActiveFault fault = firingFault(req, false);
+    GcsRequest req = initial;
+    String peekedName = null;
+    if (needsBodyForMatching(req)) {
+      try {
+        byte[] body = req.readBody();
+        req = req.withBufferedBody(body);
+        peekedName = UploadHandler.multipartObjectName(body, req.header("Content-Type"));
+      } catch (IOException e) {
+        LOG.debug("request body broke off: {}", e.toString());
+        ex.close();
+        return;
+      }
+    }
+    ActiveFault fault = firingFault(req, false, peekedName);
     FaultRule rule = fault == null ? null : fault.rule();
     String faultText = rule == null ? null : rule.toString();
     boolean[] recorded = {false};
@@ -294,6 +307,13 @@ public final class GcsTestServer implements AutoCloseable {
           return;
         }
         case DROP_AFTER_BYTES -> {
+          if (peekedName != null) {
+            // The (small, non-resumable) body was read to match the rule; a multipart upload cut
+            // short persists nothing, so this is the same as dropping the connection.
+            recordOnce(recorded, req, RecordedRequest.DROPPED, counted.count, faultText);
+            ex.close();
+            return;
+          }
           if (!req.method().equals("GET")) {
             counted.failAfter(rule.bytes());
           }
@@ -347,7 +367,7 @@ public final class GcsTestServer implements AutoCloseable {
   }
 
   private GcsResponse dispatchPart(GcsRequest part) {
-    ActiveFault fault = firingFault(part, true);
+    ActiveFault fault = firingFault(part, true, null);
     GcsResponse response;
     if (fault != null) {
       response = GcsResponse.error(GcsError.forStatus(fault.rule().status()));
@@ -364,11 +384,23 @@ public final class GcsTestServer implements AutoCloseable {
     return response;
   }
 
-  private ActiveFault firingFault(GcsRequest req, boolean batchPart) {
+  /**
+   * A multipart upload from the google-cloud-storage client names its object only inside the body;
+   * when a rule matches on object names, read that (small) body first to learn the name.
+   */
+  private boolean needsBodyForMatching(GcsRequest req) {
+    return req.method().equals("POST")
+        && req.rawPath().startsWith("/upload/")
+        && "multipart".equals(req.param("uploadType"))
+        && req.param("name") == null
+        && faults.stream().anyMatch(f -> f.rule().matchesObjectNames() && f.active());
+  }
+
+  private ActiveFault firingFault(GcsRequest req, boolean batchPart, String peekedName) {
     if (faults.isEmpty()) {
       return null;
     }
-    String objectName = JsonApi.objectNameOf(req);
+    String objectName = peekedName != null ? peekedName : JsonApi.objectNameOf(req);
     for (ActiveFault f : faults) {
       if (batchPart && f.rule().action() != FaultRule.Action.RESPOND) {
         continue;

@@ -333,6 +333,19 @@ final class UploadHandler {
     }
   }
 
+  /**
+   * The object name of a multipart upload request whose name is only in its JSON part (as the
+   * google-cloud-storage client sends them), or null.
+   */
+  static String multipartObjectName(byte[] body, String contentType) {
+    try {
+      List<Multipart.Part> parts = Multipart.parse(body, Multipart.boundary(contentType));
+      return parts.isEmpty() ? null : text(parseJson(parts.get(0).text()), "name");
+    } catch (GcsError e) {
+      return null;
+    }
+  }
+
   static JsonNode parseJson(String text) {
     try {
       return GcsResponse.JSON.readTree(text);
