@@ -16,8 +16,10 @@ import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.data.TransformSpec;
 import io.beamtrain.trainer.events.EventFileWriter;
 import io.beamtrain.trainer.model.ModelSpec;
+import io.beamtrain.trainer.train.BackgroundWriter;
 import io.beamtrain.trainer.train.EarlyStopping;
 import io.beamtrain.trainer.train.Evaluator;
+import io.beamtrain.trainer.train.LoopTimings;
 import io.beamtrain.trainer.train.TrainingListener;
 import io.beamtrain.trainer.train.TrainingSession;
 import io.beamtrain.trainer.train.TrialDirectory;
@@ -39,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * order with the learning rate of step {@code s} and dropout masks from (seed, s); afterwards the
  * global step is {@code s + 1}. At every multiple of {@code evalEverySteps}, every checkpoint step
  * and the last step it evaluates on the eval split; at every multiple of {@code
- * checkpointEverySteps} and the last step it commits a checkpoint carrying that evaluation's
- * metrics (for keep-best retention) and rewrites {@code result.json} (status RUNNING until the
- * end). The train loss is fetched every {@value #LOG_EVERY_STEPS} steps (and at evaluations)
+ * checkpointEverySteps} and the last step it saves a checkpoint carrying that evaluation's
+ * metrics (for keep-best retention; written in the background unless {@code asyncCheckpoints} is
+ * off) and rewrites {@code result.json} with status RUNNING and flushes the event file (on a
+ * background thread, so uploads to an object store do not stall training). The train loss is fetched every {@value #LOG_EVERY_STEPS} steps (and at evaluations)
  * only: fetching costs a tensor per step.
  *
  * <p><b>Outcomes.</b> COMPLETED after {@code trainSteps}; DIVERGED when the train or eval loss is
@@ -107,9 +110,11 @@ public final class TrialRunner {
                 TrainingSession.threadConfig(
                     spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads()));
         TrialCheckpoints checkpoints = new TrialCheckpoints(spec, session);
-        TrialLog log = new TrialLog(spec)) {
+        TrialLog log = new TrialLog(spec);
+        BackgroundWriter writer = new BackgroundWriter("trial-files-" + spec.trialId())) {
       Attempt attempt =
-          new Attempt(spec, params, directory, session, batches, evaluator, checkpoints, log, listener);
+          new Attempt(
+              spec, params, directory, session, batches, evaluator, checkpoints, log, writer, listener);
       attempt.start(previous.orElse(null));
       return attempt.train(started, previous.map(TrialResult::elapsedSeconds).orElse(0.0));
     }
@@ -183,11 +188,14 @@ public final class TrialRunner {
     private final Evaluator evaluator;
     private final TrialCheckpoints checkpoints;
     private final TrialLog log;
+    private final BackgroundWriter writer;
     private final TrainingListener listener;
     private final EarlyStopping earlyStopping;
     private final List<Evaluation> history = new ArrayList<>();
     private long step;
     private boolean committedAnything;
+    private long evalNanos;
+    private long checkpointNanos;
 
     Attempt(
         TrialSpec spec,
@@ -198,6 +206,7 @@ public final class TrialRunner {
         Evaluator evaluator,
         TrialCheckpoints checkpoints,
         TrialLog log,
+        BackgroundWriter writer,
         TrainingListener listener) {
       this.spec = spec;
       this.params = params;
@@ -207,6 +216,7 @@ public final class TrialRunner {
       this.evaluator = evaluator;
       this.checkpoints = checkpoints;
       this.log = log;
+      this.writer = writer;
       this.listener = listener;
       this.earlyStopping =
           new EarlyStopping(spec.metric().name(), spec.metric().goal(), spec.earlyStoppingPatience());
@@ -261,6 +271,8 @@ public final class TrialRunner {
       TrialStatus status = TrialStatus.COMPLETED;
       String reason = null;
       log.startInterval(step);
+      long firstStep = step;
+      long loopStart = System.nanoTime();
       while (step < trainSteps) {
         long update = step;
         step++;
@@ -278,7 +290,9 @@ public final class TrialRunner {
           log.train(step, loss, session.learningRateAt(update), session.batchSize());
         }
         if (evaluateNow) {
+          long evalStart = System.nanoTime();
           Map<String, Double> metrics = evaluator.evaluate(session.session(), session.model());
+          evalNanos += System.nanoTime() - evalStart;
           double evalLoss = metrics.getOrDefault(MetricSpec.EVAL_LOSS, Double.NaN);
           if (!Double.isFinite(evalLoss)) {
             status = TrialStatus.DIVERGED;
@@ -301,6 +315,20 @@ public final class TrialRunner {
           break;
         }
       }
+      checkpoints.flush();
+      writer.drain();
+      LoopTimings timings =
+          new LoopTimings(
+              step - firstStep,
+              (step - firstStep) * session.batchSize(),
+              (System.nanoTime() - loopStart) / 1e9,
+              evalNanos / 1e9,
+              checkpointNanos / 1e9);
+      LOG.info(
+          "trial {}: {} steps, {} examples/s (evaluation {} s, checkpoints {} s of {} s)",
+          spec.trialId(), timings.steps(), Math.round(timings.examplesPerSecond()),
+          timings.evalSeconds(), timings.checkpointSeconds(), timings.loopSeconds());
+      listener.onLoopEnd(timings);
       if (status == TrialStatus.DIVERGED) {
         LOG.warn("trial {} diverged: {}", spec.trialId(), reason);
       }
@@ -312,16 +340,22 @@ public final class TrialRunner {
     }
 
     private void checkpoint(Map<String, Double> metrics, double elapsedSeconds) {
+      long started = System.nanoTime();
       if (!committedAnything) {
         directory.writeParams(spec, params);
       }
       checkpoints.manager().save(session.session(), step, metrics);
       committedAnything = true;
-      listener.onCheckpoint(step);
       if (step < spec.trainSteps()) {
-        directory.writeResult(result(TrialStatus.RUNNING, null, elapsedSeconds));
+        TrialResult running = result(TrialStatus.RUNNING, null, elapsedSeconds);
+        writer.submit(
+            () -> {
+              directory.writeResult(running);
+              log.flush(directory);
+            });
       }
-      log.flush(directory);
+      checkpointNanos += System.nanoTime() - started;
+      listener.onCheckpoint(step);
     }
 
     private TrialResult result(TrialStatus status, String reason, double elapsedSeconds) {
@@ -387,10 +421,18 @@ public final class TrialRunner {
                 CheckpointManagerOptions.builder()
                     .maxToKeep(spec.maxCheckpointsToKeep())
                     .keepBest(1, spec.metric().name(), spec.metric().goal())
+                    .async(spec.asyncCheckpoints())
                     .build(),
                 spec.storageConfig());
       }
       return manager;
+    }
+
+    /** Waits for background saves, so every checkpoint the result mentions is committed. */
+    void flush() {
+      if (manager != null) {
+        manager.flush();
+      }
     }
 
     @Override
@@ -420,12 +462,12 @@ public final class TrialRunner {
       this.spec = spec;
     }
 
-    void startInterval(long step) {
+    synchronized void startInterval(long step) {
       intervalStep = step;
       intervalStart = System.nanoTime();
     }
 
-    void train(long step, float loss, double learningRate, int batchSize) {
+    synchronized void train(long step, float loss, double learningRate, int batchSize) {
       long now = System.nanoTime();
       Map<String, Double> values = new LinkedHashMap<>();
       values.put("loss", (double) loss);
@@ -438,7 +480,7 @@ public final class TrialRunner {
       intervalStart = now;
     }
 
-    void eval(long step, Map<String, Double> metrics) {
+    synchronized void eval(long step, Map<String, Double> metrics) {
       add(step, metrics);
     }
 
@@ -450,7 +492,7 @@ public final class TrialRunner {
       }
     }
 
-    void flush(TrialDirectory directory) {
+    synchronized void flush(TrialDirectory directory) {
       if (writer == null) {
         writer = EventFileWriter.open(directory.path(), spec.storageConfig());
         for (Scalars scalars : pending) {
@@ -461,14 +503,14 @@ public final class TrialRunner {
       writer.flush();
     }
 
-    void close(TrialDirectory directory) {
+    synchronized void close(TrialDirectory directory) {
       flush(directory);
       writer.close();
       writer = null;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
       if (writer != null) {
         writer.close();
       }

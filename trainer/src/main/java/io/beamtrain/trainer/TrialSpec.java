@@ -20,14 +20,14 @@ import java.util.Objects;
  * (= {@code max(1, cores / concurrentTrials)} intra-op, 2 inter-op), one concurrent trial, no warm
  * start, {@code StorageConfig.defaults()}, {@value #DEFAULT_MAX_IN_MEMORY_BYTES} bytes of training
  * data held in memory before streaming, {@value #DEFAULT_MAX_CHECKPOINTS_TO_KEEP} latest checkpoints
- * kept plus the best one.
+ * kept plus the best one, checkpoints written in the background.
  */
 public final class TrialSpec implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final long DEFAULT_TRAIN_STEPS = 1000;
-  public static final long DEFAULT_EVAL_EVERY_STEPS = 100;
-  public static final long DEFAULT_CHECKPOINT_EVERY_STEPS = 500;
+  public static final long DEFAULT_EVAL_EVERY_STEPS = 1000;
+  public static final long DEFAULT_CHECKPOINT_EVERY_STEPS = 1000;
   public static final long DEFAULT_MAX_IN_MEMORY_BYTES = 1L << 30;
   public static final int DEFAULT_MAX_CHECKPOINTS_TO_KEEP = 2;
 
@@ -48,6 +48,7 @@ public final class TrialSpec implements Serializable {
   private final StorageConfig storageConfig;
   private final long maxInMemoryBytes;
   private final int maxCheckpointsToKeep;
+  private final boolean asyncCheckpoints;
 
   private TrialSpec(Builder b) {
     this.dataDir = b.dataDir;
@@ -67,6 +68,7 @@ public final class TrialSpec implements Serializable {
     this.storageConfig = b.storageConfig != null ? b.storageConfig : StorageConfig.defaults();
     this.maxInMemoryBytes = b.maxInMemoryBytes;
     this.maxCheckpointsToKeep = b.maxCheckpointsToKeep;
+    this.asyncCheckpoints = b.asyncCheckpoints;
   }
 
   public static Builder builder() {
@@ -92,7 +94,8 @@ public final class TrialSpec implements Serializable {
         .warmStartFrom(warmStartFrom)
         .storageConfig(storageConfig)
         .maxInMemoryBytes(maxInMemoryBytes)
-        .maxCheckpointsToKeep(maxCheckpointsToKeep);
+        .maxCheckpointsToKeep(maxCheckpointsToKeep)
+        .asyncCheckpoints(asyncCheckpoints);
   }
 
   /** The preprocessed data directory (holding transform.json and the shards). */
@@ -187,6 +190,14 @@ public final class TrialSpec implements Serializable {
     return maxCheckpointsToKeep;
   }
 
+  /**
+   * Whether checkpoints are written in the background: the loop only copies the variables and
+   * trains on while the copy is written, uploaded and committed (see {@code CheckpointManager}).
+   */
+  public boolean asyncCheckpoints() {
+    return asyncCheckpoints;
+  }
+
   @Override
   public String toString() {
     return "TrialSpec{trial="
@@ -223,6 +234,7 @@ public final class TrialSpec implements Serializable {
     private StorageConfig storageConfig;
     private long maxInMemoryBytes = DEFAULT_MAX_IN_MEMORY_BYTES;
     private int maxCheckpointsToKeep = DEFAULT_MAX_CHECKPOINTS_TO_KEEP;
+    private boolean asyncCheckpoints = true;
 
     private Builder() {}
 
@@ -308,6 +320,11 @@ public final class TrialSpec implements Serializable {
 
     public Builder maxCheckpointsToKeep(int maxCheckpointsToKeep) {
       this.maxCheckpointsToKeep = maxCheckpointsToKeep;
+      return this;
+    }
+
+    public Builder asyncCheckpoints(boolean asyncCheckpoints) {
+      this.asyncCheckpoints = asyncCheckpoints;
       return this;
     }
 

@@ -14,7 +14,8 @@ import org.tensorflow.types.TInt64;
 
 /**
  * The training graph of one trial. Inputs (placeholders): {@code features} {@code [-1, width]},
- * {@code labels} {@code [-1]}, {@code learning_rate} (scalar) and, when dropout is on, {@code
+ * {@code labels} {@code [-1]}, {@code learning_rate} (scalar, defaults to the hyperparameter
+ * {@code learning_rate}) and, when dropout is on, {@code
  * dropout_seed} ({@code [2]} int64). Outputs: {@code loss} (mean batch loss plus L2), the target
  * {@code train} (one optimizer update), and an inference pass without dropout for evaluation:
  * {@code eval/loss} (per-example loss, no L2) and {@code eval/output} (probabilities {@code [-1,
@@ -54,8 +55,11 @@ public final class TrainingGraph {
         tf.withName(FEATURES)
             .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputWidth())));
     labels = spec.head().labelsPlaceholder(tf, LABELS);
+    // Fed only when the schedule decays: a constant rate needs no feed in the hot loop.
     learningRate =
-        tf.withName(LEARNING_RATE).placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        tf.withName(LEARNING_RATE)
+            .placeholderWithDefault(
+                tf.constant((float) spec.params().learningRate()), Shape.scalar());
     dropoutSeed =
         dropoutRate > 0
             ? tf.withName(DROPOUT_SEED).placeholder(TInt64.class, Placeholder.shape(Shape.of(2)))

@@ -13,6 +13,9 @@ public interface TrainingListener {
   /** After the evaluation at global step {@code step}. */
   default void onEvaluation(long step, Map<String, Double> metrics) {}
 
-  /** After the checkpoint of global step {@code step} was committed. */
+  /** After the checkpoint of global step {@code step} was saved. */
   default void onCheckpoint(long step) {}
+
+  /** After the loop of this attempt ended (completed, diverged or stopped). */
+  default void onLoopEnd(LoopTimings timings) {}
 }

@@ -19,7 +19,8 @@ import org.tensorflow.types.TInt64;
 /**
  * A trial's {@link TrainingGraph} in a live {@link Session}, with the save/restore subgraph, and
  * the hot loop: {@link #step} copies a batch into feed tensors allocated once, feeds the learning
- * rate and dropout seed of that step and runs the train op, fetching the loss only when asked.
+ * rate (only when it decays) and dropout seed of that step and runs the train op, fetching the
+ * loss only when asked.
  *
  * <p>Everything a step does is a function of (weights, step, batch): the learning rate comes from
  * the schedule and the dropout seed from (seed, step), so a session restored from the checkpoint
@@ -111,18 +112,20 @@ public final class TrainingSession implements AutoCloseable {
     } else {
       targetBuffer.write(batch.targets());
     }
-    float rate = (float) schedule.rateAt(step);
-    if (rate != fedRate) {
-      learningRate.setFloat(rate);
-      fedRate = rate;
-    }
     Session.Runner runner =
         session
             .runner()
             .feed(model.features(), features)
             .feed(model.labels(), classIds != null ? classIds : targets)
-            .feed(model.learningRate(), learningRate)
             .addTarget(model.train());
+    if (!schedule.isConstant()) {
+      float rate = (float) schedule.rateAt(step);
+      if (rate != fedRate) {
+        learningRate.setFloat(rate);
+        fedRate = rate;
+      }
+      runner.feed(model.learningRate(), learningRate);
+    }
     if (dropoutSeed != null) {
       dropoutSeed.setLong(step, 1);
       runner.feed(model.dropoutSeed(), dropoutSeed);
