@@ -157,7 +157,8 @@ final class AsyncCommitter implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       failure = new CheckpointException(
           "background save of step " + checkpoint.step() + " to " + directory + " failed: " + e.getMessage(), e);
-      LOG.error(failure.getMessage(), e);
+      // The cause travels with the exception that flush/close/save rethrow; log the message only.
+      LOG.error(failure.getMessage());
     } finally {
       LocalCopy.deleteRecursively(staging);
     }

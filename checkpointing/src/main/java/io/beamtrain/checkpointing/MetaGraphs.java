@@ -1,8 +1,11 @@
 package io.beamtrain.checkpointing;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.Storages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
@@ -35,9 +38,23 @@ public final class MetaGraphs {
         .build();
   }
 
-  /** {@link #toMetaGraphDef} serialized: the content of a {@code .meta} file. */
+  /**
+   * {@link #toMetaGraphDef} serialized: the content of a {@code .meta} file. Serialized
+   * deterministically (map entries such as node attributes sorted by key), so the same graph always
+   * gives the same bytes; TensorFlow's own GraphDef export does not promise that.
+   */
   public static byte[] toBytes(Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures) {
-    return toMetaGraphDef(graph, saverDef, signatures).toByteArray();
+    MetaGraphDef meta = toMetaGraphDef(graph, saverDef, signatures);
+    byte[] out = new byte[meta.getSerializedSize()];
+    CodedOutputStream stream = CodedOutputStream.newInstance(out);
+    stream.useDeterministicSerialization();
+    try {
+      meta.writeTo(stream);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serialize MetaGraphDef", e);
+    }
+    stream.checkNoSpaceLeft();
+    return out;
   }
 
   /**

@@ -15,12 +15,10 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SaverDef;
 import org.tensorflow.types.TString;
-import org.tensorflow.types.family.TType;
 
 /**
  * The save/restore subgraph of a TensorFlow graph, named as Python's {@code
@@ -165,7 +163,7 @@ public final class SaverGraph {
   /**
    * Copies the current value of every variable out of {@code session} into tensors owned by the
    * returned snapshot, so training may continue while the snapshot is written (see {@link
-   * SnapshotWriter}). Costs one memory copy of the variables.
+   * SnapshotWriter}). Costs one native memory copy of the variables ({@code DeepCopy} ops).
    */
   public VariableSnapshot snapshot(Session session) {
     checkSession(session);
@@ -174,19 +172,9 @@ public final class SaverGraph {
     }
     Session.Runner runner = session.runner();
     for (SavedVariable v : variables) {
-      runner.fetch(v.valueTensorName());
+      runner.fetch(v.copyTensorName());
     }
-    List<Tensor> copies = new ArrayList<>(variables.size());
-    try (Result values = runner.run()) {
-      for (int i = 0; i < variables.size(); i++) {
-        Class<? extends TType> type = graph.outputOrThrow(variables.get(i).valueTensorName()).type();
-        copies.add(VariableSnapshot.copyOf(values.get(i), type));
-      }
-    } catch (RuntimeException e) {
-      copies.forEach(Tensor::close);
-      throw e;
-    }
-    return new VariableSnapshot(variables, copies);
+    return new VariableSnapshot(variables, runner.run());
   }
 
   private boolean usesTensorFlowJavaNames() {
@@ -280,8 +268,19 @@ public final class SaverGraph {
           value = op.output(0);
         }
         values.add(value);
+        // A ref variable's fetched value may share the variable's buffer, which the next training
+        // step updates in place; DeepCopy gives snapshot() a buffer of its own, copied natively.
+        String copyName = variables.isEmpty() ? "DeepCopy" : "DeepCopy_" + variables.size();
+        Output<?> copy =
+            graph
+                .opBuilder("DeepCopy", scoped(copyName), graph.baseScope())
+                .addInput(value)
+                .setAttr("T", dtype)
+                .build()
+                .output(0);
         variables.add(
-            new SavedVariable(op.name(), op.type(), dtype, shape, op.output(0).name(), value.name()));
+            new SavedVariable(
+                op.name(), op.type(), dtype, shape, op.output(0).name(), value.name(), copy.name()));
       }
 
       String[] names = variables.stream().map(SavedVariable::name).toArray(String[]::new);
@@ -406,6 +405,7 @@ public final class SaverGraph {
    * @param shape declared shape
    * @param variableTensorName the variable op's output (a ref or a resource handle)
    * @param valueTensorName a tensor holding the variable's value (the ref itself, or a read)
+   * @param copyTensorName a {@code DeepCopy} of the value, fetched by {@link SaverGraph#snapshot}
    */
   public record SavedVariable(
       String name,
@@ -413,7 +413,8 @@ public final class SaverGraph {
       DataType dtype,
       Shape shape,
       String variableTensorName,
-      String valueTensorName) {
+      String valueTensorName,
+      String copyTensorName) {
     public SavedVariable {
       Objects.requireNonNull(name, "name");
     }

@@ -1,11 +1,10 @@
 package io.beamtrain.checkpointing;
 
 import io.beamtrain.checkpointing.SaverGraph.SavedVariable;
+import java.util.ArrayList;
 import java.util.List;
+import org.tensorflow.Result;
 import org.tensorflow.Tensor;
-import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TString;
-import org.tensorflow.types.family.TType;
 
 /**
  * Values of a graph's variables copied out of a session at one moment, owned by this object until
@@ -14,11 +13,17 @@ import org.tensorflow.types.family.TType;
  */
 public final class VariableSnapshot implements AutoCloseable {
   private final List<SavedVariable> variables;
+  private final Result result;
   private final List<Tensor> values;
 
-  VariableSnapshot(List<SavedVariable> variables, List<Tensor> values) {
+  VariableSnapshot(List<SavedVariable> variables, Result result) {
     this.variables = List.copyOf(variables);
-    this.values = List.copyOf(values);
+    this.result = result;
+    List<Tensor> tensors = new ArrayList<>(result.size());
+    for (int i = 0; i < result.size(); i++) {
+      tensors.add(result.get(i));
+    }
+    this.values = List.copyOf(tensors);
   }
 
   List<SavedVariable> variables() {
@@ -36,17 +41,6 @@ public final class VariableSnapshot implements AutoCloseable {
 
   @Override
   public void close() {
-    values.forEach(Tensor::close);
-  }
-
-  /**
-   * A deep copy of a fetched variable value. A fetched reference variable may share its buffer
-   * with the variable, which the next training step updates in place, so the bytes are copied.
-   */
-  static Tensor copyOf(Tensor fetched, Class<? extends TType> type) {
-    if (fetched.dataType() == DataType.DT_STRING) {
-      return TString.tensorOfBytes(((TString) fetched).asBytes());
-    }
-    return Tensor.of(type, fetched.shape(), fetched.asRawTensor().data());
+    result.close();
   }
 }

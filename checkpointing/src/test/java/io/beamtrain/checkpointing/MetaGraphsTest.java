@@ -36,6 +36,16 @@ class MetaGraphsTest {
   }
 
   @Test
+  void sameGraphGivesTheSameBytes() {
+    try (TestModel model = TestModel.create()) {
+      byte[] first = MetaGraphs.toBytes(model.graph, model.saver.saverDef(), Map.of());
+      for (int i = 0; i < 5; i++) {
+        assertArrayEquals(first, MetaGraphs.toBytes(model.graph, model.saver.saverDef(), Map.of()));
+      }
+    }
+  }
+
+  @Test
   void importsFromMetaAloneRestoresAndKeepsTraining() {
     String prefix = tmp.resolve("model.ckpt-1").toString();
     byte[] meta;

@@ -41,8 +41,23 @@ final class TestModel implements AutoCloseable {
 
   /** A fresh graph and session; variables start at fixed values. */
   static TestModel create() {
+    return create(0);
+  }
+
+  /**
+   * As {@link #create()}, plus a resource variable {@code padding} of {@code paddingFloats} floats
+   * (not trained) to make checkpoints as large as a test needs.
+   */
+  static TestModel create(long paddingFloats) {
     Graph g = new Graph();
     Ops tf = Ops.create(g);
+    if (paddingFloats > 0) {
+      // A resource variable: the optimizer trains only VariableV2 ops, so it is left alone.
+      VarHandleOp padding = tf.withName("padding")
+              .varHandleOp(TFloat32.class, Shape.of(paddingFloats), VarHandleOp.sharedName("padding"));
+      tf.withInitScope()
+          .assignVariableOp(padding, tf.fill(tf.constant(new long[] {paddingFloats}), tf.constant(0.5f)));
+    }
     Placeholder<TFloat32> x =
         tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 3)));
     Placeholder<TFloat32> label =
@@ -50,7 +65,9 @@ final class TestModel implements AutoCloseable {
     Variable<TFloat32> w =
         tf.withName("w").variable(tf.constant(new float[][] {{0.1f}, {-0.2f}, {0.3f}}));
     Variable<TFloat32> b = tf.withName("b").variable(tf.constant(new float[] {0.5f}));
-    VarHandleOp r = tf.withName("r").varHandleOp(TFloat32.class, Shape.of(1));
+    // Resource variables need a shared_name (Python sets it to the variable's name): without one,
+    // every VarHandleOp of a session refers to the same resource.
+    VarHandleOp r = tf.withName("r").varHandleOp(TFloat32.class, Shape.of(1), VarHandleOp.sharedName("r"));
     tf.withInitScope().assignVariableOp(r, tf.constant(new float[] {0.25f}));
     Operand<TFloat32> rValue = tf.readVariableOp(r, TFloat32.class);
     Operand<TFloat32> y =

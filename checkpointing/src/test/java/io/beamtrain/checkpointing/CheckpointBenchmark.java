@@ -1,0 +1,176 @@
+package io.beamtrain.checkpointing;
+
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.testing.GcsTestServer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+
+/**
+ * Save and restore throughput of {@link CheckpointManager} for models of 1, 64 and 256 MB of
+ * variables, to local disk and to the in-process GCS test server, beside the raw sequential write
+ * speed of the same disk measured in the same run (the same byte count through a {@link
+ * FileChannel}, then {@code force}). Also the time an async {@code save} blocks, as a fraction of
+ * a synchronous save. Prints a table; asserts nothing about time.
+ *
+ * <p>Run: {@code mvn -B -o -Pbenchmarks verify -pl checkpointing -am -Dtest=CheckpointBenchmark
+ * -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+@Tag("benchmark")
+class CheckpointBenchmark {
+  private static final int[] SIZES_MB = {1, 64, 256};
+  private static final int VARIABLES = 4;
+
+  @TempDir Path tmp;
+
+  @Test
+  void saveAndRestoreThroughput() throws IOException {
+    List<String> rows = new ArrayList<>();
+    try (GcsTestServer server = GcsTestServer.start()) {
+      server.createBucket("bench");
+      StorageConfig gcs = server.storageConfig();
+      for (int mb : SIZES_MB) {
+        int reps = mb <= 1 ? 5 : 3;
+        long bytes = (long) mb << 20;
+        double raw = median(reps, () -> rawWriteSeconds(tmp.resolve("raw-" + mb), bytes));
+        try (BigModel model = new BigModel(bytes)) {
+          Path local = tmp.resolve("local-" + mb);
+          Result localSync = measure(model, local.toString(), StorageConfig.defaults(), false, reps);
+          Result localAsync = measure(model, tmp.resolve("async-" + mb).toString(), StorageConfig.defaults(), true, reps);
+          Result gcsSync = measure(model, "gs://bench/sync-" + mb, gcs, false, reps);
+          Result gcsAsync = measure(model, "gs://bench/async-" + mb, gcs, true, reps);
+          rows.add(row(mb, "local", raw, localSync, localAsync));
+          rows.add(row(mb, "gcs-test-server", raw, gcsSync, gcsAsync));
+        }
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+      }
+    }
+    System.out.println();
+    System.out.println("CheckpointBenchmark (medians; MB = 2^20 bytes of variables; raw = FileChannel write + force of the same bytes on the same disk)");
+    System.out.printf("%-6s %-16s %10s %10s %10s %12s %12s %12s %10s %12s%n",
+        "size", "target", "raw MB/s", "raw s", "save s", "save MB/s", "save/raw", "restore MB/s", "async s", "async/sync");
+    rows.forEach(System.out::println);
+  }
+
+  private static String row(int mb, String target, double raw, Result sync, Result async) {
+    return String.format("%-6s %-16s %10.1f %10.3f %10.3f %12.1f %12.2f %12.1f %10.4f %11.1f%%",
+        mb + "MB", target, mb / raw, raw, sync.save, mb / sync.save, sync.save / raw,
+        mb / sync.restore, async.save, 100 * async.save / sync.save);
+  }
+
+  private record Result(double save, double restore) {}
+
+  /** Median seconds of {@code reps} saves (each a new step, max_to_keep 2) and of restores. */
+  private Result measure(BigModel model, String dir, StorageConfig config, boolean async, int reps) {
+    CheckpointManagerOptions options =
+        CheckpointManagerOptions.builder()
+            .maxToKeep(2)
+            .async(async)
+            .stagingDirectory(tmp.resolve("staging"))
+            .build();
+    double[] saves = new double[reps];
+    double[] restores = new double[reps];
+    try (CheckpointManager manager = CheckpointManager.open(dir, model.saver, model.graph, options, config)) {
+      manager.save(model.session, 0, Map.of()); // warm-up
+      manager.flush();
+      for (int i = 0; i < reps; i++) {
+        long start = System.nanoTime();
+        manager.save(model.session, i + 1, Map.of());
+        saves[i] = (System.nanoTime() - start) / 1e9;
+        manager.flush(); // async: measure only the blocking part, then let the upload finish
+      }
+      for (int i = 0; i < reps; i++) {
+        long start = System.nanoTime();
+        manager.restore(model.session);
+        restores[i] = (System.nanoTime() - start) / 1e9;
+      }
+    }
+    return new Result(median(saves), median(restores));
+  }
+
+  private static double rawWriteSeconds(Path file, long bytes) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20);
+    byte[] pattern = new byte[buffer.capacity()];
+    Arrays.fill(pattern, (byte) 0x5a);
+    long start = System.nanoTime();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      long written = 0;
+      while (written < bytes) {
+        buffer.clear();
+        buffer.put(pattern, 0, (int) Math.min(pattern.length, bytes - written));
+        buffer.flip();
+        while (buffer.hasRemaining()) {
+          written += channel.write(buffer);
+        }
+      }
+      channel.force(true);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    try {
+      Files.delete(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return seconds;
+  }
+
+  private static double median(int reps, Supplier<Double> run) {
+    double[] values = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      values[i] = run.get();
+    }
+    return median(values);
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    LocalCopy.deleteRecursively(dir);
+  }
+
+  /** {@value #VARIABLES} float variables (VariableV2, as {@code Ops.variable} makes) of the given total size. */
+  private static final class BigModel implements AutoCloseable {
+    final Graph graph = new Graph();
+    final Session session;
+    final SaverGraph saver;
+
+    BigModel(long bytes) {
+      Ops tf = Ops.create(graph);
+      long floats = bytes / 4 / VARIABLES;
+      for (int i = 0; i < VARIABLES; i++) {
+        tf.withName("weights_" + i).variable(tf.fill(tf.constant(new long[] {floats}), tf.constant(0.25f * i)));
+      }
+      saver = SaverGraph.build(graph);
+      session = new Session(graph);
+      session.initialize();
+    }
+
+    @Override
+    public void close() {
+      session.close();
+      graph.close();
+    }
+  }
+}

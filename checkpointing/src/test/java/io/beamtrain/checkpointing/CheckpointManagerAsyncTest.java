@@ -1,0 +1,127 @@
+package io.beamtrain.checkpointing;
+
+import static io.beamtrain.checkpointing.CheckpointManagerTest.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointManagerAsyncTest {
+  private static final StorageConfig CONFIG = StorageConfig.defaults();
+
+  @TempDir Path tmp;
+
+  private CheckpointManager open(TestModel model, Path dir, MutableClock clock, boolean async) {
+    return CheckpointManager.open(
+        dir.toString(), model.saver, model.graph,
+        CheckpointManagerOptions.builder()
+            .maxToKeep(2)
+            .async(async)
+            .asyncQueueCapacity(1)
+            .clock(clock)
+            .stagingDirectory(tmp.resolve("staging"))
+            .build(),
+        CONFIG);
+  }
+
+  @Test
+  void asyncWritesTheSameFilesAsSync() throws IOException {
+    Path syncDir = tmp.resolve("sync");
+    Path asyncDir = tmp.resolve("async");
+    MutableClock syncClock = MutableClock.at(1_700_000_000.5);
+    MutableClock asyncClock = MutableClock.at(1_700_000_000.5);
+    try (TestModel model = TestModel.create();
+        CheckpointManager sync = open(model, syncDir, syncClock, false);
+        CheckpointManager async = open(model, asyncDir, asyncClock, true)) {
+      for (int step = 1; step <= 4; step++) {
+        model.trainStep();
+        sync.save(model.session, step * 100L, Map.of("loss", 1.0 / step));
+        async.save(model.session, step * 100L, Map.of("loss", 1.0 / step));
+        syncClock.advance(Duration.ofSeconds(30));
+        asyncClock.advance(Duration.ofSeconds(30));
+      }
+      async.flush();
+      assertEquals(sync.all(), async.all().stream()
+          .map(c -> new Checkpoint(c.step(), c.prefix().replace("/async/", "/sync/"), c.timestamp(), c.metrics()))
+          .toList());
+    }
+    List<String> names = fileNames(syncDir);
+    assertEquals(names, fileNames(asyncDir));
+    assertEquals(9, names.size(), names.toString()); // 2 checkpoints x 4 files + the state file
+    for (String name : names) {
+      assertArrayEquals(Files.readAllBytes(syncDir.resolve(name)), Files.readAllBytes(asyncDir.resolve(name)), name);
+    }
+  }
+
+  @Test
+  void snapshotIsTakenWhenSaveReturns() {
+    Path dir = tmp.resolve("snap");
+    List<float[]> atSave;
+    try (TestModel model = TestModel.create();
+        CheckpointManager manager = open(model, dir, MutableClock.at(1_700_000_000), true)) {
+      model.trainStep();
+      manager.save(model.session, 1, Map.of());
+      atSave = model.variableValues();
+      for (int i = 0; i < 20; i++) {
+        model.trainStep(); // in place updates of the variables must not reach the queued snapshot
+      }
+      manager.restore(model.session); // restore flushes first
+      assertValues(atSave, model.variableValues());
+    }
+  }
+
+  @Test
+  void backgroundFailureIsNeverLost() throws IOException {
+    Path dir = tmp.resolve("doomed");
+    MutableClock clock = MutableClock.at(1_700_000_000);
+    try (TestModel model = TestModel.create()) {
+      CheckpointManager manager = open(model, dir, clock, true);
+      manager.save(model.session, 1, Map.of());
+      manager.flush();
+      // Someone replaces the directory by a file: every later upload must fail.
+      deleteTree(dir);
+      Files.writeString(dir, "not a directory");
+      Checkpoint queued = manager.save(model.session, 2, Map.of());
+      assertEquals(2, queued.step(), "async save returns before the upload");
+      CheckpointException flush = assertThrows(CheckpointException.class, manager::flush);
+      assertTrue(flush.getMessage().contains("step 2") && flush.getMessage().contains(dir.toString()),
+          flush.getMessage());
+      assertThrows(CheckpointException.class, () -> manager.save(model.session, 3, Map.of()),
+          "a save after a failure fails fast");
+      CheckpointException close = assertThrows(CheckpointException.class, manager::close);
+      assertTrue(close.getMessage().contains("step 2"), close.getMessage());
+      assertEquals(1, manager.latest().orElseThrow().step(), "the failed save never committed");
+    }
+  }
+
+  private static List<String> fileNames(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString())
+          .filter(n -> !n.endsWith(".beamtrain-lock"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    List<Path> all = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.forEach(all::add);
+    }
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Files.delete(all.get(i));
+    }
+  }
+}
