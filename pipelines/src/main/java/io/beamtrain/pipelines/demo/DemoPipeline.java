@@ -5,6 +5,7 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineStorage;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
 import io.beamtrain.pipelines.preprocess.CsvTableReader;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
@@ -38,7 +39,7 @@ public final class DemoPipeline {
   private DemoPipeline() {}
 
   /** Flags of {@code demo}: where to write, and the study overrides of {@code sweep}. */
-  public interface Options extends StudyOptions {
+  public interface Options extends StudyOptions, StorageOptions {
     @Description("Output directory, local or gs://bucket/prefix.")
     @Default.String("beamtrain-out/demo")
     String getOutput();
