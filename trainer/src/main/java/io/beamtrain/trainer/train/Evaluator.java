@@ -1,0 +1,135 @@
+package io.beamtrain.trainer.train;
+
+import io.beamtrain.trainer.data.DenseData;
+import io.beamtrain.trainer.data.ExampleDataset;
+import io.beamtrain.trainer.data.Split;
+import io.beamtrain.trainer.model.TrainingGraph;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Evaluates the model on the eval split: runs the inference pass (no dropout) over the split in
+ * chunks of up to {@value #CHUNK_ROWS} rows and feeds the outputs to {@link EvalMetrics}.
+ *
+ * <p>An eval split that fits in memory is converted to tensors once and reused by every
+ * evaluation; a larger one is streamed from its shards each time. Not thread-safe; close it to
+ * free the tensors.
+ */
+public final class Evaluator implements AutoCloseable {
+  /** Rows per inference run: large enough to amortise a run, small enough to bound memory. */
+  public static final int CHUNK_ROWS = 8192;
+
+  private final int numClasses;
+  private final List<Chunk> chunks;
+  private final ExampleDataset streamed;
+
+  private record Chunk(int rows, TFloat32 features, Tensor labels, int[] classIds, float[] targets)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      try (features;
+          labels) {
+        // closes both
+      }
+    }
+  }
+
+  private Evaluator(int numClasses, List<Chunk> chunks, ExampleDataset streamed) {
+    this.numClasses = numClasses;
+    this.chunks = chunks;
+    this.streamed = streamed;
+  }
+
+  /**
+   * An evaluator over {@code eval}, held as tensors.
+   *
+   * @param numClasses the class count, 0 for regression
+   */
+  public static Evaluator inMemory(DenseData eval, int numClasses) {
+    List<Chunk> chunks = new ArrayList<>();
+    try {
+      for (int start = 0; start < eval.n(); start += CHUNK_ROWS) {
+        chunks.add(chunk(eval, start, Math.min(CHUNK_ROWS, eval.n() - start)));
+      }
+    } catch (RuntimeException e) {
+      chunks.forEach(Chunk::close);
+      throw e;
+    }
+    return new Evaluator(numClasses, chunks, null);
+  }
+
+  /** An evaluator that reads the eval split of {@code dataset} from its shards on every call. */
+  public static Evaluator streaming(ExampleDataset dataset, int numClasses) {
+    return new Evaluator(numClasses, List.of(), dataset);
+  }
+
+  private static Chunk chunk(DenseData data, int start, int rows) {
+    int width = data.width();
+    TFloat32 features = TFloat32.tensorOf(Shape.of(rows, width));
+    features.asRawTensor().data().asFloats().write(data.features(), start * width, rows * width);
+    if (data.isClassification()) {
+      int[] ids = java.util.Arrays.copyOfRange(data.classIds(), start, start + rows);
+      TInt32 labels = TInt32.tensorOf(Shape.of(rows));
+      labels.asRawTensor().data().asInts().write(ids);
+      return new Chunk(rows, features, labels, ids, null);
+    }
+    float[] targets = java.util.Arrays.copyOfRange(data.targets(), start, start + rows);
+    TFloat32 labels = TFloat32.tensorOf(Shape.of(rows));
+    labels.asRawTensor().data().asFloats().write(targets);
+    return new Chunk(rows, features, labels, null, targets);
+  }
+
+  /** The metrics of the model in {@code session} on the whole eval split. */
+  public Map<String, Double> evaluate(Session session, TrainingGraph model) {
+    EvalMetrics metrics =
+        numClasses > 0 ? EvalMetrics.classification(numClasses) : EvalMetrics.regression();
+    if (streamed == null) {
+      for (Chunk chunk : chunks) {
+        run(session, model, chunk, metrics);
+      }
+    } else {
+      streamed.forEachChunk(
+          Split.EVAL,
+          CHUNK_ROWS,
+          data -> {
+            try (Chunk chunk = chunk(data, 0, data.n())) {
+              run(session, model, chunk, metrics);
+            }
+          });
+    }
+    return metrics.result();
+  }
+
+  private void run(Session session, TrainingGraph model, Chunk chunk, EvalMetrics metrics) {
+    try (Result result =
+        session
+            .runner()
+            .feed(model.features(), chunk.features())
+            .feed(model.labels(), chunk.labels())
+            .fetch(model.evalLoss())
+            .fetch(model.evalOutput())
+            .run()) {
+      float[] losses = new float[chunk.rows()];
+      ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(losses);
+      float[] outputs = new float[chunk.rows() * Math.max(1, numClasses)];
+      ((TFloat32) result.get(1)).asRawTensor().data().asFloats().read(outputs);
+      if (numClasses > 0) {
+        metrics.addClassified(chunk.rows(), losses, outputs, chunk.classIds());
+      } else {
+        metrics.addRegressed(chunk.rows(), losses, outputs, chunk.targets());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    chunks.forEach(Chunk::close);
+  }
+}
