@@ -181,11 +181,10 @@ final class LearningCurvesChart {
     double py = TOP + (1 - fy) * plotH;
     svg.raw("<circle class=\"best-point\" data-trial=\"" + Html.escape(best.trial()) + "\" cx=\""
         + Svg.n(px) + "\" cy=\"" + Svg.n(py) + "\" r=\"5\"/>");
-    // Label inside the plot: left of the point when it sits in the right half.
-    boolean left = fx > 0.5;
-    // Above the point when it is in the lower half, below otherwise, so it stays in the plot.
-    double ly = fy < 0.5 ? py - 12 : py + 20;
-    svg.text(px + (left ? -8 : 8), ly, left ? "end" : "start", "best-label",
-        best.trial() + ": " + Format.number(value), null);
+    // The label goes in the bottom-right corner when the best value is high (curves rise towards
+    // it, leaving that corner empty), in the top-right corner when it is low (falling curves).
+    double ly = fy > 0.5 ? TOP + plotH - 12 : TOP + 20;
+    svg.text(LEFT + plotW - 10, ly, "end", "best-label",
+        "best: " + best.trial() + ", " + Format.number(value) + " at step " + step, null);
   }
 }

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * The table of trials, best first: rank, trial, status, the metric, the other metrics at the best
- * step, each searched hyperparameter, steps, best step, training time and a note (the error or
- * the reason it stopped). Every header cell has {@code data-type} ({@code number} or {@code text})
+ * step, each searched hyperparameter, steps, best step and training time; under it, why trials
+ * failed, diverged or stopped. Every header cell has {@code data-type} ({@code number} or {@code text})
  * and every body cell a {@code data-sort} key (empty for a missing value), which the page's
  * script sorts by; hyperparameters shared by all trials are listed once above the table.
  */
@@ -49,7 +49,6 @@ final class TrialsTable {
     columns.add(new Column("steps", "steps", true, "training steps run", "descending"));
     columns.add(new Column("best_step", "best step", true, "step of the best evaluation", "ascending"));
     columns.add(new Column("time", "time", true, "training time", "ascending"));
-    columns.add(new Column("note", "note", false, "error or reason the trial ended", "ascending"));
 
     StringBuilder html = new StringBuilder();
     if (!params.constant().isEmpty()) {
@@ -86,7 +85,29 @@ final class TrialsTable {
       html.append("</tr>");
     }
     html.append("</tbody></table></div>");
+    notes(html, ranked);
     return html.toString();
+  }
+
+  /** Why trials failed, diverged or stopped, one line each, under the table (long texts wrap). */
+  private static void notes(StringBuilder html, List<TrialRecord> trials) {
+    List<TrialRecord> noted = trials.stream().filter(t -> note(t) != null).toList();
+    if (noted.isEmpty()) {
+      return;
+    }
+    html.append("<ul class=\"notes\">");
+    for (TrialRecord trial : noted) {
+      html.append("<li data-trial=\"").append(Html.escape(trial.trial())).append("\"><span class=\"status ")
+          .append(statusClass(trial.status())).append("\">").append(Html.escape(trial.status()))
+          .append("</span> <strong>").append(Html.escape(trial.trial())).append("</strong>: ")
+          .append(Html.escape(note(trial))).append("</li>");
+    }
+    html.append("</ul>");
+  }
+
+  /** The error of a failed trial, else the reason it ended early, else null. */
+  static String note(TrialRecord trial) {
+    return trial.error() != null ? trial.error() : trial.reason();
   }
 
   /** The cell of {@code trial} in {@code column}; {@code shown} is already escaped HTML. */
@@ -105,7 +126,9 @@ final class TrialsTable {
       return new Cell(swatch + Html.escape(trial.trial()), trial.trial(), "trial");
     }
     if (key.equals("status")) {
-      return new Cell("<span class=\"status " + statusClass(trial.status()) + "\">"
+      String note = note(trial);
+      String title = note == null ? "" : " title=\"" + Html.escape(note) + "\"";
+      return new Cell("<span class=\"status " + statusClass(trial.status()) + "\"" + title + ">"
           + Html.escape(trial.status()) + "</span>", trial.status(), null);
     }
     if (key.startsWith("metric:")) {
@@ -124,13 +147,8 @@ final class TrialsTable {
     if (key.equals("best_step")) {
       return longCell(trial.bestStep());
     }
-    if (key.equals("time")) {
-      Double s = trial.elapsedSeconds();
-      return new Cell(Html.escape(Format.duration(s)), s == null ? "" : Format.sortKey(s), "num");
-    }
-    String note = trial.error() != null ? trial.error() : trial.reason() != null ? trial.reason() : "";
-    return new Cell("<span class=\"note\" title=\"" + Html.escape(note) + "\">" + Html.escape(note)
-        + "</span>", note, "note-cell");
+    Double s = trial.elapsedSeconds();
+    return new Cell(Html.escape(Format.duration(s)), s == null ? "" : Format.sortKey(s), "num");
   }
 
   private static Cell longCell(Long value) {

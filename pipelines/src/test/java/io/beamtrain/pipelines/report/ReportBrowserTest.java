@@ -176,6 +176,26 @@ class ReportBrowserTest {
   }
 
   @Test
+  void runningSweepRankedByLossLoadsClean() throws Exception {
+    SweepOutputFixture.running(dir, 30);
+    String report =
+        SweepReport.write(
+            dir.toString(), StorageConfig.defaults(), MetricChoice.natural("eval_loss"), java.time.Clock.systemUTC());
+    open(report);
+
+    assertEquals(List.of(), severeLogs(), "console errors");
+    assertEquals("Best so far", driver.findElement(By.cssSelector("#best h2")).getText());
+    assertEquals(29, driver.findElements(By.cssSelector("#curves path.curve")).size());
+    assertEquals(30, driver.findElements(By.cssSelector("#parallel path.pc-line")).size());
+    // Minimized metric: its column's first click puts the lowest loss first.
+    clickHeader("metric:eval_loss");
+    List<Double> losses =
+        column("metric:eval_loss").stream().filter(k -> !k.isEmpty()).map(Double::valueOf).toList();
+    assertEquals(losses.stream().sorted().toList(), losses);
+    screenshot("report-30-trials-running.png");
+  }
+
+  @Test
   void hostileValuesStayText() throws Exception {
     String payload = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
     SweepOutputFixture.finishedWith(dir, 4, Map.of("optimizer", payload, "note'\"<b>", "x"));

@@ -127,7 +127,7 @@ class ReportPageTest {
     assertEquals(
         List.of("rank", "trial", "status", "metric:eval_accuracy", "metric:eval_loss",
             "param:learning_rate", "param:hidden_units", "param:num_layers", "param:optimizer",
-            "param:dropout", "steps", "best_step", "time", "note"),
+            "param:dropout", "steps", "best_step", "time"),
         columns);
     List<String> types = attributes(table, "<th", "data-type");
     assertEquals("number", types.get(columns.indexOf("param:learning_rate")));
@@ -146,7 +146,10 @@ class ReportPageTest {
     int failedRow = 11 * columns.size();
     assertEquals("", keys.get(failedRow), "no rank: empty key, sorted last");
     assertEquals("", keys.get(failedRow + 3), "no metric: empty key");
-    assertTrue(table.contains("1.5 is not in [0, 1) &amp; &lt;1"), "the error, escaped");
+    String notes = section(page(), "<ul class=\"notes\">", "</ul>");
+    assertTrue(notes.contains("<strong>trial-0008</strong>: bad hyperparameter &#39;dropout&#39;: 1.5 is not in [0, 1) &amp; &lt;1"), notes);
+    assertTrue(notes.contains("<strong>trial-0003</strong>: loss became NaN at step 640"), notes);
+    assertEquals(3, count(notes, "<li"), "failed, diverged and stopped trials");
     assertTrue(page().contains("Same in every trial: <code>model=dnn</code> <code>batch_size=64</code>"));
   }
 
