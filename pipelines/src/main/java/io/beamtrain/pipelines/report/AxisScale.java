@@ -54,6 +54,43 @@ sealed interface AxisScale permits LinearScale, LogScale, CategoricalScale {
     return integers && scale.step() < 1 ? LinearScale.nice(min, max, 5, 1) : scale;
   }
 
+  /**
+   * The axis of a parameter whose study domain is known, covering the whole domain (and any value
+   * outside it): a range on a log axis for {@code scale: LOG}, else linear (whole-number ticks for
+   * INTEGER); a list of numbers as {@link #forValues}; a list of strings as categories in the
+   * spec's order.
+   */
+  static AxisScale forDomain(StudyFile.Domain domain, Collection<?> observed) {
+    List<Object> values = new ArrayList<>(observed);
+    if (domain.isRange()) {
+      values.add(domain.min());
+      values.add(domain.max());
+      List<Double> numbers = new ArrayList<>();
+      for (Object value : values) {
+        if (value instanceof Number n && Double.isFinite(n.doubleValue())) {
+          numbers.add(n.doubleValue());
+        } else if (value != null) {
+          return forValues(values);
+        }
+      }
+      double min = numbers.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+      double max = numbers.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+      if (domain.log() && min > 0) {
+        return new LogScale(min, max);
+      }
+      return LinearScale.nice(min, max, 5, domain.isInteger() ? 1 : 0);
+    }
+    if (domain.values() == null || domain.values().isEmpty()) {
+      return forValues(values);
+    }
+    List<Object> choicesFirst = new ArrayList<>(domain.values());
+    choicesFirst.addAll(observed);
+    if (domain.values().stream().allMatch(v -> v instanceof Number)) {
+      return forValues(choicesFirst);
+    }
+    return CategoricalScale.inOrder(choicesFirst);
+  }
+
   /** The value of {@code o} as a finite double, or NaN. */
   static double asNumber(Object o) {
     if (o instanceof Number n) {

@@ -32,6 +32,17 @@ record CategoricalScale(List<String> labels) implements AxisScale {
     return new CategoricalScale(sorted);
   }
 
+  /** The distinct values in the order given (a study's list of choices), first at the bottom. */
+  static CategoricalScale inOrder(Collection<?> values) {
+    LinkedHashSet<String> distinct = new LinkedHashSet<>();
+    for (Object value : values) {
+      if (value != null) {
+        distinct.add(Format.value(value));
+      }
+    }
+    return new CategoricalScale(new ArrayList<>(distinct));
+  }
+
   @Override
   public double fraction(Object value) {
     if (value == null) {

@@ -7,7 +7,8 @@ import java.util.function.Function;
 
 /**
  * The parallel-coordinates plot: one vertical axis per searched hyperparameter (linear, log or
- * categorical, see {@link AxisScale#forValues}) and a last axis for the metric; one SVG {@code
+ * categorical: from the study's domain when study.json has it, see {@link AxisScale#forDomain},
+ * else from the values, see {@link AxisScale#forValues}) and a last axis for the metric; one SVG {@code
  * path.pc-line} per trial through its values, coloured by its metric ({@link TrialColors}), the
  * winner on top in {@link TrialColors#BEST}. A value a trial lacks (a failed trial's metric, a
  * parameter it did not set) sits on an "n/a" row under the axis, so every trial keeps its line.
@@ -76,7 +77,8 @@ final class ParallelCoordinatesChart {
     for (String name : names) {
       List<Object> values = new ArrayList<>();
       trials.forEach(t -> values.add(t.params().get(name)));
-      AxisScale scale = AxisScale.forValues(values);
+      StudyFile.Domain domain = snapshot.study().domains().get(name);
+      AxisScale scale = domain == null ? AxisScale.forValues(values) : AxisScale.forDomain(domain, values);
       String title = scale instanceof LogScale ? name + " (log)" : name;
       axes.add(new Axis(name, title, scale, t -> t.params().get(name), false));
     }

@@ -6,26 +6,23 @@ import java.time.Clock;
 import java.util.Locale;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.Validation;
 
 /**
- * {@code ./beamtrain report --output=<dir>}: writes {@code <dir>/report.html} for a finished or
- * running sweep. No pipeline runs; it only reads result files and writes one page.
+ * {@code ./beamtrain report --output=<dir> [--metric=<name> [--goal=MINIMIZE|MAXIMIZE]]}: writes
+ * {@code <dir>/report.html} for a finished or running sweep. No pipeline runs; it reads the result
+ * files and writes one page.
  */
 public final class ReportCommand {
   private ReportCommand() {}
 
-  /** The command's flags. */
+  /**
+   * The command's own flags; the CLI combines them with its {@code --output} options ({@code
+   * interface ReportOptions extends OutputOptions, ReportCommand.Options}).
+   */
   public interface Options extends PipelineOptions {
-    @Description("Sweep output directory (local path or gs://bucket/prefix)")
-    @Validation.Required
-    String getOutput();
-
-    void setOutput(String output);
-
     @Description(
-        "Metric to rank trials by, e.g. eval_loss; default: the one best/best.json names, or "
-            + "inferred from the trials' results")
+        "Metric to rank trials by, e.g. eval_loss; default: the one best/best.json or study.json "
+            + "names, else inferred from the trials' results")
     String getMetric();
 
     void setMetric(String metric);
@@ -42,12 +39,14 @@ public final class ReportCommand {
   }
 
   /**
-   * Writes the report for {@code options}; returns its path.
+   * Writes the report of {@code outputDir} ranked by {@code --metric}/{@code --goal} when given;
+   * returns its path.
    *
-   * @throws IllegalArgumentException for a bad {@code --goal}, or an output that holds no sweep
+   * @throws IllegalArgumentException for a bad {@code --goal} or {@code --goal} without {@code
+   *     --metric}, or an output that holds no sweep (the message names the flag)
    */
-  public static String run(Options options, StorageConfig config) {
-    return SweepReport.write(options.getOutput(), config, metric(options), Clock.systemUTC());
+  public static String run(String outputDir, Options options, StorageConfig config) {
+    return SweepReport.write(outputDir, config, metric(options), Clock.systemUTC());
   }
 
   static MetricChoice metric(Options options) {
@@ -55,7 +54,7 @@ public final class ReportCommand {
     String goal = options.getGoal();
     if (name == null || name.isBlank()) {
       if (goal != null) {
-        throw new IllegalArgumentException("--goal needs --metric");
+        throw new IllegalArgumentException("--goal=" + goal + " needs --metric");
       }
       return null;
     }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *   <li>whether the winner's exports ({@code best/saved_model}, {@code best/model.meta}) exist.
  * </ul>
  *
- * The metric is, in order: the one asked for, the one best.json names, or one inferred from the
- * names the trials report ({@link MetricChoice#infer}). Only object reads and one listing, so it
+ * The metric is, in order: the one asked for, the one best.json names, the study's ({@code
+ * study.json}, which the sweep writes before its first trial), or one inferred from the names the
+ * trials report ({@link MetricChoice#infer}). Only object reads and one listing, so it
  * works the same on an object store. Stateless and thread-safe.
  */
 public final class SweepReader {
@@ -93,11 +94,17 @@ public final class SweepReader {
                 ResultJson.best(
                     new String(storage.readBytes(bestPath), StandardCharsets.UTF_8), bestPath))
             : Optional.empty();
+    String studyPath = StoragePaths.join(outputDir, StudyFile.FILE_NAME);
+    StudyFile study =
+        storage.exists(studyPath)
+            ? StudyFile.parse(new String(storage.readBytes(studyPath), StandardCharsets.UTF_8), studyPath)
+            : StudyFile.none();
     List<TrialRecord> list = List.copyOf(trials.values());
     MetricChoice chosen = metric;
     if (chosen == null) {
       chosen =
           best.map(b -> new MetricChoice(b.metricName(), b.goal()))
+              .or(() -> Optional.ofNullable(study.metric()))
               .orElseGet(() -> MetricChoice.infer(reportedMetrics(list)));
     }
     if (best.isEmpty()) {
@@ -111,6 +118,7 @@ public final class SweepReader {
         chosen,
         best,
         exports(storage, outputDir),
+        study,
         clock.instant());
   }
 

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param metric the metric trials are ranked by
  * @param best the winner (from best.json, or the best so far), empty when no trial has a value
  * @param exports the winner's export paths and whether they exist
+ * @param study what study.json says (metric, parameter domains); empty when it is absent
  * @param readAt when the files were read
  */
 public record SweepSnapshot(
@@ -30,6 +31,7 @@ public record SweepSnapshot(
     MetricChoice metric,
     Optional<BestRecord> best,
     List<ExportPath> exports,
+    StudyFile study,
     Instant readAt) {
 
   /** A file of the winner's export, with whether it exists yet. */
@@ -38,6 +40,7 @@ public record SweepSnapshot(
   public SweepSnapshot {
     Objects.requireNonNull(outputDir, "outputDir");
     Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(study, "study");
     trials = List.copyOf(trials);
     exports = List.copyOf(exports);
   }

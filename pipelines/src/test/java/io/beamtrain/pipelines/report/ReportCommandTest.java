@@ -23,30 +23,32 @@ class ReportCommandTest {
   @Test
   void writesTheReportOfTheOutputDirectory() throws Exception {
     SweepOutputFixture.finished(dir, 4);
-    String path = ReportCommand.run(options("--output=" + dir), StorageConfig.defaults());
+    String path = ReportCommand.run(dir.toString(), StorageConfig.defaults());
     assertEquals(dir.resolve("report.html").toString(), path);
     assertTrue(Files.readString(Path.of(path)).contains("<table id=\"trials\""));
-    assertEquals(path, ReportCommand.run(dir.toString(), StorageConfig.defaults()));
+    String byLoss = ReportCommand.run(dir.toString(), options("--metric=eval_loss"), StorageConfig.defaults());
+    assertTrue(Files.readString(Path.of(byLoss)).contains("metric <code>eval_loss</code> minimized"));
   }
 
   @Test
   void metricAndGoalFlags() {
-    assertNull(ReportCommand.metric(options("--output=x")));
-    assertEquals(new MetricChoice("eval_loss", Goal.MINIMIZE), ReportCommand.metric(options("--output=x", "--metric=eval_loss")));
+    assertNull(ReportCommand.metric(options()));
+    assertEquals(new MetricChoice("eval_loss", Goal.MINIMIZE), ReportCommand.metric(options("--metric=eval_loss")));
     assertEquals(
         new MetricChoice("eval_loss", Goal.MAXIMIZE),
-        ReportCommand.metric(options("--output=x", "--metric=eval_loss", "--goal=maximize")));
+        ReportCommand.metric(options("--metric=eval_loss", "--goal=maximize")));
     IllegalArgumentException bad =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> ReportCommand.metric(options("--output=x", "--metric=eval_loss", "--goal=up")));
+        assertThrows(IllegalArgumentException.class, () -> ReportCommand.metric(options("--metric=eval_loss", "--goal=up")));
     assertTrue(bad.getMessage().startsWith("--goal=up"), bad.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> ReportCommand.metric(options("--output=x", "--goal=MAXIMIZE")));
+    IllegalArgumentException alone =
+        assertThrows(IllegalArgumentException.class, () -> ReportCommand.metric(options("--goal=MAXIMIZE")));
+    assertTrue(alone.getMessage().contains("needs --metric"), alone.getMessage());
   }
 
   @Test
-  void outputFlagIsRequired() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options());
-    assertTrue(e.getMessage().contains("--output"), e.getMessage());
+  void directoryThatIsNoSweepIsRejectedNamingTheFlag() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ReportCommand.run(dir.toString(), StorageConfig.defaults()));
+    assertTrue(e.getMessage().startsWith("--output=" + dir), e.getMessage());
   }
 }

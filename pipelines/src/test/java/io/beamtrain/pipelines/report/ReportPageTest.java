@@ -115,6 +115,10 @@ class ReportPageTest {
     assertTrue(plot.contains(">1e-4</text>") && plot.contains(">0.1</text>"));
     assertTrue(plot.contains(">adam</text>") && plot.contains(">sgd</text>"), "categorical ticks");
     assertFalse(plot.contains(">2.5</text>"), "whole-number parameters get whole-number ticks");
+    String layers = section(plot, "data-axis=\"num_layers\"", "</g>");
+    assertTrue(layers.contains(">4</text>"), "the study's whole range 1..4, not only the values drawn");
+    String optimizer = section(plot, "data-axis=\"optimizer\"", "</g>");
+    assertTrue(optimizer.indexOf(">sgd</text>") < optimizer.indexOf(">adam</text>"), "the study's order, bottom up");
     assertTrue(plot.contains(">n/a</text>"), "missing values have their row");
   }
 

@@ -40,6 +40,7 @@ final class SweepOutputFixture {
   static SweepOutputFixture finished(Path dir, int count) {
     SweepOutputFixture fixture = new SweepOutputFixture(dir);
     fixture.makeTrials(count, Map.of());
+    fixture.writeStudy();
     fixture.writeResultsJsonl();
     fixture.writeBest();
     fixture.write("best/model.meta", "meta");
@@ -133,6 +134,26 @@ final class SweepOutputFixture {
       long steps = i == DIVERGED ? 640 : lastStep;
       results.add(new TrialResult(id, status, steps, bestStep, best, history, params, 1000 + i, null, reason, 20 + steps * 0.031 + i));
     }
+  }
+
+  /**
+   * study.json as the sweep writes it (StudySpecWriter's JSON form): num_layers searched over 1..4
+   * although no trial drew 4, optimizer choices listed sgd first.
+   */
+  void writeStudy() {
+    write(
+        "study.json",
+        """
+        {"metric": {"name": "eval_accuracy", "goal": "MAXIMIZE"}, "algorithm": "RANDOM",
+         "maxTrials": 12, "seed": 42, "trainSteps": 2000, "evalEverySteps": 100,
+         "checkpointEverySteps": 200, "earlyStoppingPatience": 5,
+         "parameters": [
+           {"name": "learning_rate", "type": "DOUBLE", "min": 1.0E-4, "max": 0.1, "scale": "LOG"},
+           {"name": "hidden_units", "type": "DISCRETE", "values": [32, 64, 128]},
+           {"name": "num_layers", "type": "INTEGER", "min": 1, "max": 4, "scale": "LINEAR"},
+           {"name": "optimizer", "type": "CATEGORICAL", "values": ["sgd", "adam"]}],
+         "fixed": {"batch_size": 64, "model": "dnn"}}
+        """);
   }
 
   private void writeResultsJsonl() {

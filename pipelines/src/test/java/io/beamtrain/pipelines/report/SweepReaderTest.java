@@ -82,6 +82,20 @@ class SweepReaderTest {
   }
 
   @Test
+  void runningSweepTakesTheMetricFromStudyJson() {
+    SweepOutputFixture fixture = SweepOutputFixture.running(dir, 6);
+    fixture.write("study.json", "{\"metric\":{\"name\":\"eval_loss\",\"goal\":\"MINIMIZE\"},\"parameters\":"
+        + "[{\"name\":\"learning_rate\",\"type\":\"DOUBLE\",\"min\":1e-4,\"max\":0.1,\"scale\":\"LOG\"}],"
+        + "\"unknown\":true}");
+    SweepSnapshot snapshot = read(null);
+
+    assertEquals(new MetricChoice("eval_loss", Goal.MINIMIZE), snapshot.metric());
+    StudyFile.Domain lr = snapshot.study().domains().get("learning_rate");
+    assertTrue(lr.isRange() && lr.log());
+    assertEquals(1e-4, lr.min());
+  }
+
+  @Test
   void askedForMetricRanksTrials() {
     SweepOutputFixture.running(dir, 6);
     SweepSnapshot snapshot = read(new MetricChoice("eval_loss", Goal.MINIMIZE));
