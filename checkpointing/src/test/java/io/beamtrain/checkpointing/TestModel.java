@@ -6,7 +6,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.framework.optimizers.Adam;
+import org.tensorflow.framework.optimizers.Momentum;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Op;
@@ -19,7 +19,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * A small real model for checkpoint tests: {@code y = x·w + b + r} with reference variables
  * {@code w}, {@code b} (what {@code Ops.variable} creates), a resource variable {@code r}
- * ({@code VarHandleOp}), trained with Adam (whose slot variables must be saved too).
+ * ({@code VarHandleOp}), trained with Momentum (whose slot variables must be saved too).
  */
 final class TestModel implements AutoCloseable {
   static final String INPUT = "x";
@@ -57,11 +57,13 @@ final class TestModel implements AutoCloseable {
         tf.withName(OUTPUT).math.add(tf.math.add(tf.linalg.matMul(x, w), b), rValue);
     Operand<TFloat32> loss =
         tf.withName(LOSS).math.mean(tf.math.square(tf.math.sub(y, label)), tf.constant(new int[] {0, 1}));
-    Op train = new Adam(g, 0.05f).minimize(loss, "train");
+    // Momentum, not Adam: TF Java's Adam updates beta1_power concurrently with the step that reads it,
+    // so two runs of the same step may differ; Momentum is deterministic and still has slots.
+    Op train = new Momentum(g, 0.05f, 0.9f).minimize(loss, "train");
     return new TestModel(g, train);
   }
 
-  /** One Adam step on a fixed batch. */
+  /** One training step on a fixed batch. */
   void trainStep() {
     try (TFloat32 xs = TFloat32.tensorOf(StdArrays.ndCopyOf(BATCH_X));
         TFloat32 ys = TFloat32.tensorOf(StdArrays.ndCopyOf(BATCH_Y))) {

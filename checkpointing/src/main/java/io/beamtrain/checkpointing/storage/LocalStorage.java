@@ -1,5 +1,6 @@
 package io.beamtrain.checkpointing.storage;
 
+import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,14 @@ public final class LocalStorage implements Storage {
 
   private static final String LOCK_SUFFIX = ".beamtrain-lock";
   private static final Logger LOG = LoggerFactory.getLogger(LocalStorage.class);
+  /** Striped in-process locks guarding {@link #compareAndSet} and {@link #readVersioned}. */
+  private static final ReentrantLock[] THREAD_LOCKS = new ReentrantLock[64];
+
+  static {
+    for (int i = 0; i < THREAD_LOCKS.length; i++) {
+      THREAD_LOCKS[i] = new ReentrantLock();
+    }
+  }
 
   @Override
   public byte[] readBytes(String path) {
@@ -78,13 +88,29 @@ public final class LocalStorage implements Storage {
     Path target = local(path);
     Path temp = tempSibling(target);
     try {
-      OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
-      return new FilterOutputStream(out) {
+      OutputStream file = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
+      return new FilterOutputStream(new BufferedOutputStream(file, 64 * 1024)) {
         private boolean closed;
+        private boolean failed;
+
+        @Override
+        public void write(int b) throws IOException {
+          try {
+            out.write(b);
+          } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+          }
+        }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
+          try {
+            out.write(b, off, len);
+          } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+          }
         }
 
         @Override
@@ -95,6 +121,11 @@ public final class LocalStorage implements Storage {
           closed = true;
           try {
             super.close();
+            // A stream whose write failed commits nothing: readers keep the previous object.
+            if (failed) {
+              Files.deleteIfExists(temp);
+              return;
+            }
             moveIntoPlace(temp, target);
           } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
@@ -232,15 +263,25 @@ public final class LocalStorage implements Storage {
     }
   }
 
+  /**
+   * Holds an in-process lock (the OS file lock is per process: two threads of one JVM would
+   * otherwise get OverlappingFileLockException) and then the OS lock on a sibling lock file, so
+   * threads and processes are both excluded.
+   */
   private FileLock lock(String path) throws IOException {
     Path target = local(path);
     Path lockFile = target.resolveSibling(target.getFileName() + LOCK_SUFFIX);
     Files.createDirectories(lockFile.getParent());
-    FileChannel channel =
-        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    ReentrantLock threadLock = THREAD_LOCKS[Math.floorMod(lockFile.hashCode(), THREAD_LOCKS.length)];
+    threadLock.lock();
+    FileChannel channel = null;
     try {
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.lock();
+      FileChannel held = channel;
       return new FileLock(channel, 0, Long.MAX_VALUE, false) {
+        private boolean released;
+
         @Override
         public boolean isValid() {
           return lock.isValid();
@@ -248,12 +289,23 @@ public final class LocalStorage implements Storage {
 
         @Override
         public void release() throws IOException {
-          lock.release();
-          channel.close();
+          if (released) {
+            return;
+          }
+          released = true;
+          try {
+            lock.release();
+            held.close();
+          } finally {
+            threadLock.unlock();
+          }
         }
       };
     } catch (IOException | RuntimeException e) {
-      channel.close();
+      if (channel != null) {
+        channel.close();
+      }
+      threadLock.unlock();
       throw e;
     }
   }

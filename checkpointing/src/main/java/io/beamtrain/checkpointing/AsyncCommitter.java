@@ -1,0 +1,177 @@
+package io.beamtrain.checkpointing;
+
+import io.beamtrain.checkpointing.SaverGraph.SavedVariable;
+import io.beamtrain.checkpointing.storage.StoragePaths;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The background half of an async {@link CheckpointManager}: a bounded queue of variable
+ * snapshots and one thread that writes each to a local staging directory and hands it to the
+ * committer, in submission order.
+ *
+ * <p>Fail-stop: after one background save fails, the queued snapshots are dropped and every later
+ * {@link #submit}, {@link #flush} and {@link #close} throws a {@link CheckpointException} carrying
+ * the first failure, so it is never silently lost. Thread-safe.
+ */
+final class AsyncCommitter implements AutoCloseable {
+  /** Writes a staged checkpoint into the directory and commits it. */
+  interface Committer {
+    void commit(Checkpoint checkpoint, Path stagingDirectory, String localPrefix);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(AsyncCommitter.class);
+
+  private record Job(Checkpoint checkpoint, VariableSnapshot snapshot) {}
+
+  private static final Job STOP = new Job(null, null);
+
+  private final BlockingQueue<Job> queue;
+  private final List<SavedVariable> variables;
+  private final Committer committer;
+  private final Path stagingRoot;
+  private final String directory;
+  private final Thread thread;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition idle = lock.newCondition();
+  private int pending;
+  private volatile CheckpointException failure;
+  private boolean closed;
+
+  AsyncCommitter(
+      int capacity, List<SavedVariable> variables, Committer committer, Path stagingRoot, String directory) {
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.variables = variables;
+    this.committer = committer;
+    this.stagingRoot = stagingRoot;
+    this.directory = directory;
+    this.thread = new Thread(this::run, "beamtrain-checkpoint-" + StoragePaths.fileName(directory));
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /** Queues a snapshot (taking ownership of it); blocks while the queue is full. */
+  void submit(Checkpoint checkpoint, VariableSnapshot snapshot) {
+    lock.lock();
+    try {
+      if (closed) {
+        snapshot.close();
+        throw new IllegalStateException("checkpoint manager for " + directory + " is closed");
+      }
+      pending++;
+    } finally {
+      lock.unlock();
+    }
+    try {
+      throwIfFailed();
+      queue.put(new Job(checkpoint, snapshot));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      done();
+      snapshot.close();
+      throw new CheckpointException("interrupted while queueing the save of step " + checkpoint.step(), e);
+    } catch (RuntimeException e) {
+      done();
+      snapshot.close();
+      throw e;
+    }
+  }
+
+  /** Waits until every submitted save is committed (or dropped after a failure), then rethrows. */
+  void flush() {
+    lock.lock();
+    try {
+      while (pending > 0) {
+        idle.awaitUninterruptibly();
+      }
+    } finally {
+      lock.unlock();
+    }
+    throwIfFailed();
+  }
+
+  void throwIfFailed() {
+    CheckpointException f = failure;
+    if (f != null) {
+      throw new CheckpointException(f.getMessage(), f);
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+    try {
+      flush();
+    } finally {
+      queue.add(STOP);
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    try (SnapshotWriter writer = new SnapshotWriter(variables)) {
+      while (true) {
+        Job job = queue.take();
+        if (job == STOP) {
+          return;
+        }
+        try (VariableSnapshot snapshot = job.snapshot()) {
+          if (failure == null) {
+            write(writer, job.checkpoint(), snapshot);
+          } else {
+            LOG.warn("dropping the save of step {}: an earlier background save failed", job.checkpoint().step());
+          }
+        } finally {
+          done();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void write(SnapshotWriter writer, Checkpoint checkpoint, VariableSnapshot snapshot) {
+    Path staging = LocalCopy.createTempDirectory(stagingRoot, "beamtrain-save-");
+    try {
+      String localPrefix = staging.resolve(StoragePaths.fileName(checkpoint.prefix())).toString();
+      writer.write(snapshot, localPrefix);
+      committer.commit(checkpoint, staging, localPrefix);
+    } catch (RuntimeException | Error e) {
+      failure = new CheckpointException(
+          "background save of step " + checkpoint.step() + " to " + directory + " failed: " + e.getMessage(), e);
+      LOG.error(failure.getMessage(), e);
+    } finally {
+      LocalCopy.deleteRecursively(staging);
+    }
+  }
+
+  private void done() {
+    lock.lock();
+    try {
+      pending--;
+      if (pending == 0) {
+        idle.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.beamtrain.checkpointing;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.Storages;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SaverDef;
+import org.tensorflow.proto.SignatureDef;
+
+/**
+ * {@code .meta} files: a {@link MetaGraphDef} holding the graph, the {@link SaverDef} of its
+ * save/restore ops and optional signatures, as Python's {@code Saver.export_meta_graph} writes it.
+ * With it, Python's {@code tf.compat.v1.train.import_meta_graph} or {@link #importAndRestore} bring
+ * a model back from a checkpoint without the code that built it.
+ */
+public final class MetaGraphs {
+  private MetaGraphs() {}
+
+  /** The meta-graph of {@code graph} as it is now. */
+  public static MetaGraphDef toMetaGraphDef(
+      Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures) {
+    return MetaGraphDef.newBuilder()
+        .setMetaInfoDef(
+            MetaGraphDef.MetaInfoDef.newBuilder()
+                .setTensorflowVersion(TensorFlow.version()))
+        .setGraphDef(graph.toGraphDef())
+        .setSaverDef(saverDef)
+        .putAllSignatureDef(signatures)
+        .build();
+  }
+
+  /** {@link #toMetaGraphDef} serialized: the content of a {@code .meta} file. */
+  public static byte[] toBytes(Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures) {
+    return toMetaGraphDef(graph, saverDef, signatures).toByteArray();
+  }
+
+  /**
+   * Imports the meta-graph into a new graph and restores the variables from {@code
+   * checkpointPrefix} (local or gs://) by running the restore op its saver_def names.
+   *
+   * @throws IllegalArgumentException if {@code meta} is not a MetaGraphDef with a saver_def
+   */
+  public static LoadedModel importAndRestore(byte[] meta, String checkpointPrefix, StorageConfig config) {
+    return importAndRestore(parse(meta, "the given bytes"), checkpointPrefix, config);
+  }
+
+  /** As {@link #importAndRestore(byte[], String, StorageConfig)}, reading the {@code .meta} at a path. */
+  public static LoadedModel importAndRestore(String metaPath, String checkpointPrefix, StorageConfig config) {
+    byte[] bytes = Storages.forPath(metaPath, config).readBytes(metaPath);
+    return importAndRestore(parse(bytes, metaPath), checkpointPrefix, config);
+  }
+
+  private static LoadedModel importAndRestore(
+      MetaGraphDef meta, String checkpointPrefix, StorageConfig config) {
+    Graph graph = new Graph();
+    Session session = null;
+    try {
+      graph.importGraphDef(meta.getGraphDef());
+      SaverGraph saver = SaverGraph.fromSaverDef(graph, meta.getSaverDef());
+      session = new Session(graph);
+      Path staging = Paths.get(System.getProperty("java.io.tmpdir"));
+      try (LocalCopy local =
+          LocalCopy.of(Storages.forPath(checkpointPrefix, config), checkpointPrefix, staging)) {
+        saver.restore(session, local.localPrefix());
+      }
+      return new LoadedModel(graph, session, meta, saver);
+    } catch (RuntimeException e) {
+      if (session != null) {
+        session.close();
+      }
+      graph.close();
+      throw e;
+    }
+  }
+
+  private static MetaGraphDef parse(byte[] bytes, String source) {
+    MetaGraphDef meta;
+    try {
+      meta = MetaGraphDef.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException(source + ": not a MetaGraphDef: " + e.getMessage(), e);
+    }
+    if (!meta.hasGraphDef() || meta.getGraphDef().getNodeCount() == 0) {
+      throw new IllegalArgumentException(source + ": MetaGraphDef has no graph_def");
+    }
+    if (!meta.hasSaverDef()) {
+      throw new IllegalArgumentException(
+          source + ": MetaGraphDef has no saver_def, so its variables cannot be restored");
+    }
+    return meta;
+  }
+}
