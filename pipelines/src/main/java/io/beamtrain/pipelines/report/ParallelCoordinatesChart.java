@@ -55,10 +55,10 @@ final class ParallelCoordinatesChart {
         continue;
       }
       boolean hasValue = Double.isFinite(trial.metric(snapshot.metric().name()));
-      line(svg, trial, axes, xs, plotH, colors.of(trial.trial()), hasValue ? "pc-line" : "pc-line no-value", snapshot);
+      line(svg, trial, axes, xs, plotH, colors.of(trial.trial()), hasValue ? "pc-line" : "pc-line no-value");
     }
     if (best != null) {
-      line(svg, best, axes, xs, plotH, TrialColors.BEST, "pc-line best", snapshot);
+      line(svg, best, axes, xs, plotH, TrialColors.BEST, "pc-line best");
     }
     svg.close("g");
     for (int i = 0; i < axes.size(); i++) {
@@ -102,8 +102,7 @@ final class ParallelCoordinatesChart {
   }
 
   private static void line(
-      Svg svg, TrialRecord trial, List<Axis> axes, double[] xs, double plotH, String color, String cssClass,
-      SweepSnapshot snapshot) {
+      Svg svg, TrialRecord trial, List<Axis> axes, double[] xs, double plotH, String color, String cssClass) {
     StringBuilder d = new StringBuilder();
     StringBuilder title = new StringBuilder(trial.trial()).append(" (").append(trial.status()).append(")");
     for (int i = 0; i < axes.size(); i++) {

@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.report;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,7 +21,7 @@ record ParamColumns(List<String> varying, Map<String, Object> constant) {
 
   ParamColumns {
     varying = List.copyOf(varying);
-    constant = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(constant));
+    constant = Collections.unmodifiableMap(new LinkedHashMap<>(constant));
   }
 
   static ParamColumns of(List<TrialRecord> trials) {

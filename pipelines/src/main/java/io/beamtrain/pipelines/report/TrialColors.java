@@ -23,7 +23,6 @@ final class TrialColors {
   };
 
   private final Map<String, String> colors = new HashMap<>();
-  private final Map<String, Double> quality = new HashMap<>();
 
   TrialColors(SweepSnapshot snapshot) {
     String metric = snapshot.metric().name();
@@ -43,7 +42,6 @@ final class TrialColors {
         continue;
       }
       double q = best == worst ? 1.0 : (v - worst) / (best - worst);
-      quality.put(trial.trial(), q);
       colors.put(trial.trial(), interpolate(q));
     }
   }
@@ -51,11 +49,6 @@ final class TrialColors {
   /** The trial's colour as {@code #rrggbb}. */
   String of(String trial) {
     return colors.getOrDefault(trial, NO_VALUE);
-  }
-
-  /** 0 for the worst metric value, 1 for the best, NaN without a value. */
-  double quality(String trial) {
-    return quality.getOrDefault(trial, Double.NaN);
   }
 
   /** The colour at {@code q} in {@code [0, 1]} (0 worst, 1 best). */

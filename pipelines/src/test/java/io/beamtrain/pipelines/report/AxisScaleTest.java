@@ -25,6 +25,19 @@ class AxisScaleTest {
   }
 
   @Test
+  void learningCurveAxisClipsADivergedTrialsOutliers() {
+    List<Double> values = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      values.add(0.2 + 0.006 * i);
+    }
+    values.add(3.0e6);
+    LinearScale clipped = LearningCurvesChart.valueScale(values);
+    assertTrue(clipped.max() <= 1.0 && clipped.min() <= 0.2, clipped.toString());
+    LinearScale whole = LearningCurvesChart.valueScale(values.subList(0, 100));
+    assertEquals(List.of("0.2", "0.4", "0.6", "0.8"), labels(whole));
+  }
+
+  @Test
   void singleValueGetsARangeAroundIt() {
     LinearScale scale = LinearScale.nice(5, 5, 5);
     assertTrue(scale.min() < 5 && scale.max() > 5, scale.toString());
