@@ -167,8 +167,12 @@ final class LearningCurvesChart {
       double plotW,
       double plotH) {
     String metric = snapshot.metric().name();
-    double value = best.metric(metric);
-    Long step = best.bestStep();
+    // best.json's step and value when the export ran (it names the exported checkpoint; a tie
+    // in the history may make it differ from the trial's own best_step).
+    BestRecord record = snapshot.best().orElseThrow();
+    boolean sameMetric = record.metricName().equals(metric);
+    double value = sameMetric && Double.isFinite(record.value()) ? record.value() : best.metric(metric);
+    Long step = sameMetric && record.step() != null ? record.step() : best.bestStep();
     if (step == null || !Double.isFinite(value)) {
       return;
     }

@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.report;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,7 +13,7 @@ import java.util.Set;
 /**
  * Splits the trials' hyperparameters into those that vary between trials (the searched ones: table
  * columns and plot axes) and those every trial shares (the study's fixed ones: one line of text).
- * Names keep the order of their first appearance. Immutable.
+ * Names follow the study's order, then their first appearance. Immutable.
  *
  * @param varying names whose value differs between at least two trials (or is missing in some)
  * @param constant names with one value in every trial, with that value
@@ -24,8 +25,15 @@ record ParamColumns(List<String> varying, Map<String, Object> constant) {
     constant = Collections.unmodifiableMap(new LinkedHashMap<>(constant));
   }
 
-  static ParamColumns of(List<TrialRecord> trials) {
+  /**
+   * The columns of {@code trials}: names in {@code preferredOrder} first (the study's parameter
+   * order; results files may hold params sorted by name), then the others as they appear.
+   */
+  static ParamColumns of(List<TrialRecord> trials, Collection<String> preferredOrder) {
+    Set<String> present = new HashSet<>();
+    trials.forEach(t -> present.addAll(t.params().keySet()));
     Set<String> names = new LinkedHashSet<>();
+    preferredOrder.stream().filter(present::contains).forEach(names::add);
     trials.forEach(t -> names.addAll(t.params().keySet()));
     List<String> varying = new ArrayList<>();
     Map<String, Object> constant = new LinkedHashMap<>();

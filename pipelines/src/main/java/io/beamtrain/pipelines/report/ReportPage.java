@@ -27,7 +27,7 @@ public final class ReportPage {
 
   /** The page's HTML. */
   public static String render(SweepSnapshot snapshot) {
-    ParamColumns params = ParamColumns.of(snapshot.trials());
+    ParamColumns params = ParamColumns.of(snapshot.trials(), snapshot.study().domains().keySet());
     TrialColors colors = new TrialColors(snapshot);
     String metric = snapshot.metric().name();
     Map<String, String> slots =

@@ -185,6 +185,24 @@ class ReportPageTest {
   }
 
   @Test
+  void columnsAndAxesFollowTheStudysParameterOrder() throws Exception {
+    SweepOutputFixture fixture = SweepOutputFixture.running(dir, 4);
+    fixture.write("study.json", "{\"parameters\":[{\"name\":\"optimizer\",\"values\":[\"adam\",\"sgd\"]},"
+        + "{\"name\":\"num_layers\",\"type\":\"INTEGER\",\"min\":1,\"max\":3}]}");
+    String html = page();
+
+    List<String> columns = attributes(section(html, "<table id=\"trials\"", "</table>"), "<th", "data-col");
+    // The study's parameters first, in its order, then the others (hidden_units is the same in
+    // these 4 trials, so it is no column).
+    assertEquals(
+        List.of("param:optimizer", "param:num_layers", "param:learning_rate"),
+        columns.stream().filter(c -> c.startsWith("param:")).toList());
+    assertEquals(
+        List.of("optimizer", "num_layers", "learning_rate", "eval_accuracy"),
+        attributes(section(html, "<svg id=\"parallel\"", "</svg>"), "<g class=\"pc-axis", "data-axis"));
+  }
+
+  @Test
   void valuesFromTheFilesCannotInjectMarkup() throws Exception {
     String payload = "</script><script>alert(1)</script><img src=x onerror=alert(2)>";
     SweepOutputFixture.finishedWith(
