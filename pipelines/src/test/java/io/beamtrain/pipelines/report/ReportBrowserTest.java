@@ -47,7 +47,9 @@ class ReportBrowserTest {
   static final java.util.logging.Logger SELENIUM_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium");
 
   static ChromeDriver driver;
-  static Path profile;
+
+  /** Chromium's profile: its own, so nothing of the machine's is read or left behind. */
+  @TempDir static Path profile;
 
   @TempDir Path dir;
 
@@ -55,7 +57,6 @@ class ReportBrowserTest {
   static void startBrowser() throws Exception {
     assumeTrue(Files.isExecutable(CHROMEDRIVER), "no " + CHROMEDRIVER + " (apt-get install chromium-driver)");
     SELENIUM_LOG.setLevel(Level.SEVERE);
-    profile = Files.createTempDirectory("report-chromium-");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toString());
     options.addArguments(
