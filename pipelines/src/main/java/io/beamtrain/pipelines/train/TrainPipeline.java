@@ -66,7 +66,7 @@ public final class TrainPipeline {
    */
   public static Preprocess preprocess(PreprocessPipeline.Options options, StorageConfig storage) {
     try {
-      return Preprocess.from(PreprocessSettings.fromOptions(options).withStorageConfig(storage));
+      return Preprocess.from(PreprocessSettings.fromOptions(options, storage));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }
