@@ -19,6 +19,11 @@ public record Champion(ModelCard card, String directory, long latestGeneration)
     return StoragePaths.join(directory, card.checkpoint());
   }
 
+  /** The transform.json the champion was trained with (copied into its version directory). */
+  public String transformJson() {
+    return StoragePaths.join(directory, ModelRegistry.TRANSFORM_JSON);
+  }
+
   public String savedModel() {
     return StoragePaths.join(directory, ModelRegistry.SAVED_MODEL);
   }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * <pre>
  * &lt;models&gt;/LATEST                       the champion's version id (one line)
  * &lt;models&gt;/&lt;version&gt;/                  model.meta, model.ckpt-&lt;step&gt;.*, checkpoint, saved_model/,
- *                                      best.json, model_card.json (written last)
+ *                                      best.json, transform.json, model_card.json (written last)
  * &lt;models&gt;/runs/&lt;run&gt;/                data/, trials/, results.jsonl, best/ of one retrain run,
  *                                      and run.json, its decision (written last)
  * </pre>
@@ -33,6 +33,7 @@ public final class ModelRegistry implements Serializable {
   public static final String LATEST = "LATEST";
   public static final String RUNS = "runs";
   public static final String SAVED_MODEL = "saved_model";
+  public static final String TRANSFORM_JSON = "transform.json";
   private static final Pattern VERSION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   private final String root;
@@ -108,6 +109,10 @@ public final class ModelRegistry implements Serializable {
       throw new BadInputException(cardPath + ": checkpoint " + champion.checkpointPrefix()
           + " not found (no " + index + ")");
     }
+    if (!storage().exists(champion.transformJson())) {
+      throw new BadInputException(latestPath() + " names version " + version + ", but "
+          + champion.transformJson() + " does not exist");
+    }
     String savedModel = StoragePaths.join(champion.savedModel(), "saved_model.pb");
     if (!storage().exists(savedModel)) {
       throw new BadInputException(latestPath() + " names version " + version + ", but "
@@ -129,11 +134,13 @@ public final class ModelRegistry implements Serializable {
   }
 
   /**
-   * Copies an exported model ({@code best/} of a run) to {@code <models>/<version>/} and writes
-   * its card last, so a card means a complete version.
+   * Copies an exported model ({@code best/} of a run) and the transform.json it was trained with
+   * to {@code <models>/<version>/} and writes its card last, so a card means a complete version.
    */
-  public void publish(String sourceDir, ModelCard card) {
+  public void publish(String sourceDir, String transformJson, ModelCard card) {
     Storage storage = storage();
+    storage.writeBytes(StoragePaths.join(versionDir(card.version()), TRANSFORM_JSON),
+        storage.readBytes(transformJson));
     String source = StoragePaths.asPrefix(sourceDir);
     String target = versionDir(card.version());
     for (StorageObject object : storage.list(source)) {

@@ -73,7 +73,7 @@ public final class PromoteChallenger extends PTransform<PCollection<String>, PCo
           parent, null, championScore, challenger, now);
     } else {
       String version = run.newVersion();
-      run.registry().publish(layout.best(), card(run, version, best, challenger, now));
+      run.registry().publish(layout.best(), layout.transformJson(), card(run, version, best, challenger, now));
       boolean advanced = run.registry().advanceLatest(run.expectedLatestGeneration(), version);
       record = advanced
           ? new RunRecord(run.id(), RunStatus.PROMOTED, "promoted: " + decision.reason(),

@@ -50,7 +50,9 @@ import org.apache.beam.sdk.values.PCollection;
  *
  * <p>Challengers: with a champion and {@code --reuseChampionParams} (the default), one trial with
  * the champion's hyperparameters; otherwise the study's trials ({@code --study} or the built-in
- * one), each warm-started when its architecture matches the champion's.
+ * one), each warm-started when its architecture matches the champion's. With a champion, the
+ * slice is encoded with the champion's vocabularies and normalisation ({@link
+ * AdoptChampionTransform}), so warm-started weights keep their meaning.
  *
  * <p>Idempotent: the run id is a fingerprint of the slice's files (names and sizes) and the
  * training settings; a run whose run.json exists, or whose version is already the champion, is
@@ -166,9 +168,9 @@ public final class RetrainPipeline {
     // The run's own layout is needed to resolve the study; the id does not depend on it.
     SweepPlan plan = SweepPlan.resolve(options, new OutputLayout(registry.root()), storage, false);
     boolean reuse = champion != null && options.getReuseChampionParams();
-    String challengers = reuse
-        ? "champion params, trainSteps=" + plan.study().trainSteps() + ", seed=" + plan.study().seed()
-        : StudySpecWriter.toJson(plan.study());
+    // Not the champion: re-running a slice after it was promoted must find the same run.
+    String challengers = "reuseChampionParams=" + options.getReuseChampionParams() + "\n"
+        + StudySpecWriter.toJson(plan.study());
     String id = runId(slice, options, challengers);
     Optional<RunRecord> done = registry.runRecord(id);
     if (done.isEmpty() && champion != null && id.equals(champion.card().run())) {
@@ -203,6 +205,10 @@ public final class RetrainPipeline {
 
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
+    if (champion != null) {
+      dataWritten = dataWritten.apply("AdoptChampionTransform",
+          AdoptChampionTransform.of(champion.transformJson(), layout.transformJson(), storage));
+    }
     PCollection<TrialResult> results = pipeline
         .apply("CreateChallengers", Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
         .apply("WaitForData", Wait.on(dataWritten))
