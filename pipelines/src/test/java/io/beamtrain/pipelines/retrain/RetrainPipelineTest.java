@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -203,6 +207,43 @@ class RetrainPipelineTest {
     assertTrue(record.reason().contains("does not meet"), record.reason());
     assertEquals(secondVersion, latest(models));
     assertSameFiles(before, registryFiles(models));
+  }
+
+  @Test
+  @Order(6)
+  void promotionLosesTheRaceWhenLatestMovedSinceTheRunStarted() throws Exception {
+    // A copy of the registry in which run b's challenger is decided again against version 1, as
+    // if LATEST had been read before another retrain promoted: the compare-and-set must refuse.
+    Path race = tmp.resolve("race");
+    try (Stream<Path> walk = Files.walk(models)) {
+      for (Path p : walk.toList()) {
+        Path target = race.resolve(models.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    StorageConfig config = StorageConfig.defaults();
+    ModelRegistry registry = new ModelRegistry(race.toString(), config);
+    Champion current = registry.champion().orElseThrow();
+    assertEquals(secondVersion, current.version());
+    ModelCard first = card(race, firstVersion);
+    Champion stale = new Champion(first, registry.versionDir(firstVersion), current.latestGeneration() + 1);
+    String runB = card(race, secondVersion).run();
+    RetrainRun run = RetrainRun.of(runB, registry, new SliceFiles("b", List.of("b 1")), stale,
+        Map.of(), 0.0, config);
+    JsonNode best = new ObjectMapper().readTree(
+        Files.readString(race.resolve("runs").resolve(runB).resolve("best").resolve("best.json")));
+
+    RunRecord record = PromoteChallenger.decide(run, best);
+
+    assertEquals(RunStatus.LOST_RACE, record.status(), record.reason());
+    assertTrue(record.reason().contains("changed since this run read it"), record.reason());
+    assertEquals(secondVersion, latest(race));
+    assertEquals(current.latestGeneration(),
+        registry.champion().orElseThrow().latestGeneration(), "LATEST was not rewritten");
   }
 
   @Test
