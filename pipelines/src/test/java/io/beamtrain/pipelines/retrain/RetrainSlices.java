@@ -1,5 +1,7 @@
 package io.beamtrain.pipelines.retrain;
 
+import io.beamtrain.pipelines.preprocess.ParsedRow;
+import io.beamtrain.pipelines.preprocess.RowFingerprint;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,7 +11,7 @@ import java.util.Random;
 /**
  * Slices of the bundled penguins data for retrain tests: the rows in a seeded random order (the
  * file is sorted by species and island, and every slice needs every class and category), cut
- * into parts, optionally with the labels shuffled among the rows.
+ * into parts, optionally with noise for labels in the training split.
  */
 final class RetrainSlices {
   private final String header;
@@ -36,20 +38,42 @@ final class RetrainSlices {
     return rows.size();
   }
 
-  /** All rows with the label column's values permuted among them (the label carries no signal). */
-  String csvWithShuffledLabels(long seed) {
+  /**
+   * All rows, those that preprocessing puts in the train split with labels drawn at random (the
+   * label carries no signal there), those it puts in the eval split unchanged. The split is the
+   * real one ({@link RowFingerprint} of each row's cells, as {@code SplitExamples} computes it),
+   * so a challenger trained on noise is compared with the champion on true labels.
+   */
+  String csvWithRandomTrainLabels(long seed, double evalFraction, long splitSeed) {
     List<String> names = List.of(header.split(","));
     int label = names.indexOf(PenguinsData.LABEL);
     List<String[]> cells = rows.stream().map(r -> r.split(",", -1)).toList();
-    List<String> labels = new ArrayList<>(cells.stream().map(c -> c[label]).toList());
-    Collections.shuffle(labels, new Random(seed));
+    List<String> classes = cells.stream().map(c -> c[label]).distinct().sorted().toList();
+    RowFingerprint fingerprint = new RowFingerprint(splitSeed);
+    Random random = new Random(seed);
     StringBuilder out = new StringBuilder(header).append('\n');
-    for (int i = 0; i < cells.size(); i++) {
-      String[] c = cells.get(i).clone();
-      c[label] = labels.get(i);
-      out.append(String.join(",", c)).append('\n');
+    for (String[] row : cells) {
+      String[] written = row;
+      if (!isEval(fingerprint, row, evalFraction)) {
+        List<String> candidates = new ArrayList<>(classes);
+        Collections.shuffle(candidates, random);
+        for (String candidate : candidates) {
+          String[] relabelled = row.clone();
+          relabelled[label] = candidate;
+          // A new label changes the fingerprint: keep only labels that leave the row in train.
+          if (!isEval(fingerprint, relabelled, evalFraction)) {
+            written = relabelled;
+            break;
+          }
+        }
+      }
+      out.append(String.join(",", written)).append('\n');
     }
     return out.toString();
+  }
+
+  private static boolean isEval(RowFingerprint fingerprint, String[] cells, double evalFraction) {
+    return RowFingerprint.toUnitInterval(fingerprint.of(ParsedRow.wrap(cells.clone()))) < evalFraction;
   }
 
   String headerOnly() {
