@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.cli;
 import io.beamtrain.pipelines.demo.DemoPipeline;
 import io.beamtrain.pipelines.export.ExportPipeline;
 import io.beamtrain.pipelines.predict.PredictPipeline;
+import io.beamtrain.pipelines.retrain.RetrainPipeline;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.train.PreprocessCommand;
 import io.beamtrain.pipelines.train.TrainPipeline;
@@ -51,6 +52,10 @@ public final class Commands {
             "Score raw CSV/JSON Lines rows with an exported SavedModel into JSON Lines predictions.",
             PredictPipeline.Options.class,
             (options, out) -> out.println(PredictPipeline.run(options).summary())),
+        new Simple<>("retrain",
+            "Retrain on a new data slice from the champion of a model registry; promote if better.",
+            RetrainPipeline.Options.class,
+            (options, out) -> out.println(RetrainPipeline.run(options).summary())),
         new Simple<>("demo",
             "train on the bundled penguins data (label: species) and score a sample row.",
             DemoPipeline.Options.class,

@@ -1,0 +1,266 @@
+package io.beamtrain.pipelines.retrain;
+
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.PipelineRuns;
+import io.beamtrain.pipelines.PipelineStorage;
+import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.options.StorageOptions;
+import io.beamtrain.pipelines.options.StudyOptions;
+import io.beamtrain.pipelines.preprocess.InputFormat;
+import io.beamtrain.pipelines.preprocess.Preprocess;
+import io.beamtrain.pipelines.preprocess.PreprocessSettings;
+import io.beamtrain.pipelines.preprocess.SplitExamples;
+import io.beamtrain.pipelines.study.StudySpecWriter;
+import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.study.TrialSeeds;
+import io.beamtrain.pipelines.sweep.ExportBest;
+import io.beamtrain.pipelines.sweep.SelectBest;
+import io.beamtrain.pipelines.sweep.SweepPlan;
+import io.beamtrain.pipelines.sweep.TrialSettings;
+import io.beamtrain.pipelines.sweep.WriteResults;
+import io.beamtrain.trainer.TrialResult;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Validation;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Wait;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * {@code beamtrain retrain}: the nightly job. Preprocesses a new data slice, trains challengers
+ * (warm-started from the champion's checkpoint, or from scratch when the registry is empty),
+ * scores champion and best challenger on the slice's eval split, and promotes the challenger only
+ * when it wins by {@code --minImprovement} (see {@link ModelRegistry} for the layout and {@link
+ * PromoteChallenger} for the decision). One Beam pipeline, so a Flex Template launch that returns
+ * after submitting still promotes on the workers.
+ *
+ * <p>Challengers: with a champion and {@code --reuseChampionParams} (the default), one trial with
+ * the champion's hyperparameters; otherwise the study's trials ({@code --study} or the built-in
+ * one), each warm-started when its architecture matches the champion's. With a champion, the
+ * slice is encoded with the champion's vocabularies and normalisation ({@link
+ * AdoptChampionTransform}), so warm-started weights keep their meaning.
+ *
+ * <p>Idempotent: the run id is a fingerprint of the slice's files (names and sizes) and the
+ * training settings; a run whose run.json exists, or whose version is already the champion, is
+ * not run again.
+ */
+public final class RetrainPipeline {
+  /** Hyperparameters that decide the variables' shapes; warm starting needs them equal. */
+  static final Set<String> ARCHITECTURE = Set.of("model", "hidden_units", "num_layers", "hidden_layers");
+
+  private RetrainPipeline() {}
+
+  /** Flags of {@code retrain}. */
+  public interface Options extends StudyOptions, StorageOptions {
+    @Description("The new data slice: a path or glob, local or gs://, e.g. "
+        + "gs://my-bucket/slices/2026-11-25/*.csv; CSV with a header or JSON Lines.")
+    @Validation.Required
+    String getInput();
+
+    void setInput(String input);
+
+    @Description("The model registry: <models>/LATEST names the champion, <models>/<version>/ "
+        + "holds each model, <models>/runs/ each run. Local or gs://.")
+    @Validation.Required
+    String getModels();
+
+    void setModels(String models);
+
+    @Description("The label column.")
+    @Validation.Required
+    String getLabel();
+
+    void setLabel(String label);
+
+    @Description("Columns not to use, comma separated.")
+    List<String> getIgnore();
+
+    void setIgnore(List<String> columns);
+
+    @Description("Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json), CSV or JSONL.")
+    @Default.Enum("AUTO")
+    InputFormat getInputFormat();
+
+    void setInputFormat(InputFormat format);
+
+    @Description("Share of the slice held out to compare champion and challenger, in [0, 1).")
+    @Default.Double(SplitExamples.DEFAULT_EVAL_FRACTION)
+    double getEvalFraction();
+
+    void setEvalFraction(double fraction);
+
+    @Description("Seed of the deterministic train/eval split.")
+    @Default.Long(SplitExamples.DEFAULT_SEED)
+    long getSplitSeed();
+
+    void setSplitSeed(long seed);
+
+    @Description("Largest share of the slice's rows that may be rejected as unparseable.")
+    @Default.Double(PreprocessSettings.DEFAULT_MAX_REJECTED_FRACTION)
+    double getMaxRejectedFraction();
+
+    void setMaxRejectedFraction(double fraction);
+
+    @Description("Promote the challenger only when it beats the champion by at least this much "
+        + "(eval_accuracy points for classification, eval_rmse units for regression); it must "
+        + "beat it in any case. Default 0.")
+    @Default.Double(0.0)
+    double getMinImprovement();
+
+    void setMinImprovement(double minImprovement);
+
+    @Description("With a champion: train one challenger with the champion's hyperparameters, "
+        + "warm-started from its checkpoint (true, the default), or the study's trials (false).")
+    @Default.Boolean(true)
+    boolean getReuseChampionParams();
+
+    void setReuseChampionParams(boolean reuse);
+  }
+
+  /** A resolved run: either the pipeline to run, or the record of a run that already happened. */
+  public record Launch(RetrainRun run, Pipeline pipeline, RunRecord alreadyDone) {
+    public boolean isDone() {
+      return alreadyDone != null;
+    }
+  }
+
+  /** Resolves, runs to completion and returns the run's decision. */
+  public static RunRecord run(Options options) {
+    Launch launch = prepare(options);
+    if (launch.isDone()) {
+      return launch.alreadyDone();
+    }
+    PipelineRuns.runToCompletion(launch.pipeline());
+    return launch.run().registry().runRecord(launch.run().id())
+        .orElseThrow(() -> new IllegalStateException("the retrain pipeline finished without writing "
+            + launch.run().registry().runRecordPath(launch.run().id())));
+  }
+
+  /**
+   * Checks the inputs and the registry and builds the pipeline, writing nothing but the run's
+   * study.json. A LATEST that names a missing version or a model card that does not parse fails
+   * here ({@code BadInputException}, registry untouched), as do bad flags ({@code
+   * UsageException}) and a slice with no file or no row.
+   */
+  public static Launch prepare(Options options) {
+    if (!(options.getMinImprovement() >= 0) || Double.isInfinite(options.getMinImprovement())) {
+      throw new UsageException(
+          "--minImprovement must be a finite number >= 0, was " + options.getMinImprovement());
+    }
+    StorageConfig storage = PipelineStorage.config(options);
+    ModelRegistry registry = new ModelRegistry(options.getModels(), storage);
+    Champion champion = registry.champion().orElse(null);
+    SliceFiles slice = SliceFiles.match(options.getInput());
+    // The run's own layout is needed to resolve the study; the id does not depend on it.
+    SweepPlan plan = SweepPlan.resolve(options, new OutputLayout(registry.root()), storage, false);
+    boolean reuse = champion != null && options.getReuseChampionParams();
+    // Not the champion: re-running a slice after it was promoted must find the same run.
+    String challengers = "reuseChampionParams=" + options.getReuseChampionParams() + "\n"
+        + StudySpecWriter.toJson(plan.study());
+    String id = runId(slice, options, challengers);
+    Optional<RunRecord> done = registry.runRecord(id);
+    if (done.isEmpty() && champion != null && id.equals(champion.card().run())) {
+      done = Optional.of(new RunRecord(id, RunStatus.PROMOTED,
+          "already done: this run's challenger " + champion.version() + " is the champion",
+          champion.card().parent(), champion.version(), null, champion.card().metric(),
+          champion.card().created()));
+    }
+    if (done.isPresent()) {
+      return new Launch(null, null, done.get());
+    }
+    OutputLayout layout = new OutputLayout(registry.runDir(id));
+    Preprocess preprocess = preprocess(options, layout, storage);
+    plan = SweepPlan.resolve(options, layout, storage, false);
+    List<Trial> trials = reuse
+        ? List.of(new Trial(Trial.idOf(0), 0, new TreeMap<>(champion.card().params()),
+            TrialSeeds.forTrial(plan.study().seed(), 0)))
+        : plan.trials();
+    Map<String, String> warmStarts = new LinkedHashMap<>();
+    if (champion != null) {
+      for (Trial trial : trials) {
+        if (sameArchitecture(trial.params(), champion.card().params())) {
+          warmStarts.put(trial.id(), champion.checkpointPrefix());
+        }
+      }
+    }
+    TrialSettings settings = TrialSettings.of(
+        plan.study(), layout, plan.settings().trialsPerWorker(), trials.size(), storage);
+    plan.writeStudy();
+    RetrainRun run = RetrainRun.of(
+        id, registry, slice, champion, warmStarts, options.getMinImprovement(), storage);
+
+    Pipeline pipeline = Pipeline.create(options);
+    PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
+    if (champion != null) {
+      dataWritten = dataWritten.apply("AdoptChampionTransform",
+          AdoptChampionTransform.of(champion.transformJson(), layout.transformJson(), storage));
+    }
+    PCollection<TrialResult> results = pipeline
+        .apply("CreateChallengers", Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
+        .apply("WaitForData", Wait.on(dataWritten))
+        .apply("TrainChallengers", TrainChallengers.with(settings, warmStarts));
+    PCollection<String> written = results.apply("WriteResults", WriteResults.to(layout, storage));
+    results
+        .apply("AfterResultsWritten", Wait.on(written))
+        .apply("SelectBest", SelectBest.by(plan.study().metric()))
+        .apply("ExportBest", ExportBest.to(layout, layout.data(), plan.study().metric(), storage))
+        .apply("CompareAndPromote", PromoteChallenger.of(run));
+    return new Launch(run, pipeline, null);
+  }
+
+  static boolean sameArchitecture(Map<String, ?> a, Map<String, ?> b) {
+    for (String key : ARCHITECTURE) {
+      if (!Objects.equals(String.valueOf(a.get(key)), String.valueOf(b.get(key)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Preprocess preprocess(Options options, OutputLayout layout, StorageConfig storage) {
+    try {
+      PreprocessSettings settings = PreprocessSettings.of(options.getInput(), layout.root(), options.getLabel())
+          .withInputFormat(options.getInputFormat())
+          .withSplit(options.getEvalFraction(), options.getSplitSeed())
+          .withMaxRejectedFraction(options.getMaxRejectedFraction())
+          .withStorageConfig(storage);
+      if (options.getIgnore() != null) {
+        settings = settings.withIgnore(options.getIgnore());
+      }
+      return Preprocess.from(settings);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  /** Slice files, label, split and training settings, hashed; the first 16 hex digits. */
+  static String runId(SliceFiles slice, Options options, String challengers) {
+    StringBuilder key = new StringBuilder();
+    slice.files().forEach(f -> key.append(f).append('\n'));
+    key.append("label=").append(options.getLabel()).append('\n')
+        .append("ignore=").append(options.getIgnore()).append('\n')
+        .append("split=").append(options.getEvalFraction()).append('/').append(options.getSplitSeed()).append('\n')
+        .append("minImprovement=").append(options.getMinImprovement()).append('\n')
+        .append("challengers=").append(challengers).append('\n');
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+}
