@@ -66,6 +66,11 @@ public record OutputLayout(String root) implements Serializable {
     return StoragePaths.join(best(), BEST_JSON);
   }
 
+  /** The sweep report, {@code <output>/report.html}. */
+  public String reportHtml() {
+    return StoragePaths.join(root, "report.html");
+  }
+
   public String savedModel() {
     return StoragePaths.join(best(), SAVED_MODEL);
   }

@@ -1,8 +1,12 @@
 package io.beamtrain.pipelines.cli;
 
+import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.demo.DemoPipeline;
 import io.beamtrain.pipelines.export.ExportPipeline;
+import io.beamtrain.pipelines.options.OutputOptions;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.predict.PredictPipeline;
+import io.beamtrain.pipelines.report.ReportCommand;
 import io.beamtrain.pipelines.retrain.RetrainPipeline;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.train.PreprocessCommand;
@@ -27,6 +31,18 @@ public final class Commands {
     @Override
     public void run(PipelineOptions options, PrintStream out) throws Exception {
       action.run(options.as(optionsClass), out);
+    }
+  }
+
+  /** Flags of {@code report}. */
+  public interface ReportOptions extends OutputOptions, ReportCommand.Options, StorageOptions {}
+
+  /** A bad flag or an output holding no sweep is a usage error naming it (exit status 2). */
+  private static String report(ReportOptions options) {
+    try {
+      return ReportCommand.run(options.getOutput(), options, PipelineStorage.config(options));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
     }
   }
 
@@ -56,6 +72,10 @@ public final class Commands {
             "Retrain on a new data slice from the champion of a model registry; promote if better.",
             RetrainPipeline.Options.class,
             (options, out) -> out.println(RetrainPipeline.run(options).summary())),
+        new Simple<>("report",
+            "Write <output>/report.html (trials table, learning curves, parallel coordinates) for a finished or running sweep.",
+            ReportOptions.class,
+            (options, out) -> out.println(report(options))),
         new Simple<>("demo",
             "train on the bundled penguins data (label: species) and score a sample row.",
             DemoPipeline.Options.class,

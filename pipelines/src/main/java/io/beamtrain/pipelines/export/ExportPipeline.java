@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.export;
 
+import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.Storages;
@@ -59,7 +60,10 @@ public final class ExportPipeline {
         .apply("ExportBest", ExportBest.to(layout, layout.data(), metric, storage));
     long start = System.nanoTime();
     PipelineRuns.runToCompletion(pipeline);
-    return SweepOutcome.read(layout, metric, storage, Duration.ofNanos(System.nanoTime() - start));
+    SweepOutcome outcome = SweepOutcome.read(
+layout, metric, storage, Duration.ofNanos(System.nanoTime() - start));
+    SweepViews.writeReport(layout.root(), metric, storage);
+    return outcome;
   }
 
   /** The metric of {@code --study}, else of the recorded study.json, else of the built-in study. */

@@ -72,7 +72,8 @@ public record SweepOutcome(
     }
     out.append(String.format("%n  params: %s%n", new TreeMap<>(best.params())));
     out.append(String.format("model: %s%n", layout.savedModel()));
-    out.append(String.format("results: %s", layout.resultsJsonl()));
+    out.append(String.format("results: %s%n", layout.resultsJsonl()));
+    out.append(String.format("report: %s", layout.reportHtml()));
     return out.toString();
   }
 }

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.sweep;
 
+import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineRuns;
@@ -28,6 +29,7 @@ public final class SweepPipeline {
     StorageConfig storage = PipelineStorage.config(options);
     SweepPlan plan = SweepPlan.resolve(options, layout, storage, true);
     plan.writeStudy();
+    SweepViews.writeExperiment(layout.root(), storage);
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()));
     long start = System.nanoTime();
@@ -39,7 +41,9 @@ public final class SweepPipeline {
         Duration.ofSeconds(options.getProgressEverySeconds()))) {
       PipelineRuns.runToCompletion(pipeline);
     }
-    return SweepOutcome.read(
+    SweepOutcome outcome = SweepOutcome.read(
         layout, plan.study().metric(), storage, Duration.ofNanos(System.nanoTime() - start));
+    SweepViews.writeReport(layout.root(), plan.study().metric(), storage);
+    return outcome;
   }
 }

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.sweep;
 
+import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.study.Trial;
@@ -36,6 +37,7 @@ public final class TrialExecutor {
     try {
       TrialResult result = TrialRunner.run(spec);
       LOG.debug("{}: {} after {} steps, {}", trial.id(), result.status(), result.steps(), result.metrics());
+      SweepViews.writeSession(spec.trialDir(), result, settings.storage());
       return result;
     } catch (BadInputException | IllegalArgumentException e) {
       return failed(trial, e.getMessage(), start);

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.train;
 
+import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineStorage;
@@ -44,6 +45,7 @@ public final class TrainPipeline {
     SweepPlan plan = SweepPlan.resolve(options, layout, storage, false);
     checkMetricFitsLabel(plan, preprocess.schema());
     plan.writeStudy();
+    SweepViews.writeExperiment(layout.root(), storage);
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
     pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()).after(dataWritten));
@@ -56,8 +58,10 @@ public final class TrainPipeline {
         Duration.ofSeconds(options.getProgressEverySeconds()))) {
       PreprocessPipeline.runAndWait(pipeline);
     }
-    return SweepOutcome.read(
+    SweepOutcome outcome = SweepOutcome.read(
         layout, plan.study().metric(), storage, Duration.ofNanos(System.nanoTime() - start));
+    SweepViews.writeReport(layout.root(), plan.study().metric(), storage);
+    return outcome;
   }
 
   /**

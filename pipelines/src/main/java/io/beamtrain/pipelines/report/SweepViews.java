@@ -1,0 +1,52 @@
+package io.beamtrain.pipelines.report;
+
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.events.HParamsSessions;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The views a sweep leaves beside its results: TensorBoard's HParams experiment at the sweep root,
+ * one HParams session per trial, and {@code report.html}.
+ *
+ * <p>They are conveniences on top of results that are already committed, so a failure to write one
+ * is logged as a warning and never fails the sweep that produced the results.
+ */
+public final class SweepViews {
+  private static final Logger LOG = LoggerFactory.getLogger(SweepViews.class);
+
+  private SweepViews() {}
+
+  /** Writes the sweep-root HParams experiment from {@code study.json}; call after writing it. */
+  public static void writeExperiment(String outputDir, StorageConfig config) {
+    try {
+      StudyHParams.writeExperiment(outputDir, config, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      LOG.warn("could not write the TensorBoard HParams experiment under {}: {}", outputDir, e.getMessage());
+    }
+  }
+
+  /** Writes the HParams session (start + end) of one finished trial into its directory. */
+  public static void writeSession(String trialDir, TrialResult result, StorageConfig config) {
+    try {
+      HParamsSessions.write(trialDir, result, config, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      LOG.warn("{}: could not write its TensorBoard HParams session: {}", result.trial(), e.getMessage());
+    }
+  }
+
+  /** Writes {@code report.html}; returns its path, empty when it could not be written. */
+  public static Optional<String> writeReport(String outputDir, MetricSpec metric, StorageConfig config) {
+    try {
+      return Optional.of(SweepReport.write(
+          outputDir, config, new MetricChoice(metric.name(), metric.goal()), Clock.systemUTC()));
+    } catch (RuntimeException e) {
+      LOG.warn("could not write the sweep report under {}: {}", outputDir, e.getMessage());
+      return Optional.empty();
+    }
+  }
+}
