@@ -89,7 +89,7 @@ public final class TrialRunner {
                 model,
                 Seeds.mix(spec.seed(), INIT_STREAM),
                 params.schedule(spec.trainSteps()),
-                TrainingSession.threadConfig(
+                TrainingSession.sessionConfig(
                     spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads()));
         TrainingLoop loop =
             new TrainingLoop(spec, params, directory, session, batches, evaluator, listener)) {

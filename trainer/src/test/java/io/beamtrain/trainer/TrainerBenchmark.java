@@ -288,7 +288,7 @@ class TrainerBenchmark {
       HyperParameters hp = HyperParameters.parse(params);
       session =
           TrainingSession.open(
-              ModelSpec.of(hp, spec), 1, hp.schedule(1), TrainingSession.threadConfig(THREADS, THREADS));
+              ModelSpec.of(hp, spec), 1, hp.schedule(1), TrainingSession.sessionConfig(THREADS, THREADS));
       batches = new InMemoryBatchSource(data, hp.batchSize(), 1);
       batch = batches.newBatch();
       session.initialize();
