@@ -79,11 +79,10 @@ public final class TrialRunner {
     if (spec.warmStartFrom() != null) {
       WarmStart.checkExists(spec.warmStartFrom(), spec.storageConfig());
     }
-    int numClasses = dataset.isClassification() ? dataset.spec().label().numClasses() : 0;
     long dataSeed = Seeds.mix(spec.seed(), DATA_STREAM);
     try (BatchSource batches =
             dataset.trainBatches(params.batchSize(), dataSeed, spec.maxInMemoryBytes());
-        Evaluator evaluator = evaluator(dataset, numClasses, spec.maxInMemoryBytes());
+        Evaluator evaluator = evaluator(dataset, model, spec.maxInMemoryBytes());
         TrainingSession session =
             TrainingSession.open(
                 model,
@@ -149,10 +148,10 @@ public final class TrialRunner {
     };
   }
 
-  private static Evaluator evaluator(ExampleDataset dataset, int numClasses, long maxInMemoryBytes) {
+  private static Evaluator evaluator(ExampleDataset dataset, ModelSpec model, long maxInMemoryBytes) {
     if (dataset.fitsInMemory(Split.EVAL, maxInMemoryBytes)) {
-      return Evaluator.inMemory(dataset.load(Split.EVAL), numClasses);
+      return Evaluator.inMemory(dataset.load(Split.EVAL), model.head());
     }
-    return Evaluator.streaming(dataset, numClasses);
+    return Evaluator.streaming(dataset, model.head());
   }
 }

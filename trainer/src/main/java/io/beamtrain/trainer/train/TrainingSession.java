@@ -4,6 +4,7 @@ import io.beamtrain.checkpointing.SaverGraph;
 import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.model.ModelSpec;
+import io.beamtrain.trainer.model.RegressionHead;
 import io.beamtrain.trainer.model.TrainingGraph;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -55,6 +56,8 @@ public final class TrainingSession implements AutoCloseable {
   private final IntDataBuffer classIdBuffer;
   private final TFloat32 targets;
   private final FloatDataBuffer targetBuffer;
+  private final RegressionHead regression;
+  private final float[] standardized;
   private final TFloat32 learningRate;
   private final TInt64 dropoutSeed;
   private float fedRate = Float.NaN;
@@ -74,13 +77,15 @@ public final class TrainingSession implements AutoCloseable {
       throw e;
     }
     this.graph = g;
-    boolean classification = spec.head().logitsWidth() > 1;
+    boolean classification = !(spec.head() instanceof RegressionHead);
     features = TFloat32.tensorOf(Shape.of(batchSize, spec.inputWidth()));
     featureBuffer = features.asRawTensor().data().asFloats();
     classIds = classification ? TInt32.tensorOf(Shape.of(batchSize)) : null;
     classIdBuffer = classification ? classIds.asRawTensor().data().asInts() : null;
     targets = classification ? null : TFloat32.tensorOf(Shape.of(batchSize));
     targetBuffer = classification ? null : targets.asRawTensor().data().asFloats();
+    regression = classification ? null : (RegressionHead) spec.head();
+    standardized = classification ? null : new float[batchSize];
     learningRate = TFloat32.scalarOf((float) schedule.rateAt(0));
     dropoutSeed = model.dropoutSeed() != null ? TInt64.vectorOf(dropoutSeedBase, 0) : null;
   }
@@ -138,7 +143,11 @@ public final class TrainingSession implements AutoCloseable {
     if (classIds != null) {
       classIdBuffer.write(batch.classIds());
     } else {
-      targetBuffer.write(batch.targets());
+      float[] raw = batch.targets();
+      for (int i = 0; i < batchSize; i++) {
+        standardized[i] = regression.standardize(raw[i]);
+      }
+      targetBuffer.write(standardized);
     }
     Session.Runner runner =
         session

@@ -58,7 +58,7 @@ class TrainingSessionTest {
     try (TrainingSession session =
             TrainingSession.open(spec, seed, hp.schedule(steps), TrainingSession.sessionConfig(1, 1));
         BatchSource batches = new InMemoryBatchSource(train, hp.batchSize(), seed);
-        Evaluator evaluator = Evaluator.inMemory(eval, dataset.isClassification() ? dataset.spec().label().numClasses() : 0)) {
+        Evaluator evaluator = Evaluator.inMemory(eval, spec.head())) {
       Batch batch = batches.newBatch();
       for (long step = 0; step < steps; step++) {
         batches.fill(step, batch);
@@ -127,8 +127,8 @@ class TrainingSessionTest {
     try (TrainingSession session =
             TrainingSession.open(spec, 9, hp.schedule(50), TrainingSession.sessionConfig(1, 1));
         BatchSource batches = new InMemoryBatchSource(penguinsTrain, hp.batchSize(), 9);
-        Evaluator inMemory = Evaluator.inMemory(penguinsEval, 3);
-        Evaluator streamed = Evaluator.streaming(penguins, 3)) {
+        Evaluator inMemory = Evaluator.inMemory(penguinsEval, spec.head());
+        Evaluator streamed = Evaluator.streaming(penguins, spec.head())) {
       Batch batch = batches.newBatch();
       for (long step = 0; step < 50; step++) {
         batches.fill(step, batch);
