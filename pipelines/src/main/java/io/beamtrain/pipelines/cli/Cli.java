@@ -27,6 +27,8 @@ public final class Cli {
   private static final Logger LOG = LoggerFactory.getLogger(Cli.class);
   private static final Pattern UNKNOWN_PROPERTY =
       Pattern.compile("missing a property named '([^']+)'\\.?(.*)", Pattern.DOTALL);
+  private static final Pattern BAD_VALUE = Pattern.compile(
+      "Cannot deserialize value of type `(?:[\\w.]+\\.)?(\\w+)` from String \"([^\"]*)\"");
   private static final Pattern MISSING_REQUIRED =
       Pattern.compile("Missing required value for \\[--([^,\\]]+)");
 
@@ -82,7 +84,7 @@ public final class Cli {
     try {
       options = PipelineOptionsFactory.fromArgs(flags).withValidation().as(command.optionsClass());
     } catch (IllegalArgumentException e) {
-      throw new UsageException(translate(e.getMessage()), e);
+      throw new UsageException(translate(e.getMessage(), flags), e);
     }
     if (options.getRunner() == DirectRunner.class) {
       DirectOptions direct = options.as(DirectOptions.class);
@@ -109,9 +111,20 @@ public final class Cli {
   }
 
   /** Rewrites Beam's option-parsing messages to name the flag the user typed. */
-  static String translate(String message) {
+  static String translate(String message, String[] flags) {
     if (message == null) {
       return "invalid flags";
+    }
+    Matcher badValue = BAD_VALUE.matcher(message);
+    if (badValue.find()) {
+      // Beam's message names the type and the value but not the flag; find the flag by its value.
+      String value = badValue.group(2);
+      String flag = Arrays.stream(flags)
+          .filter(f -> f.endsWith("=" + value))
+          .map(f -> f.substring(0, f.indexOf('=')))
+          .findFirst()
+          .orElse("a flag");
+      return flag + ": '" + value + "' is not a valid " + badValue.group(1);
     }
     Matcher unknown = UNKNOWN_PROPERTY.matcher(message);
     if (unknown.find()) {

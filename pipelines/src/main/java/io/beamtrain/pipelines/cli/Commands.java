@@ -3,7 +3,6 @@ package io.beamtrain.pipelines.cli;
 import io.beamtrain.pipelines.demo.DemoPipeline;
 import io.beamtrain.pipelines.export.ExportPipeline;
 import io.beamtrain.pipelines.predict.PredictPipeline;
-import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.train.PreprocessCommand;
 import io.beamtrain.pipelines.train.TrainPipeline;
@@ -34,7 +33,7 @@ public final class Commands {
     return List.of(
         new Simple<>("preprocess",
             "Analyze CSV/JSON Lines input and write tf.Example shards + transform.json to <output>/data.",
-            PreprocessPipeline.Options.class,
+            PreprocessCommand.Options.class,
             (options, out) -> out.println(PreprocessCommand.run(options))),
         new Simple<>("sweep",
             "Train the trials of a study on <output>/data in parallel; export the best to <output>/best.",

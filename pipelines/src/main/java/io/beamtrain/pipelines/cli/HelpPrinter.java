@@ -42,7 +42,8 @@ public final class HelpPrinter {
         + "DataflowRunner,");
     out.println("FlinkRunner or SparkRunner (jar built with -Pflink / -Pspark), --project, --region, "
         + "--tempLocation,");
-    out.println("--targetParallelism (DirectRunner), --parallelism (Flink).");
+    out.println("--gcsEndpoint (a GCS-compatible server, e.g. the test server), --targetParallelism");
+    out.println("(DirectRunner), --parallelism (Flink).");
   }
 
   static List<String> wrap(String text, int width) {

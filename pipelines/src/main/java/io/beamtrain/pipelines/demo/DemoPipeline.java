@@ -5,6 +5,7 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineStorage;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
 import io.beamtrain.pipelines.preprocess.CsvTableReader;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
@@ -22,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
 /**
@@ -34,13 +34,15 @@ public final class DemoPipeline {
   /** The bundled data (CC0). */
   public static final String PENGUINS_RESOURCE = "io/beamtrain/pipelines/demo/penguins.csv";
   public static final String LABEL = "species";
+  public static final String DEFAULT_OUTPUT = "beamtrain-out/demo";
 
   private DemoPipeline() {}
 
   /** Flags of {@code demo}: where to write, and the study overrides of {@code sweep}. */
-  public interface Options extends StudyOptions {
-    @Description("Output directory, local or gs://bucket/prefix.")
-    @Default.String("beamtrain-out/demo")
+  public interface Options extends StudyOptions, StorageOptions {
+    // No @Default here: Beam wants one on every interface declaring the property, and train's
+    // --output (which demo's options become) is required; the default is applied in run().
+    @Description("Output directory, local or gs://bucket/prefix. Default: " + DEFAULT_OUTPUT + ".")
     String getOutput();
 
     void setOutput(String output);
@@ -48,9 +50,10 @@ public final class DemoPipeline {
 
   /** Runs the demo and returns its summary. */
   public static String run(Options options) {
-    String output = StoragePaths.isGcs(options.getOutput())
-        ? options.getOutput()
-        : Path.of(options.getOutput()).toAbsolutePath().normalize().toString();
+    String given = options.getOutput() != null ? options.getOutput() : DEFAULT_OUTPUT;
+    String output = StoragePaths.isGcs(given)
+        ? given
+        : Path.of(given).toAbsolutePath().normalize().toString();
     StorageConfig storage = PipelineStorage.config(options);
     String csv = penguinsCsv();
     String input = StoragePaths.join(output, "input", "penguins.csv");

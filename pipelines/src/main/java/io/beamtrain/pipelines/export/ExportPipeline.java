@@ -8,6 +8,7 @@ import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.cli.UsageException;
 import io.beamtrain.pipelines.options.OutputOptions;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.study.StudySpecParser;
 import io.beamtrain.pipelines.study.Studies;
 import io.beamtrain.pipelines.sweep.ExportBest;
@@ -34,7 +35,7 @@ public final class ExportPipeline {
   private ExportPipeline() {}
 
   /** Flags of {@code export}. */
-  public interface Options extends OutputOptions {
+  public interface Options extends OutputOptions, StorageOptions {
     @Description("Study spec (YAML or JSON) whose metric and goal pick the winner. Default: the "
         + "study the sweep recorded in <output>/study.json.")
     String getStudy();

@@ -7,6 +7,7 @@ import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.preprocess.InputFormat;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -16,7 +17,6 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -34,7 +34,7 @@ public final class PredictPipeline {
   private PredictPipeline() {}
 
   /** Flags of {@code predict}. */
-  public interface Options extends PipelineOptions {
+  public interface Options extends StorageOptions {
     @Description("The model: a SavedModel directory (holding saved_model.pb), or a sweep's best/ "
         + "directory that holds one in saved_model/. Local or gs://.")
     @Validation.Required

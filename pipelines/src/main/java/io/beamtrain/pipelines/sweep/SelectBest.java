@@ -20,7 +20,8 @@ import org.apache.beam.sdk.values.PCollection;
  * {@link TrialRanking}). The combiner is associative and commutative, so any runner may combine
  * partial results in any order and still pick the same trial.
  *
- * <p>Outputs exactly one element. When no trial is eligible (every one FAILED or DIVERGED) the
+ * <p>Outputs exactly one element for a non-empty input (none for an empty one: no default value,
+ * which would need a winner out of nothing). When no trial is eligible (every one FAILED or DIVERGED) the
  * pipeline fails with a {@link NoSuccessfulTrialException} quoting the first failure.
  */
 public final class SelectBest extends PTransform<PCollection<TrialResult>, PCollection<TrialResult>> {
@@ -37,7 +38,7 @@ public final class SelectBest extends PTransform<PCollection<TrialResult>, PColl
   @Override
   public PCollection<TrialResult> expand(PCollection<TrialResult> results) {
     return results
-        .apply("BestTrial", Combine.globally(new BestTrialFn(new TrialRanking(metric))))
+        .apply("BestTrial", Combine.globally(new BestTrialFn(new TrialRanking(metric))).withoutDefaults())
         .setCoder(TrialResultCoder.of());
   }
 

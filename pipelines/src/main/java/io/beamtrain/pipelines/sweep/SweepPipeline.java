@@ -5,6 +5,7 @@ import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.options.OutputOptions;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
 import java.time.Duration;
 import java.util.stream.Collectors;
@@ -19,7 +20,7 @@ public final class SweepPipeline {
   private SweepPipeline() {}
 
   /** Flags of {@code sweep}. */
-  public interface Options extends OutputOptions, StudyOptions {}
+  public interface Options extends OutputOptions, StudyOptions, StorageOptions {}
 
   /** Resolves the plan, runs the sweep to completion with progress reports, and reads the outcome. */
   public static SweepOutcome run(Options options) {

@@ -4,6 +4,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.PipelineStorage;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.preprocess.DataStats;
 import io.beamtrain.pipelines.preprocess.Preprocess;
 import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
@@ -19,8 +20,11 @@ import org.apache.beam.sdk.Pipeline;
 public final class PreprocessCommand {
   private PreprocessCommand() {}
 
+  /** Flags of {@code preprocess}: the pipeline's and where gs:// goes. */
+  public interface Options extends PreprocessPipeline.Options, StorageOptions {}
+
   /** Runs preprocessing and returns a short summary for the terminal. */
-  public static String run(PreprocessPipeline.Options options) {
+  public static String run(Options options) {
     StorageConfig storage = PipelineStorage.config(options);
     Preprocess preprocess = TrainPipeline.preprocess(options, storage);
     Pipeline pipeline = Pipeline.create(options);

@@ -4,6 +4,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
 import io.beamtrain.pipelines.preprocess.DataSchema;
 import io.beamtrain.pipelines.preprocess.Preprocess;
@@ -34,7 +35,7 @@ public final class TrainPipeline {
   private TrainPipeline() {}
 
   /** Flags of {@code train}: those of {@code preprocess} and {@code sweep}. */
-  public interface Options extends PreprocessPipeline.Options, StudyOptions {}
+  public interface Options extends PreprocessPipeline.Options, StudyOptions, StorageOptions {}
 
   public static SweepOutcome run(Options options) {
     StorageConfig storage = PipelineStorage.config(options);
@@ -65,7 +66,7 @@ public final class TrainPipeline {
    */
   public static Preprocess preprocess(PreprocessPipeline.Options options, StorageConfig storage) {
     try {
-      return Preprocess.from(PreprocessSettings.fromOptions(options).withStorageConfig(storage));
+      return Preprocess.from(PreprocessSettings.fromOptions(options, storage));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
@@ -84,7 +85,7 @@ class RunTrialsTest {
       trials.add(trial(i, Map.of("model", "linear")));
     }
     TestPipelines.run(RunTrialsTest.class, "parallel", p -> {
-      p.getOptions().as(org.apache.beam.runners.direct.DirectOptions.class).setTargetParallelism(4);
+      p.getOptions().as(DirectOptions.class).setTargetParallelism(4);
       PCollection<TrialResult> results = p
           .apply(Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
           .apply(RunTrials.with(settings));
@@ -94,12 +95,13 @@ class RunTrialsTest {
       });
       p.run().waitUntilFinish();
     });
+    // A trial ran from (result.json written) - (its training time) to (result.json written).
     List<long[]> intervals = new ArrayList<>();
     for (Trial t : trials) {
-      Path dir = Path.of(settings.layout().trialDir(t.id()));
-      long start = Files.getLastModifiedTime(dir.resolve("params.json")).toMillis();
-      long end = Files.getLastModifiedTime(dir.resolve("result.json")).toMillis();
-      intervals.add(new long[] {start, end});
+      Path result = Path.of(settings.layout().resultJson(t.id()));
+      long end = Files.getLastModifiedTime(result).toMillis();
+      double seconds = TrialResult.fromJson(Files.readString(result), result.toString()).elapsedSeconds();
+      intervals.add(new long[] {end - (long) (seconds * 1000), end});
     }
     boolean overlap = false;
     for (int i = 0; i < intervals.size(); i++) {

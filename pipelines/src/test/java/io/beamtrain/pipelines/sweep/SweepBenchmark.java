@@ -1,0 +1,125 @@
+package io.beamtrain.pipelines.sweep;
+
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.study.StudySpec;
+import io.beamtrain.pipelines.study.StudySpecWriter;
+import io.beamtrain.pipelines.study.Studies;
+import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.testing.PenguinsData;
+import io.beamtrain.trainer.TrialResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Benchmark 2 of issue 4: 8 trials on penguins as a sweep on the DirectRunner (trials in
+ * parallel, TF threads = cores / concurrent trials) beside the same 8 trials run one after another
+ * in a plain Java loop with TensorFlow using every core. The loop is timed twice: training only,
+ * and training plus what the sweep also delivers (results.jsonl/csv and the export of the best
+ * trial, with the same classes and no Beam). Prints wall times and the ratio sweep / loop (target
+ * &le; 1.0), for the built-in study's budget (600 steps per trial) and for a longer one, and the
+ * sweep's time before its first trial started and after its last one ended. Every run trains from
+ * scratch in its own directory; TensorFlow is loaded by a warm-up trial first.
+ *
+ * <p>{@code mvn -Pbenchmarks verify -pl pipelines -am -Dtest=SweepBenchmark
+ * -Dsurefire.failIfNoSpecifiedTests=false}
+ */
+@Tag("benchmark")
+class SweepBenchmark {
+  /** The built-in study's budget, and a longer one where training outweighs start-up. */
+  private static final int[] BUDGETS = {600, 3000};
+
+  @TempDir Path tmp;
+
+  @Test
+  void eightTrialSweepBesideASequentialLoop() throws Exception {
+    String input = PenguinsData.writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
+    OutputLayout data = new OutputLayout(tmp.resolve("data-root").toString());
+    PenguinsData.preprocess(input, data.root(), StorageConfig.defaults());
+    StudySpec defaults = Studies.defaultStudy();
+
+    OutputLayout warm = new OutputLayout(tmp.resolve("warm").toString());
+    copyData(data, warm);
+    new TrialExecutor(new TrialSettings(warm, warm.data(), defaults.metric(), 50, 50, 50, 0, 1, 1,
+        StorageConfig.defaults())).execute(defaults.trials().get(0));
+
+    int cores = Runtime.getRuntime().availableProcessors();
+    StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+        "%nSweepBenchmark: 8 trials of the built-in study on penguins, %d cores, DirectRunner%n"
+            + "%6s | %10s %14s | %10s %8s %8s | %6s %6s%n",
+        cores, "steps", "loop train", "loop +export", "sweep", "before", "after", "ratio", "ratio+"));
+    for (int steps : BUDGETS) {
+      StudySpec study = defaults.withBudget(steps, defaults.evalEverySteps(), defaults.checkpointEverySteps());
+      List<Trial> trials = study.trials();
+
+      OutputLayout loop = new OutputLayout(tmp.resolve("loop-" + steps).toString());
+      copyData(data, loop);
+      TrialExecutor sequential = new TrialExecutor(TrialSettings.of(study, loop, 1, trials.size(),
+          StorageConfig.defaults()));
+      long loopStart = System.nanoTime();
+      List<TrialResult> results = new ArrayList<>();
+      for (Trial trial : trials) {
+        results.add(sequential.execute(trial));
+      }
+      double loopTrain = seconds(loopStart);
+      ResultsFiles.write(loop, ResultsFiles.sorted(results), StorageConfig.defaults());
+      TrialResult best = results.stream().min(new TrialRanking(study.metric()).comparator()).orElseThrow();
+      new BestModelExporter(loop, loop.data(), study.metric(), StorageConfig.defaults()).export(best);
+      double loopAll = seconds(loopStart);
+
+      OutputLayout sweep = new OutputLayout(tmp.resolve("sweep-" + steps).toString());
+      copyData(data, sweep);
+      Path studyFile = tmp.resolve("study-" + steps + ".json");
+      Files.writeString(studyFile, StudySpecWriter.toJson(study));
+      SweepPipeline.Options options = PipelineOptionsFactory.fromArgs(
+              "--output=" + sweep.root(), "--study=" + studyFile, "--progressEverySeconds=0")
+          .withValidation().as(SweepPipeline.Options.class);
+      long sweepStartMillis = System.currentTimeMillis();
+      long sweepStart = System.nanoTime();
+      SweepOutcome outcome = SweepPipeline.run(options);
+      double sweepSeconds = seconds(sweepStart);
+      long sweepEndMillis = System.currentTimeMillis();
+      long firstStart = Long.MAX_VALUE;
+      long lastEnd = 0;
+      for (Trial trial : trials) {
+        Path result = Path.of(sweep.resultJson(trial.id()));
+        long end = Files.getLastModifiedTime(result).toMillis();
+        double elapsed = TrialResult.fromJson(Files.readString(result), result.toString()).elapsedSeconds();
+        firstStart = Math.min(firstStart, end - (long) (elapsed * 1000));
+        lastEnd = Math.max(lastEnd, end);
+      }
+      report.append(String.format(Locale.ROOT, "%6d | %9.1fs %13.1fs | %9.1fs %7.1fs %7.1fs | %6.2f %6.2f%n",
+          steps, loopTrain, loopAll, sweepSeconds, (firstStart - sweepStartMillis) / 1000.0,
+          (sweepEndMillis - lastEnd) / 1000.0, sweepSeconds / loopTrain, sweepSeconds / loopAll));
+      if (!outcome.best().trial().equals(best.trial())) {
+        report.append("  (the loop's best trial " + best.trial() + " differs from the sweep's "
+            + outcome.best().trial() + ")\n");
+      }
+    }
+    report.append("ratio = sweep / loop train; ratio+ = sweep / (loop train + results + export); "
+        + "before/after = sweep time before its first trial started / after its last ended\n");
+    System.out.print(report);
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static void copyData(OutputLayout from, OutputLayout to) throws Exception {
+    Path source = Path.of(from.data());
+    Path target = Path.of(to.data());
+    Files.createDirectories(target);
+    try (var files = Files.list(source)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(file, target.resolve(file.getFileName()));
+      }
+    }
+  }
+}
