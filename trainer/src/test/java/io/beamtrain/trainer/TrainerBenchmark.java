@@ -125,10 +125,10 @@ class TrainerBenchmark {
     }
     System.out.printf(
         Locale.ROOT,
-        "%nTrainerBenchmark: batch %d, %d intra/inter-op thread(s), eval every %d and checkpoint"
-            + " every %d steps by default, median of %d%n",
-        BATCH, THREADS, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
-        TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, ROUNDS);
+        "%nTrainerBenchmark: batch %d, %d intra/inter-op thread(s); default cadence: evaluation and"
+            + " checkpoint once per epoch = every %d steps; median of %d rounds%n",
+        BATCH, THREADS, TrialSpec.builder().dataDir("d").trialDir("t").build()
+            .evalEverySteps(train.n(), BATCH), ROUNDS);
     System.out.printf(
         Locale.ROOT, "load average %.1f on %d cores%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
