@@ -107,11 +107,12 @@ public final class TrainingSession implements AutoCloseable {
    * session runs -- a trial runs five: train, train with loss, evaluate, snapshot, save -- which
    * cost 20-140 ms each on the 2-core build machine, against 3-9 ms without it, while the
    * steady-state step time of these small dense models showed no measurable difference: a net
-   * loss for short trials. The inter-op pool is per session, but TensorFlow
-   * sizes the CPU device's intra-op pool once per process, from the first session: later sessions
-   * share it whatever they ask for (a warning says so). Results depend on that size in their last
-   * bits -- TensorFlow's CPU kernels split reductions by pool size -- so runs are bit-identical
-   * only on equal intra-op thread counts.
+   * loss for short trials.
+   *
+   * <p>The inter-op pool is per session, but TensorFlow sizes the CPU device's intra-op pool once
+   * per process, from the first session: later sessions share it whatever they ask for (a warning
+   * says so). Results depend on that size in their last bits -- TensorFlow's CPU kernels split
+   * reductions by pool size -- so runs are bit-identical only on equal intra-op thread counts.
    */
   public static ConfigProto sessionConfig(int intraOpThreads, int interOpThreads) {
     int first = PROCESS_INTRA_OP_THREADS.compareAndExchange(0, intraOpThreads);
