@@ -31,8 +31,9 @@ public final class HelpPrinter {
     out.println("Flags:");
     for (Flag flag : Flag.of(command.optionsClass())) {
       out.println("  --" + flag.name() + "=" + flag.type() + (flag.required() ? "  (required)" : ""));
+      boolean saysDefault = flag.description().contains("Default");
       String text = flag.description()
-          + (flag.defaultValue() != null ? " Default: " + flag.defaultValue() + "." : "");
+          + (flag.defaultValue() != null && !saysDefault ? " Default: " + flag.defaultValue() + "." : "");
       for (String line : wrap(text, WIDTH - INDENT.length())) {
         out.println(INDENT + line);
       }
