@@ -5,6 +5,7 @@ import io.beamtrain.checkpointing.retention.Retention;
 import io.beamtrain.checkpointing.retention.RetentionPlan;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
@@ -114,6 +115,10 @@ public final class CheckpointManager implements AutoCloseable {
     if (saver.graph() != graph) {
       throw new IllegalArgumentException("the saver was built for a different graph");
     }
+    if (options.async() && saver.variables().isEmpty()) {
+      throw new IllegalArgumentException(
+          "async saves snapshot the variables, which needs a saver from SaverGraph.build, not fromSaverDef");
+    }
     String dir = CheckpointCatalog.normalize(directory);
     Storage storage = Storages.forPath(dir, config);
     Instant now = Timestamps.truncate(options.clock().instant());
@@ -139,7 +144,7 @@ public final class CheckpointManager implements AutoCloseable {
     byte[] meta = MetaGraphs.toBytes(graph, saverDef, Map.of());
     Committed initial =
         new Committed(
-            catalog.checkpoints, lastPreserved, catalog.stateFile.map(VersionedBytes::data).orElse(null));
+            catalog.checkpoints, lastPreserved, catalog.stateFile.orElse(null));
     LOG.debug("opened {}: {} checkpoints", dir, catalog.checkpoints.size());
     return new CheckpointManager(dir, storage, saver, options, meta, initial);
   }
@@ -161,9 +166,14 @@ public final class CheckpointManager implements AutoCloseable {
   public static Optional<CheckpointState> readState(String directory, StorageConfig config) {
     String dir = CheckpointCatalog.normalize(directory);
     String path = StoragePaths.join(dir, CheckpointState.FILE_NAME);
-    return Storages.forPath(dir, config)
-        .readVersioned(path)
-        .map(v -> CheckpointState.parse(v.data(), path));
+    try {
+      return Optional.of(CheckpointState.parse(Storages.forPath(dir, config).readBytes(path), path));
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /** The directory, normalised (absolute for local paths, no trailing slash). */
@@ -318,11 +328,16 @@ public final class CheckpointManager implements AutoCloseable {
     candidates.add(checkpoint);
     RetentionPlan plan =
         retention.plan(candidates, new PreservationContext(checkpoint.timestamp(), current.lastPreserved()));
-    Committed next = writeState(current, plan.keep(), plan.lastPreserved());
+    committed = writeState(current, plan.keep(), plan.lastPreserved());
     for (Checkpoint dropped : plan.delete()) {
-      deleteCheckpointFiles(dropped);
+      try {
+        deleteCheckpointFiles(dropped);
+      } catch (StorageException e) {
+        // Committed already. The leftovers are unlisted and keep their sidecar (deleted last), so
+        // the next open for writing collects them (see OrphanCollector for the one exception).
+        LOG.warn("could not delete {} after retention dropped it: {}", dropped.prefix(), e.getMessage());
+      }
     }
-    committed = next;
     LOG.debug("committed {} in {} ms", name, Duration.ofNanos(System.nanoTime() - started).toMillis());
   }
 

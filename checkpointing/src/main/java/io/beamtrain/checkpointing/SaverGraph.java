@@ -36,6 +36,8 @@ import org.tensorflow.types.TString;
  *   save/Const           PlaceholderWithDefault   save/control_dependency  Identity(save/Const) after SaveV2
  *   save/RestoreV2       RestoreV2                save/Assign, save/Assign_1, ... (AssignVariableOp for
  *   save/restore_all     NoOp after every assign                           resource variables)
+ *   save/ReadVariableOp  value of a resource variable
+ *   save/DeepCopy, _1 .. a copy of each value, fetched only by {@link #snapshot} (not in Python)
  * </pre>
  *
  * Variables are keyed in the checkpoint by their op name, sorted, like Python. The resulting

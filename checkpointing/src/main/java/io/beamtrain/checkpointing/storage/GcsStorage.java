@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * offset after a broken connection. {@link #openWrite} buffers up to the threshold and switches to
  * a resumable session beyond it; either way the object appears only when the stream is closed.
  *
- * <p>Reads pin the generation they started with. Nothing checks or creates "directories". A 404
+ * <p>Reads pin the generation they started with: a stream whose object is replaced while it is
+ * read fails with NOT_FOUND rather than mixing two versions. Nothing checks or creates
+ * "directories". A 404
  * is told apart into {@link StorageException.Kind#NOT_FOUND} (no object) and {@link
  * StorageException.Kind#BUCKET_NOT_FOUND} by one bucket lookup (remembered once it succeeds).
  * Failures that retrying cannot fix (missing bucket, 401/403, unreachable endpoint) are not
@@ -162,16 +164,21 @@ final class GcsStorage implements Storage {
   @Override
   public void download(String path, Path localFile) {
     GcsPath p = GcsPath.object(path);
-    call(p, "download to " + localFile, () -> {
-      Path target = localFile.toAbsolutePath();
+    Path target = localFile.toAbsolutePath();
+    Path temp = target.resolveSibling(LocalStorage.TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+    try {
       Files.createDirectories(target.getParent());
-      Path temp = target.resolveSibling(LocalStorage.TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-      try {
+    } catch (IOException e) {
+      throw new StorageException(
+          StorageException.Kind.OTHER, localFile.toString(), "cannot create local directory: " + e, e);
+    }
+    try {
+      call(p, "download to " + localFile, () -> {
         for (int attempt = 1; ; attempt++) {
           Blob blob = liveOrThrow(p);
           try {
             client.downloadTo(BlobId.of(p.bucket(), p.name(), blob.getGeneration()), temp);
-            break;
+            return null;
           } catch (BaseServiceException e) {
             // 404 on a pinned generation: the object was replaced while we read it; read the new one.
             if (GcsErrors.httpStatus(e) != 404) {
@@ -180,12 +187,14 @@ final class GcsStorage implements Storage {
             checkConflictBudget(p, attempt);
           }
         }
-        moveIntoPlace(temp, target);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-      return null;
-    });
+      });
+      moveIntoPlace(temp, target);
+    } catch (IOException e) {
+      throw new StorageException(
+          StorageException.Kind.OTHER, localFile.toString(), "cannot move the download into place: " + e, e);
+    } finally {
+      deleteQuietly(temp);
+    }
   }
 
   @Override
@@ -238,6 +247,11 @@ final class GcsStorage implements Storage {
 
   @Override
   public Optional<StorageObject> stat(String path) {
+    GcsPath prefix = GcsPath.prefix(path);
+    if (prefix.name().isEmpty() || prefix.name().endsWith("/")) {
+      // A "directory" is only a prefix here, never an object of ours (as on local disk).
+      return Optional.empty();
+    }
     GcsPath p = GcsPath.object(path);
     return call(p, "stat", () -> Optional.ofNullable(live(p)).map(b -> toStorageObject(p.bucket(), b)));
   }
@@ -278,12 +292,7 @@ final class GcsStorage implements Storage {
       throws IOException {
     String writeId = newWriteId();
     if (length >= config.resumableThresholdBytes()) {
-      ResumableUpload upload;
-      try {
-        upload = startResumable(p, writeId, expected);
-      } catch (BaseServiceException e) {
-        return preconditionLost(e, p, writeId);
-      }
+      ResumableUpload upload = startResumable(p, writeId, expected);
       upload.write(data, 0, length);
       return upload.finish();
     }
@@ -291,34 +300,19 @@ final class GcsStorage implements Storage {
       client.create(blobInfo(p, writeId), data, 0, length, targetCondition(expected));
       return true;
     } catch (BaseServiceException e) {
-      return preconditionLost(e, p, writeId);
-    }
-  }
-
-  /** For a failed write: false on 412 unless our own write landed (then true); else rethrows. */
-  private boolean preconditionLost(BaseServiceException e, GcsPath p, String writeId) {
-    if (GcsErrors.httpStatus(e) != 412) {
-      throw e;
-    }
-    return landedOurs(p, writeId);
-  }
-
-  /** Starts a resumable session that replaces the live object of {@code p} (for openWrite). */
-  ResumableUpload startResumable(GcsPath p) {
-    return call(p, "start upload", () -> {
-      for (int attempt = 1; ; attempt++) {
-        String writeId = newWriteId();
-        try {
-          return startResumable(p, writeId, liveGeneration(p));
-        } catch (BaseServiceException e) {
-          // 412 at session start: replaced between our read and the start; read again.
-          if (GcsErrors.httpStatus(e) != 412) {
-            throw e;
-          }
-          checkConflictBudget(p, attempt);
-        }
+      if (GcsErrors.httpStatus(e) != 412) {
+        throw e;
       }
-    });
+      return landedOurs(p, writeId);
+    }
+  }
+
+  /**
+   * Starts a resumable session that replaces the live object of {@code p} (for openWrite). GCS
+   * checks the generation precondition when the session is finalized.
+   */
+  ResumableUpload startResumable(GcsPath p) {
+    return call(p, "start upload", () -> startResumable(p, newWriteId(), liveGeneration(p)));
   }
 
   private ResumableUpload startResumable(GcsPath p, String writeId, long expected) {
@@ -534,6 +528,15 @@ final class GcsStorage implements Storage {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void deleteQuietly(Path temp) {
+    try {
+      Files.deleteIfExists(temp);
+    } catch (IOException e) {
+      // Harmless: the temp file is hidden from listings by its TEMP_PREFIX name.
+      LOG.warn("could not delete temp file {}: {}", temp, e.getMessage());
     }
   }
 

@@ -240,6 +240,14 @@ abstract class StorageContractTest {
   }
 
   @Test
+  void aDirectoryIsNotAnObject() {
+    storage().writeBytes(path("dir/file"), bytes("x"));
+    assertFalse(storage().exists(path("dir")));
+    assertFalse(storage().exists(path("dir/")));
+    assertTrue(storage().stat(path("dir/")).isEmpty());
+  }
+
+  @Test
   void readVersionedReturnsTheGenerationStatSees() {
     String p = path("versioned");
     assertTrue(storage().readVersioned(p).isEmpty());

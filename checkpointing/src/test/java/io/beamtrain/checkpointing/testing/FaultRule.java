@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * <p>Actions: {@link #respond} an error in GCS's JSON format; {@link #dropConnection()} close the
  * socket without reading the request or answering; {@link #dropAfterBytes} close the socket after
  * that many bytes of the request body (uploads; what a resumable session persisted by then
- * follows GCS's 256 KiB rule) or of the response body (downloads); {@link #dropResponse()} carry
+ * follows GCS's 256 KiB rule) or of the response body (downloads), a body shorter than that
+ * going through untouched (the rule still counts as fired); {@link #dropResponse()} carry
  * out the request, then close the socket instead of answering (the client cannot know it landed);
  * {@link #delay} wait before handling (alone or before another action).
  *

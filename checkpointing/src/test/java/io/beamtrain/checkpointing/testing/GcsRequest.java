@@ -21,6 +21,7 @@ import java.util.TreeMap;
 final class GcsRequest {
   private final String method;
   private final String rawPath;
+  private final String rawQuery;
   private final Map<String, String> query;
   private final Map<String, String> headers;
   private final InputStream body;
@@ -38,6 +39,7 @@ final class GcsRequest {
       boolean batchPart) {
     this.method = method.toUpperCase(Locale.ROOT);
     this.rawPath = rawPath;
+    this.rawQuery = rawQuery;
     this.query = Collections.unmodifiableMap(parseQuery(rawQuery));
     Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach((k, v) -> {
@@ -63,6 +65,7 @@ final class GcsRequest {
   private GcsRequest(GcsRequest base, byte[] body) {
     this.method = base.method;
     this.rawPath = base.rawPath;
+    this.rawQuery = base.rawQuery;
     this.query = base.query;
     this.headers = base.headers;
     this.body = new java.io.ByteArrayInputStream(body);
@@ -82,6 +85,11 @@ final class GcsRequest {
 
   String rawPath() {
     return rawPath;
+  }
+
+  /** The query string as sent, or null. */
+  String rawQuery() {
+    return rawQuery;
   }
 
   /** The path with percent-escapes decoded (object names show their slashes). */

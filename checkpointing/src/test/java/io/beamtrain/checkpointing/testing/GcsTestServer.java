@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * /batch/storage/v1} endpoint; the generation and metageneration preconditions (412, or 304 for a
  * read's {@code NotMatch}), the {@code generation} parameter, and GCS's error bodies. It does not
  * model ACLs, object versioning (only the live generation is kept), encryption keys, or
- * decompressive transcoding; requests that need them answer 501.
+ * decompressive transcoding; requests that need them answer 501. Partial responses ({@code
+ * fields}) are not applied: the full resource is returned, which clients accept.
  *
  * <p>Large objects are held as the arrays their upload requests arrived in, never concatenated;
  * downloads stream from them.
@@ -164,6 +165,7 @@ public final class GcsTestServer implements AutoCloseable {
 
   /** Stores an object directly (no HTTP); returns its generation. */
   public long putObject(String bucket, String name, byte[] data) {
+    requireBucket(bucket);
     ObjectContent content = ObjectContent.of(data.clone());
     return store.commit(
             bucket,
@@ -207,6 +209,7 @@ public final class GcsTestServer implements AutoCloseable {
 
   /** Object names of a bucket starting with {@code prefix}, sorted. */
   public List<String> objectNames(String bucket, String prefix) {
+    requireBucket(bucket);
     List<String> out = new ArrayList<>();
     for (String name : store.bucket(bucket).objects.tailMap(prefix, true).keySet()) {
       if (!name.startsWith(prefix)) {
@@ -215,6 +218,13 @@ public final class GcsTestServer implements AutoCloseable {
       out.add(name);
     }
     return out;
+  }
+
+  private void requireBucket(String bucket) {
+    if (!store.hasBucket(bucket)) {
+      throw new IllegalArgumentException(
+          "GcsTestServer has no bucket '" + bucket + "'; call createBucket first");
+    }
   }
 
   /** Resumable sessions started but neither finalized nor cancelled. */
@@ -262,7 +272,7 @@ public final class GcsTestServer implements AutoCloseable {
     CountingInputStream counted = new CountingInputStream(ex.getRequestBody());
     String host = ex.getRequestHeaders().getFirst("Host");
     String baseUrl = host != null ? "http://" + host : endpoint();
-    GcsRequest initial =
+    GcsRequest req =
         new GcsRequest(
             ex.getRequestMethod(),
             ex.getRequestURI().getRawPath(),
@@ -271,7 +281,6 @@ public final class GcsTestServer implements AutoCloseable {
             counted,
             baseUrl,
             false);
-    GcsRequest req = initial;
     String peekedName = null;
     if (needsBodyForMatching(req)) {
       try {

@@ -296,6 +296,21 @@ class GcsTestServerTest {
   }
 
   @Test
+  void aResumableSessionTakesItsPreconditionAtTheStartAndChecksItAtTheEnd() throws Exception {
+    server.putObject(bucket, "exists", bytes("old"));
+    HttpResponse<String> start =
+        send(
+            HttpRequest.newBuilder(uri("/upload/storage/v1/b/" + bucket + "/o?uploadType=resumable&name=exists&ifGenerationMatch=0"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    assertEquals(200, start.statusCode(), "GCS does not check preconditions at initiation");
+    String location = start.headers().firstValue("Location").orElseThrow();
+    assertTrue(location.contains("ifGenerationMatch=0") && location.contains("upload_id="), location);
+    HttpResponse<String> fin = put(URI.create(location), "bytes 0-2/3", bytes("new"));
+    assertEquals(412, fin.statusCode());
+    assertEquals("old", text(server.getObject(bucket, "exists").orElseThrow()));
+  }
+
+  @Test
   void aResumableSessionChecksItsPreconditionWhenFinalized() throws Exception {
     HttpResponse<String> start =
         send(

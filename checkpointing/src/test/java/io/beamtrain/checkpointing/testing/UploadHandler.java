@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code /upload/storage/v1/b/{bucket}/o}: simple media uploads, multipart/related uploads (JSON
  * resource + media) and resumable sessions, as documented in "Uploads and downloads" of the JSON
- * API. Preconditions are checked when a resumable session starts and again, atomically, when it
- * is finalized; metadata hashes ({@code md5Hash}, {@code crc32c}) sent by the client are verified.
+ * API. The preconditions of a resumable session are given when it starts and checked, atomically
+ * with the write, when it is finalized (as GCS does); metadata hashes ({@code md5Hash}, {@code crc32c}) sent by the client are verified.
  */
 final class UploadHandler {
   private static final int UNKNOWN_LENGTH_BLOCK = 8 << 20;
@@ -126,8 +126,9 @@ final class UploadHandler {
       throw GcsError.invalid("Required object name (in the resource or the name parameter)");
     }
     ObjectStore.validateName(name);
+    // GCS takes the preconditions with the session but checks them only when it is finalized: an
+    // initiation whose precondition does not hold (yet) still gets a session.
     Preconditions pre = Preconditions.fromQuery(req.query());
-    pre.check(store.getOrNull(bucket, name), false);
     String declared = req.header("X-Upload-Content-Length");
     String id = UUID.randomUUID().toString().replace("-", "");
     ResumableSession s =
@@ -141,9 +142,14 @@ final class UploadHandler {
             text(resource, "md5Hash"),
             text(resource, "crc32c"));
     sessions.put(id, s);
-    String location =
-        req.baseUrl() + "/upload/storage/v1/b/" + ObjectJson.encode(bucket)
-            + "/o?uploadType=resumable&name=" + ObjectJson.encode(name) + "&upload_id=" + id;
+    // Like GCS, the session URI repeats the initiation's query (preconditions included) and adds
+    // upload_id; the object name is added when it only came in the body, so fault rules can
+    // match chunks by object name.
+    String query = req.rawQuery() == null ? "" : req.rawQuery();
+    if (req.param("name") == null) {
+      query = (query.isEmpty() ? "" : query + "&") + "name=" + ObjectJson.encode(name);
+    }
+    String location = req.baseUrl() + req.rawPath() + "?" + query + "&upload_id=" + id;
     return GcsResponse.empty(200).header("Location", location).header("X-GUploader-UploadID", id);
   }
 
