@@ -51,9 +51,10 @@ import org.tensorflow.proto.SaverDef;
  * ones, the best N by a metric (metrics persist in the sidecars, so this survives restarts), and
  * one every N hours kept forever (dropped from the state file, like Python).
  *
- * <p><b>Async mode.</b> {@code save} copies the variables out of the session (one memory copy),
- * queues the copy and returns; a background thread writes it locally with TensorFlow, uploads and
- * commits, in order. {@code save} blocks while {@code asyncQueueCapacity} snapshots are waiting.
+ * <p><b>Async mode.</b> {@code save} copies the variables out of the session (one memory copy,
+ * into buffers reused from earlier saves: up to {@code asyncQueueCapacity + 2} copies of the
+ * variables stay allocated), queues the copy and returns; a background thread writes it locally
+ * with TensorFlow, uploads and commits, in order. {@code save} blocks while {@code asyncQueueCapacity} snapshots are waiting.
  * {@link #flush()} and {@link #close()} wait and throw if any background save failed; after a
  * failure every later call throws too. {@link #latest()} and {@link #all()} reflect committed
  * checkpoints only.
@@ -72,6 +73,8 @@ public final class CheckpointManager implements AutoCloseable {
   private final Retention retention;
   private final byte[] metaGraph;
   private final AsyncCommitter async;
+  /** Reused snapshot memory (async mode). */
+  private final SnapshotBuffers snapshotBuffers = new SnapshotBuffers();
   /** Committed state; replaced by the single committing thread, read by anyone. */
   private volatile Committed committed;
   private boolean closed;
@@ -203,7 +206,7 @@ public final class CheckpointManager implements AutoCloseable {
         new Checkpoint(step, StoragePaths.join(directory, name), timestamp, Map.copyOf(metrics));
     if (async != null) {
       async.throwIfFailed();
-      async.submit(checkpoint, saver.snapshot(session));
+      async.submit(checkpoint, saver.snapshot(session, snapshotBuffers));
       return checkpoint;
     }
     Path staging = LocalCopy.createTempDirectory(options.stagingDirectory(), "beamtrain-save-");
@@ -292,8 +295,12 @@ public final class CheckpointManager implements AutoCloseable {
       }
       closed = true;
     }
-    if (async != null) {
-      async.close();
+    try {
+      if (async != null) {
+        async.close();
+      }
+    } finally {
+      snapshotBuffers.close();
     }
   }
 
