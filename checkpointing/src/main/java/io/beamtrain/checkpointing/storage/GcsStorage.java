@@ -51,13 +51,12 @@ import org.slf4j.LoggerFactory;
  * offset after a broken connection. {@link #openWrite} buffers up to the threshold and switches to
  * a resumable session beyond it; either way the object appears only when the stream is closed.
  *
- * <p>Reads pin the generation they started with: a stream whose object is replaced while it is
- * read fails with NOT_FOUND rather than mixing two versions. Nothing checks or creates
- * "directories". A 404
- * is told apart into {@link StorageException.Kind#NOT_FOUND} (no object) and {@link
+ * <p>Reads pin the generation they started with: a stream whose object is replaced while it is read
+ * fails with NOT_FOUND rather than mixing two versions. Nothing checks or creates "directories". A
+ * 404 is told apart into {@link StorageException.Kind#NOT_FOUND} (no object) and {@link
  * StorageException.Kind#BUCKET_NOT_FOUND} by one bucket lookup (remembered once it succeeds).
- * Failures that retrying cannot fix (missing bucket, 401/403, unreachable endpoint) are not
- * retried (see {@link FailFastRetryStrategy}); transient ones are retried within {@link
+ * Failures that retrying cannot fix (missing bucket, 401/403, unreachable endpoint) are not retried
+ * (see {@link FailFastRetryStrategy}); transient ones are retried within {@link
  * StorageConfig#retry()}.
  *
  * <p>Thread-safe; one instance per {@link StorageConfig} (see {@link Storages}).
@@ -98,7 +97,8 @@ final class GcsStorage implements Storage {
         "open for reading",
         () -> {
           Blob blob = liveOrThrow(p);
-          ReadChannel channel = client.reader(BlobId.of(p.bucket(), p.name(), blob.getGeneration()));
+          ReadChannel channel =
+              client.reader(BlobId.of(p.bucket(), p.name(), blob.getGeneration()));
           return new GcsInputStream(Channels.newInputStream(channel), p);
         });
   }
@@ -106,10 +106,13 @@ final class GcsStorage implements Storage {
   @Override
   public void writeBytes(String path, byte[] data) {
     GcsPath p = GcsPath.object(path);
-    call(p, "write", () -> {
-      replace(p, data, data.length);
-      return null;
-    });
+    call(
+        p,
+        "write",
+        () -> {
+          replace(p, data, data.length);
+          return null;
+        });
   }
 
   @Override
@@ -125,7 +128,10 @@ final class GcsStorage implements Storage {
       size = Files.size(localFile);
     } catch (NoSuchFileException e) {
       throw new StorageException(
-          StorageException.Kind.NOT_FOUND, localFile.toString(), "local file to upload not found", e);
+          StorageException.Kind.NOT_FOUND,
+          localFile.toString(),
+          "local file to upload not found",
+          e);
     } catch (IOException e) {
       throw new StorageException(
           StorageException.Kind.OTHER, localFile.toString(), "cannot read local file: " + e, e);
@@ -141,57 +147,72 @@ final class GcsStorage implements Storage {
       writeBytes(path, data);
       return;
     }
-    call(p, "upload from " + localFile, () -> {
-      for (int attempt = 1; ; attempt++) {
-        long expected = liveGeneration(p);
-        String writeId = newWriteId();
-        try {
-          client.createFrom(blobInfo(p, writeId), localFile, writeCondition(expected));
-          return null;
-        } catch (BaseServiceException e) {
-          if (GcsErrors.httpStatus(e) != 412) {
-            throw e;
+    call(
+        p,
+        "upload from " + localFile,
+        () -> {
+          for (int attempt = 1; ; attempt++) {
+            long expected = liveGeneration(p);
+            String writeId = newWriteId();
+            try {
+              client.createFrom(blobInfo(p, writeId), localFile, writeCondition(expected));
+              return null;
+            } catch (BaseServiceException e) {
+              if (GcsErrors.httpStatus(e) != 412) {
+                throw e;
+              }
+              if (landedOurs(p, writeId)) {
+                return null;
+              }
+              checkConflictBudget(p, attempt);
+            }
           }
-          if (landedOurs(p, writeId)) {
-            return null;
-          }
-          checkConflictBudget(p, attempt);
-        }
-      }
-    });
+        });
   }
 
   @Override
   public void download(String path, Path localFile) {
     GcsPath p = GcsPath.object(path);
     Path target = localFile.toAbsolutePath();
-    Path temp = target.resolveSibling(LocalStorage.TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+    Path temp =
+        target.resolveSibling(
+            LocalStorage.TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
     try {
       Files.createDirectories(target.getParent());
     } catch (IOException e) {
       throw new StorageException(
-          StorageException.Kind.OTHER, localFile.toString(), "cannot create local directory: " + e, e);
+          StorageException.Kind.OTHER,
+          localFile.toString(),
+          "cannot create local directory: " + e,
+          e);
     }
     try {
-      call(p, "download to " + localFile, () -> {
-        for (int attempt = 1; ; attempt++) {
-          Blob blob = liveOrThrow(p);
-          try {
-            client.downloadTo(BlobId.of(p.bucket(), p.name(), blob.getGeneration()), temp);
-            return null;
-          } catch (BaseServiceException e) {
-            // 404 on a pinned generation: the object was replaced while we read it; read the new one.
-            if (GcsErrors.httpStatus(e) != 404) {
-              throw e;
+      call(
+          p,
+          "download to " + localFile,
+          () -> {
+            for (int attempt = 1; ; attempt++) {
+              Blob blob = liveOrThrow(p);
+              try {
+                client.downloadTo(BlobId.of(p.bucket(), p.name(), blob.getGeneration()), temp);
+                return null;
+              } catch (BaseServiceException e) {
+                // 404 on a pinned generation: the object was replaced while we read it; read the
+                // new one.
+                if (GcsErrors.httpStatus(e) != 404) {
+                  throw e;
+                }
+                checkConflictBudget(p, attempt);
+              }
             }
-            checkConflictBudget(p, attempt);
-          }
-        }
-      });
+          });
       moveIntoPlace(temp, target);
     } catch (IOException e) {
       throw new StorageException(
-          StorageException.Kind.OTHER, localFile.toString(), "cannot move the download into place: " + e, e);
+          StorageException.Kind.OTHER,
+          localFile.toString(),
+          "cannot move the download into place: " + e,
+          e);
     } finally {
       deleteQuietly(temp);
     }
@@ -200,44 +221,50 @@ final class GcsStorage implements Storage {
   @Override
   public List<StorageObject> list(String prefix) {
     GcsPath p = GcsPath.prefix(prefix);
-    return call(p, "list", () -> {
-      List<BlobListOption> options = new ArrayList<>();
-      options.add(BlobListOption.pageSize(config.listPageSize()));
-      if (!p.name().isEmpty()) {
-        options.add(BlobListOption.prefix(p.name()));
-      }
-      Page<Blob> page = client.list(p.bucket(), options.toArray(new BlobListOption[0]));
-      List<StorageObject> out = new ArrayList<>();
-      for (Blob blob : page.iterateAll()) {
-        // Folder placeholders made by other tools are not objects of ours.
-        if (!blob.getName().endsWith("/")) {
-          out.add(toStorageObject(p.bucket(), blob));
-        }
-      }
-      out.sort(Comparator.comparing(StorageObject::path));
-      return out;
-    });
+    return call(
+        p,
+        "list",
+        () -> {
+          List<BlobListOption> options = new ArrayList<>();
+          options.add(BlobListOption.pageSize(config.listPageSize()));
+          if (!p.name().isEmpty()) {
+            options.add(BlobListOption.prefix(p.name()));
+          }
+          Page<Blob> page = client.list(p.bucket(), options.toArray(new BlobListOption[0]));
+          List<StorageObject> out = new ArrayList<>();
+          for (Blob blob : page.iterateAll()) {
+            // Folder placeholders made by other tools are not objects of ours.
+            if (!blob.getName().endsWith("/")) {
+              out.add(toStorageObject(p.bucket(), blob));
+            }
+          }
+          out.sort(Comparator.comparing(StorageObject::path));
+          return out;
+        });
   }
 
   @Override
   public boolean delete(String path) {
     GcsPath p = GcsPath.object(path);
-    return call(p, "delete", () -> {
-      boolean existed = false;
-      for (int attempt = 1; ; attempt++) {
-        Blob blob = live(p);
-        if (blob == null) {
-          return existed;
-        }
-        existed = true;
-        // Deleting one generation is idempotent, so the client retries it; a 404 means that
-        // generation is gone (our retried attempt, or a replacement) and the next look decides.
-        if (client.delete(BlobId.of(p.bucket(), p.name(), blob.getGeneration()))) {
-          return true;
-        }
-        checkConflictBudget(p, attempt);
-      }
-    });
+    return call(
+        p,
+        "delete",
+        () -> {
+          boolean existed = false;
+          for (int attempt = 1; ; attempt++) {
+            Blob blob = live(p);
+            if (blob == null) {
+              return existed;
+            }
+            existed = true;
+            // Deleting one generation is idempotent, so the client retries it; a 404 means that
+            // generation is gone (our retried attempt, or a replacement) and the next look decides.
+            if (client.delete(BlobId.of(p.bucket(), p.name(), blob.getGeneration()))) {
+              return true;
+            }
+            checkConflictBudget(p, attempt);
+          }
+        });
   }
 
   @Override
@@ -253,22 +280,27 @@ final class GcsStorage implements Storage {
       return Optional.empty();
     }
     GcsPath p = GcsPath.object(path);
-    return call(p, "stat", () -> Optional.ofNullable(live(p)).map(b -> toStorageObject(p.bucket(), b)));
+    return call(
+        p, "stat", () -> Optional.ofNullable(live(p)).map(b -> toStorageObject(p.bucket(), b)));
   }
 
   @Override
   public Optional<VersionedBytes> readVersioned(String path) {
     GcsPath p = GcsPath.object(path);
-    return call(p, "read", () -> {
-      Blob blob = live(p);
-      return blob == null ? Optional.empty() : Optional.of(readPinned(p, blob));
-    });
+    return call(
+        p,
+        "read",
+        () -> {
+          Blob blob = live(p);
+          return blob == null ? Optional.empty() : Optional.of(readPinned(p, blob));
+        });
   }
 
   @Override
   public boolean compareAndSet(String path, byte[] data, long expectedGeneration) {
     GcsPath p = GcsPath.object(path);
-    return call(p, "compare-and-set", () -> writeIfGeneration(p, data, data.length, expectedGeneration));
+    return call(
+        p, "compare-and-set", () -> writeIfGeneration(p, data, data.length, expectedGeneration));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -349,8 +381,8 @@ final class GcsStorage implements Storage {
     }
 
     /**
-     * Finalizes the object. Returns false when another writer replaced the object during the
-     * upload (412 and the object there is not ours).
+     * Finalizes the object. Returns false when another writer replaced the object during the upload
+     * (412 and the object there is not ours).
      */
     boolean finish() throws IOException {
       try {
@@ -387,9 +419,12 @@ final class GcsStorage implements Storage {
   private boolean landedOurs(GcsPath p, String writeId) {
     Blob now = client.get(BlobId.of(p.bucket(), p.name()));
     boolean ours =
-        now != null && now.getMetadata() != null && writeId.equals(now.getMetadata().get(WRITE_ID_KEY));
+        now != null
+            && now.getMetadata() != null
+            && writeId.equals(now.getMetadata().get(WRITE_ID_KEY));
     if (ours) {
-      LOG.debug("{}: a retried write answered 412 but the object is our own earlier attempt", p.uri());
+      LOG.debug(
+          "{}: a retried write answered 412 but the object is our own earlier attempt", p.uri());
     }
     return ours;
   }
@@ -419,10 +454,13 @@ final class GcsStorage implements Storage {
         throw new StorageException(
             StorageException.Kind.OTHER,
             p.uri(),
-            "object of " + size + " bytes is too large to read into memory; use openRead or download");
+            "object of "
+                + size
+                + " bytes is too large to read into memory; use openRead or download");
       }
       byte[] data = new byte[(int) size];
-      try (ReadChannel channel = client.reader(BlobId.of(p.bucket(), p.name(), current.getGeneration()))) {
+      try (ReadChannel channel =
+          client.reader(BlobId.of(p.bucket(), p.name(), current.getGeneration()))) {
         channel.setChunkSize(0);
         ByteBuffer buf = ByteBuffer.wrap(data);
         while (buf.hasRemaining()) {
@@ -480,7 +518,11 @@ final class GcsStorage implements Storage {
         throw new StorageException(
             StorageException.Kind.BUCKET_NOT_FOUND,
             p.uri(),
-            "bucket '" + p.bucket() + "' does not exist (at " + config.effectiveGcsEndpoint() + ")");
+            "bucket '"
+                + p.bucket()
+                + "' does not exist (at "
+                + config.effectiveGcsEndpoint()
+                + ")");
       }
       knownBuckets.add(p.bucket());
     } catch (BaseServiceException e) {
@@ -561,10 +603,13 @@ final class GcsStorage implements Storage {
 
     @Override
     public void close() {
-      call(path, "close", () -> {
-        super.close();
-        return null;
-      });
+      call(
+          path,
+          "close",
+          () -> {
+            super.close();
+            return null;
+          });
     }
   }
 }

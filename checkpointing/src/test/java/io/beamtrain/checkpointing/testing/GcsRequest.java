@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One HTTP request as the JSON API handlers see it, whether it came over a socket or as a part of
- * a batch request. The body is a stream so large uploads are read once, straight into their final
+ * One HTTP request as the JSON API handlers see it, whether it came over a socket or as a part of a
+ * batch request. The body is a stream so large uploads are read once, straight into their final
  * arrays.
  */
 final class GcsRequest {
@@ -42,11 +42,12 @@ final class GcsRequest {
     this.rawQuery = rawQuery;
     this.query = Collections.unmodifiableMap(parseQuery(rawQuery));
     Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.forEach((k, v) -> {
-      if (k != null && !v.isEmpty()) {
-        h.put(k, v.get(0));
-      }
-    });
+    headers.forEach(
+        (k, v) -> {
+          if (k != null && !v.isEmpty()) {
+            h.put(k, v.get(0));
+          }
+        });
     this.headers = Collections.unmodifiableMap(h);
     String length = h.get("Content-Length");
     // Clients may gzip request bodies (google-api-client does for multipart uploads); GCS accepts
@@ -179,7 +180,8 @@ final class GcsRequest {
       String k = eq < 0 ? pair : pair.substring(0, eq);
       String v = eq < 0 ? "" : pair.substring(eq + 1);
       out.putIfAbsent(
-          URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+          URLDecoder.decode(k, StandardCharsets.UTF_8),
+          URLDecoder.decode(v, StandardCharsets.UTF_8));
     }
     return out;
   }
