@@ -36,6 +36,7 @@ public final class Examples {
   private final LabelSpec label;
   private final List<FeatureSpec> features;
   private final Map<String, Integer> classIndex;
+  private final ExampleWireDecoder wire;
 
   private Examples(LabelSpec label, List<FeatureSpec> features) {
     this.label = Objects.requireNonNull(label, "label");
@@ -53,6 +54,7 @@ public final class Examples {
         throw new IllegalArgumentException("feature '" + f.name() + "' is also the label");
       }
     }
+    wire = new ExampleWireDecoder(this.features, label);
   }
 
   /** The codec for a full transform.json (decoding also checks the label vocabulary). */
@@ -148,6 +150,10 @@ public final class Examples {
 
   /** Parses and validates one serialized Example, record {@code index} of {@code file}. */
   public RawRow decode(byte[] record, String file, long index) {
+    RawRow fast = wire.tryDecode(record);
+    if (fast != null) {
+      return fast;
+    }
     Example example;
     try {
       example = Example.parseFrom(record);

@@ -48,8 +48,9 @@ public final class FeatureEncoder {
       offsets[i] = at;
       if (f.type() == FeatureType.NUMERIC) {
         numeric[i] = true;
-        means[i] = numericMean(f);
-        stddevs[i] = numericStddev(f);
+        NumericScale scale = numericScale(f);
+        means[i] = scale.mean();
+        stddevs[i] = scale.stddev();
       } else {
         vocabs[i] = vocabularyIndex(f);
         oovSlot[i] = oovBuckets(f) == 0 ? -1 : f.vocabulary().size();
@@ -139,22 +140,21 @@ public final class FeatureEncoder {
     return classIndex(row.labelClass(), source);
   }
 
-  private static float numericMean(FeatureSpec f) {
+  /** The float32 mean and divisor of a NUMERIC feature, shared with {@link GraphTransform}. */
+  record NumericScale(float mean, float stddev) {}
+
+  /**
+   * A stddev of 0 (a constant column), absent or not finite would divide by zero; TF Transform's
+   * {@code scale_to_z_score} likewise leaves such a column unscaled, so the divisor becomes 1.
+   */
+  static NumericScale numericScale(FeatureSpec f) {
     if (f.mean() == null || !Double.isFinite(f.mean())) {
       throw new BadInputException(
           "transform.json: numeric feature '" + f.name() + "' has no finite mean");
     }
-    return f.mean().floatValue();
-  }
-
-  /** stddev 0 (a constant column) or absent would divide by zero; TF Transform's scale_to_z_score
-   * likewise leaves such a column unscaled. */
-  private static float numericStddev(FeatureSpec f) {
     Double s = f.stddev();
-    if (s == null || !Double.isFinite(s) || s.floatValue() <= 0f) {
-      return 1f;
-    }
-    return s.floatValue();
+    float stddev = s == null || !Double.isFinite(s) || s.floatValue() <= 0f ? 1f : s.floatValue();
+    return new NumericScale(f.mean().floatValue(), stddev);
   }
 
   static int oovBuckets(FeatureSpec f) {

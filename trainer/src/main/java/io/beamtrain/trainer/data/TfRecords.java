@@ -5,6 +5,7 @@ import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,10 +38,11 @@ public final class TfRecords {
   public static TfRecordReader openReader(String path, StorageConfig config) {
     InputStream raw = Storages.forPath(path, config).openRead(path);
     try {
+      // Records are read in small pieces (12-byte headers); buffer after inflating so each piece
+      // is not a call into the native inflater.
       InputStream in =
-          isGzip(path)
-              ? new GZIPInputStream(raw, BUFFER_BYTES)
-              : new BufferedInputStream(raw, BUFFER_BYTES);
+          new BufferedInputStream(
+              isGzip(path) ? new GZIPInputStream(raw, BUFFER_BYTES) : raw, BUFFER_BYTES);
       return new TfRecordReader(in, path);
     } catch (IOException e) {
       closeQuietly(raw, e);
@@ -57,9 +59,8 @@ public final class TfRecords {
     OutputStream raw = Storages.forPath(path, config).openWrite(path);
     try {
       OutputStream out =
-          isGzip(path)
-              ? new GZIPOutputStream(raw, BUFFER_BYTES)
-              : new BufferedOutputStream(raw, BUFFER_BYTES);
+          new BufferedOutputStream(
+              isGzip(path) ? new GZIPOutputStream(raw, BUFFER_BYTES) : raw, BUFFER_BYTES);
       return new TfRecordWriter(out);
     } catch (IOException e) {
       closeQuietly(raw, e);
@@ -99,10 +100,10 @@ public final class TfRecords {
     return ((value >>> 15) | (value << 17)) + MASK_DELTA;
   }
 
-  private static void closeQuietly(AutoCloseable c, Exception primary) {
+  private static void closeQuietly(Closeable c, Exception primary) {
     try {
       c.close();
-    } catch (Exception e) {
+    } catch (IOException | RuntimeException e) {
       primary.addSuppressed(e);
     }
   }

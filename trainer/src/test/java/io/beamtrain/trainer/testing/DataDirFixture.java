@@ -444,7 +444,7 @@ public final class DataDirFixture {
     }
 
     private static boolean isMissing(Object v) {
-      return v == null || v.toString().isEmpty();
+      return v == null || (v instanceof CharSequence text && text.isEmpty());
     }
 
     private static double toDouble(Object v) {
