@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.cli;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Prints {@code beamtrain --help} and {@code beamtrain <command> --help}. */
@@ -48,7 +49,7 @@ public final class HelpPrinter {
   }
 
   static List<String> wrap(String text, int width) {
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     StringBuilder line = new StringBuilder();
     for (String word : text.split("\\s+")) {
       if (line.length() > 0 && line.length() + 1 + word.length() > width) {
