@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Steps.</b> Update {@code s} (0-based) trains on batch {@code s} of the data's (seed, step)
  * order with the learning rate of step {@code s} and dropout masks from (seed, s); afterwards the
- * global step is {@code s + 1}. At every multiple of {@code evalEverySteps}, every checkpoint step
- * and the last step it evaluates on the eval split; at every multiple of {@code
- * checkpointEverySteps} and the last step it saves a checkpoint carrying that evaluation's
+ * global step is {@code s + 1}. At every multiple of {@code evalEverySteps} (default: once per
+ * epoch), every checkpoint step and the last step it evaluates on the eval split; at every
+ * multiple of {@code checkpointEverySteps} (default: with evaluations) and the last step it saves a checkpoint carrying that evaluation's
  * metrics (for keep-best retention; written in the background unless {@code asyncCheckpoints} is
  * off) and rewrites {@code result.json} with status RUNNING and flushes the event file (on a
  * background thread, so uploads to an object store do not stall training). The train loss is
@@ -79,20 +79,21 @@ public final class TrialRunner {
     if (spec.warmStartFrom() != null) {
       WarmStart.checkExists(spec.warmStartFrom(), spec.storageConfig());
     }
-    int numClasses = dataset.isClassification() ? dataset.spec().label().numClasses() : 0;
     long dataSeed = Seeds.mix(spec.seed(), DATA_STREAM);
     try (BatchSource batches =
             dataset.trainBatches(params.batchSize(), dataSeed, spec.maxInMemoryBytes());
-        Evaluator evaluator = evaluator(dataset, numClasses, spec.maxInMemoryBytes());
+        Evaluator evaluator = evaluator(dataset, model, spec.maxInMemoryBytes());
         TrainingSession session =
             TrainingSession.open(
                 model,
                 Seeds.mix(spec.seed(), INIT_STREAM),
                 params.schedule(spec.trainSteps()),
-                TrainingSession.threadConfig(
+                TrainingSession.sessionConfig(
                     spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads()));
         TrainingLoop loop =
-            new TrainingLoop(spec, params, directory, session, batches, evaluator, listener)) {
+            new TrainingLoop(
+                spec, params, directory, session, batches, Split.TRAIN.examples(dataset.spec()),
+                evaluator, listener)) {
       loop.start(previous.orElse(null));
       return loop.run(started, previous.map(TrialResult::elapsedSeconds).orElse(0.0));
     }
@@ -149,10 +150,10 @@ public final class TrialRunner {
     };
   }
 
-  private static Evaluator evaluator(ExampleDataset dataset, int numClasses, long maxInMemoryBytes) {
+  private static Evaluator evaluator(ExampleDataset dataset, ModelSpec model, long maxInMemoryBytes) {
     if (dataset.fitsInMemory(Split.EVAL, maxInMemoryBytes)) {
-      return Evaluator.inMemory(dataset.load(Split.EVAL), numClasses);
+      return Evaluator.inMemory(dataset.load(Split.EVAL), model.head());
     }
-    return Evaluator.streaming(dataset, numClasses);
+    return Evaluator.streaming(dataset, model.head());
   }
 }

@@ -14,9 +14,9 @@ import java.util.Objects;
  * build with {@link #builder()}, which validates and names the offending field.
  *
  * <p>Defaults: {@code trialId} the trial directory's last segment, empty params (the default
- * model), seed 0, {@value #DEFAULT_TRAIN_STEPS} train steps, evaluation every {@value
- * #DEFAULT_EVAL_EVERY_STEPS} and checkpoint every {@value #DEFAULT_CHECKPOINT_EVERY_STEPS} steps
- * (and both at the last step), metric {@code eval_loss} minimized, no early stopping, threads 0
+ * model), seed 0, {@value #DEFAULT_TRAIN_STEPS} train steps, evaluation and checkpoint once per
+ * epoch of training data (at least every {@value #MIN_AUTO_EVAL_EVERY_STEPS} steps, and both at
+ * the last step), metric {@code eval_loss} minimized, no early stopping, threads 0
  * (= {@code max(1, cores / concurrentTrials)} intra-op, 2 inter-op), one concurrent trial, no warm
  * start, {@code StorageConfig.defaults()}, {@value #DEFAULT_MAX_IN_MEMORY_BYTES} bytes of training
  * data held in memory before streaming, {@value #DEFAULT_MAX_CHECKPOINTS_TO_KEEP} latest checkpoints
@@ -26,8 +26,12 @@ public final class TrialSpec implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final long DEFAULT_TRAIN_STEPS = 1000;
-  public static final long DEFAULT_EVAL_EVERY_STEPS = 1000;
-  public static final long DEFAULT_CHECKPOINT_EVERY_STEPS = 1000;
+  /** 0: evaluate once per epoch of training data (see {@link #evalEverySteps(long, int)}). */
+  public static final long DEFAULT_EVAL_EVERY_STEPS = 0;
+  /** 0: checkpoint at the evaluation cadence. */
+  public static final long DEFAULT_CHECKPOINT_EVERY_STEPS = 0;
+  /** The shortest automatic evaluation cadence, for training sets of a few batches. */
+  public static final long MIN_AUTO_EVAL_EVERY_STEPS = 100;
   public static final long DEFAULT_MAX_IN_MEMORY_BYTES = 1L << 30;
   public static final int DEFAULT_MAX_CHECKPOINTS_TO_KEEP = 2;
 
@@ -127,12 +131,34 @@ public final class TrialSpec implements Serializable {
     return trainSteps;
   }
 
+  /** As given; 0 means once per epoch (see {@link #evalEverySteps(long, int)}). */
   public long evalEverySteps() {
     return evalEverySteps;
   }
 
+  /** As given; 0 means at the evaluation cadence. */
   public long checkpointEverySteps() {
     return checkpointEverySteps;
+  }
+
+  /**
+   * The evaluation cadence for a training split of {@code trainExamples} rows at {@code
+   * batchSize}: the given value, else one epoch ({@code ceil(trainExamples / batchSize)} steps,
+   * at least {@value #MIN_AUTO_EVAL_EVERY_STEPS}), as Keras evaluates once per epoch. Tying it to
+   * the data keeps evaluation a steady fraction of the work, since the eval split grows with the
+   * training split.
+   */
+  public long evalEverySteps(long trainExamples, int batchSize) {
+    if (evalEverySteps > 0) {
+      return evalEverySteps;
+    }
+    long epoch = (Math.max(1, trainExamples) + batchSize - 1) / batchSize;
+    return Math.max(MIN_AUTO_EVAL_EVERY_STEPS, epoch);
+  }
+
+  /** The checkpoint cadence: the given value, else the evaluation cadence. */
+  public long checkpointEverySteps(long trainExamples, int batchSize) {
+    return checkpointEverySteps > 0 ? checkpointEverySteps : evalEverySteps(trainExamples, batchSize);
   }
 
   public MetricSpec metric() {
@@ -339,10 +365,10 @@ public final class TrialSpec implements Serializable {
       require(trialDir != null && !trialDir.isBlank(), "trialDir is required");
       require(trialId == null || !trialId.isBlank(), "trialId must not be blank");
       require(trainSteps >= 1, "trainSteps must be >= 1, was " + trainSteps);
-      require(evalEverySteps >= 1, "evalEverySteps must be >= 1, was " + evalEverySteps);
+      require(evalEverySteps >= 0, "evalEverySteps must be >= 0 (0 = once per epoch), was " + evalEverySteps);
       require(
-          checkpointEverySteps >= 1,
-          "checkpointEverySteps must be >= 1, was " + checkpointEverySteps);
+          checkpointEverySteps >= 0,
+          "checkpointEverySteps must be >= 0 (0 = with evaluations), was " + checkpointEverySteps);
       require(
           earlyStoppingPatience >= 0,
           "earlyStoppingPatience must be >= 0 (0 = off), was " + earlyStoppingPatience);

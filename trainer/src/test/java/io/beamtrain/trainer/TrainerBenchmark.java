@@ -40,8 +40,8 @@ import org.tensorflow.types.TFloat32;
  * second of {@link TrialRunner}'s loop -- with evaluation and checkpoints at the {@link TrialSpec}
  * defaults -- next to a minimal hand-written TF Java loop of the same model in the same JVM
  * (framework {@code Adam}, one reused feed tensor per input, contiguous batches of pre-shuffled
- * data: feed + train op and nothing else). Runs alternate and the median of {@value #ROUNDS} is
- * printed, each trainer run as a ratio to the minimal loop of its round. A second measure, robust
+ * data: feed + train op and nothing else). Each trainer run sits between two minimal-loop runs
+ * and is reported as a ratio to their mean; medians of {@value #ROUNDS} rounds. A second measure, robust
  * to a loaded machine: the two hot loops alone (the trainer's batch source and {@code
  * TrainingSession.step}), alternated in short slices. Prints a table; asserts nothing about
  * time.
@@ -92,34 +92,43 @@ class TrainerBenchmark {
       minimalLoop(train, dataset.spec(), hidden, 500);
       trainer(dataDir, params, 500, 100, 500, true, "warmup-" + model);
 
-      double[] minimal = new double[ROUNDS];
+      // Each trainer run sits between two minimal-loop runs and is compared with their mean, so
+      // the ratio sees the machine's load of the moment.
+      double[] minimal = new double[ROUNDS * 4];
       LoopTimings[] defaults = new LoopTimings[ROUNDS];
       LoopTimings[] sync = new LoopTimings[ROUNDS];
       LoopTimings[] bare = new LoopTimings[ROUNDS];
+      double[][] around = new double[3][ROUNDS];
       for (int r = 0; r < ROUNDS; r++) {
-        minimal[r] = minimalLoop(train, dataset.spec(), hidden, steps);
+        minimal[4 * r] = minimalLoop(train, dataset.spec(), hidden, steps);
         defaults[r] =
             trainer(dataDir, params, steps, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
                 TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, true, model + "-defaults-" + r);
+        minimal[4 * r + 1] = minimalLoop(train, dataset.spec(), hidden, steps);
         sync[r] =
             trainer(dataDir, params, steps, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
                 TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, false, model + "-sync-" + r);
+        minimal[4 * r + 2] = minimalLoop(train, dataset.spec(), hidden, steps);
         bare[r] = trainer(dataDir, params, steps, steps, steps, true, model + "-bare-" + r);
+        minimal[4 * r + 3] = minimalLoop(train, dataset.spec(), hidden, steps);
+        for (int k = 0; k < 3; k++) {
+          around[k][r] = (minimal[4 * r + k] + minimal[4 * r + k + 1]) / 2;
+        }
       }
       rows.add(new Row(model + ": minimal TF Java loop", median(minimal), 1, 0, 0));
       rows.add(
           new Row(model + ": trainer hot loop, A/B slices", Double.NaN,
               hotLoopRatio(train, dataset.spec(), hidden, params), 0, 0));
-      rows.add(row(model + ": trainer, default cadence", defaults, minimal));
-      rows.add(row(model + ": trainer, sync checkpoints", sync, minimal));
-      rows.add(row(model + ": trainer, eval+ckpt at end", bare, minimal));
+      rows.add(row(model + ": trainer, default cadence", defaults, around[0]));
+      rows.add(row(model + ": trainer, sync checkpoints", sync, around[1]));
+      rows.add(row(model + ": trainer, eval+ckpt at end", bare, around[2]));
     }
     System.out.printf(
         Locale.ROOT,
-        "%nTrainerBenchmark: batch %d, %d intra/inter-op thread(s), eval every %d and checkpoint"
-            + " every %d steps by default, median of %d%n",
-        BATCH, THREADS, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
-        TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, ROUNDS);
+        "%nTrainerBenchmark: batch %d, %d intra/inter-op thread(s); default cadence: evaluation and"
+            + " checkpoint once per epoch = every %d steps; median of %d rounds%n",
+        BATCH, THREADS, TrialSpec.builder().dataDir("d").trialDir("t").build()
+            .evalEverySteps(train.n(), BATCH), ROUNDS);
     System.out.printf(
         Locale.ROOT, "load average %.1f on %d cores%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
@@ -288,7 +297,7 @@ class TrainerBenchmark {
       HyperParameters hp = HyperParameters.parse(params);
       session =
           TrainingSession.open(
-              ModelSpec.of(hp, spec), 1, hp.schedule(1), TrainingSession.threadConfig(THREADS, THREADS));
+              ModelSpec.of(hp, spec), 1, hp.schedule(1), TrainingSession.sessionConfig(THREADS, THREADS));
       batches = new InMemoryBatchSource(data, hp.batchSize(), 1);
       batch = batches.newBatch();
       session.initialize();

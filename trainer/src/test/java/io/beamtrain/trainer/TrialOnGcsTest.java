@@ -80,5 +80,16 @@ class TrialOnGcsTest {
     }
     assertTrue(server.getObject("models", "run/best/model.meta").isPresent());
     assertTrue(server.getObject("models", "run/best/checkpoint").isPresent());
+
+    // Retraining warm starts from the exported gs:// checkpoint (downloaded to a local copy).
+    TrialResult warm =
+        TrialRunner.run(
+            spec.trialDir("gs://models/run/retrain/trial-0001")
+                .params(Map.of("hidden_layers", "16", "optimizer", "sgd", "learning_rate", 1e-6))
+                .warmStartFrom("gs://models/run/best/model.ckpt-200")
+                .trainSteps(1)
+                .build());
+    assertEquals(
+        resumed.history().get(3).metric(MetricSpec.EVAL_LOSS), warm.metric(MetricSpec.EVAL_LOSS), 1e-4);
   }
 }

@@ -26,6 +26,14 @@ class TrialSpecTest {
     assertEquals(Math.max(1, cores / 4), minimal().concurrentTrials(4).build().effectiveIntraOpThreads());
     assertEquals(1, minimal().concurrentTrials(1000).build().effectiveIntraOpThreads());
     assertEquals(3, minimal().intraOpThreads(3).concurrentTrials(8).build().effectiveIntraOpThreads());
+    // Evaluation once per epoch unless given; checkpoints with evaluations unless given.
+    assertEquals(2503, spec.evalEverySteps(160_134, 64));
+    assertEquals(2503, spec.checkpointEverySteps(160_134, 64));
+    assertEquals(TrialSpec.MIN_AUTO_EVAL_EVERY_STEPS, spec.evalEverySteps(275, 64));
+    TrialSpec given = minimal().evalEverySteps(50).checkpointEverySteps(200).build();
+    assertEquals(50, given.evalEverySteps(160_134, 64));
+    assertEquals(200, given.checkpointEverySteps(160_134, 64));
+    assertEquals(50, minimal().evalEverySteps(50).build().checkpointEverySteps(160_134, 64));
   }
 
   @Test

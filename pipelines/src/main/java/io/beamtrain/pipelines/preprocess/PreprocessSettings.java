@@ -101,6 +101,14 @@ public record PreprocessSettings(
   }
 
   /**
+   * Reads the pipeline options with {@link StorageConfig#defaults()} for storage; see {@link
+   * #fromOptions(PreprocessPipeline.Options, StorageConfig)}.
+   */
+  public static PreprocessSettings fromOptions(PreprocessPipeline.Options options) {
+    return fromOptions(options, StorageConfig.defaults());
+  }
+
+  /**
    * Reads the pipeline options. {@code --numShards} is a budget split in proportion to the
    * fractions (at least one shard each: 4 shards at eval fraction 0.2 give 3 train + 1 eval);
    * {@code --trainShards} / {@code --evalShards} override either part.

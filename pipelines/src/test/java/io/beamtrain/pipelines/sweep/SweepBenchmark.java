@@ -25,16 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
  * and training plus what the sweep also delivers (results.jsonl/csv and the export of the best
  * trial, with the same classes and no Beam). Prints wall times and the ratio sweep / loop (target
  * &le; 1.0), for the built-in study's budget (600 steps per trial) and for a longer one, and the
- * sweep's time before its first trial started and after its last one ended. Every run trains from
- * scratch in its own directory; TensorFlow is loaded by a warm-up trial first.
+ * sweep's time before its first trial started and after its last one ended: medians of {@value
+ * #REPEATS} runs, loop and sweep alternating in order. Every run trains from scratch in its own
+ * directory; TensorFlow is loaded by a warm-up trial first.
  *
  * <p>{@code mvn -Pbenchmarks verify -pl pipelines -am -Dtest=SweepBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}
  */
 @Tag("benchmark")
 class SweepBenchmark {
-  /** The built-in study's budget, and a longer one where training outweighs start-up. */
-  private static final int[] BUDGETS = {600, 3000};
+  /** A budget where training outweighs start-up, beside the built-in study's own. */
+  private static final int LONG_BUDGET = 3000;
+  /** Runs per budget and variant; medians are reported. */
+  private static final int REPEATS = 3;
 
   @TempDir Path tmp;
 
@@ -52,60 +55,84 @@ class SweepBenchmark {
 
     int cores = Runtime.getRuntime().availableProcessors();
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
-        "%nSweepBenchmark: 8 trials of the built-in study on penguins, %d cores, DirectRunner%n"
-            + "%6s | %10s %14s | %10s %8s %8s | %6s %6s%n",
-        cores, "steps", "loop train", "loop +export", "sweep", "before", "after", "ratio", "ratio+"));
-    for (int steps : BUDGETS) {
+        "%nSweepBenchmark: 8 trials of the built-in study on penguins, %d cores, DirectRunner, "
+            + "median of %d alternating runs%n%6s | %10s %14s | %10s %8s %8s | %6s %6s%n",
+        cores, REPEATS, "steps", "loop train", "loop +export", "sweep", "before", "after", "ratio",
+        "ratio+"));
+    for (int steps : new int[] {defaults.trainSteps(), LONG_BUDGET}) {
       StudySpec study = defaults.withBudget(steps, defaults.evalEverySteps(), defaults.checkpointEverySteps());
-      List<Trial> trials = study.trials();
-
-      OutputLayout loop = new OutputLayout(tmp.resolve("loop-" + steps).toString());
-      copyData(data, loop);
-      TrialExecutor sequential = new TrialExecutor(TrialSettings.of(study, loop, 1, trials.size(),
-          StorageConfig.defaults()));
-      long loopStart = System.nanoTime();
-      List<TrialResult> results = new ArrayList<>();
-      for (Trial trial : trials) {
-        results.add(sequential.execute(trial));
+      List<double[]> loops = new ArrayList<>();
+      List<double[]> sweeps = new ArrayList<>();
+      for (int repeat = 0; repeat < REPEATS; repeat++) {
+        // Alternate which goes first, so a load change on the machine hits both alike.
+        if (repeat % 2 == 0) {
+          loops.add(timeLoop(study, data, "loop-" + steps + "-" + repeat));
+          sweeps.add(timeSweep(study, data, "sweep-" + steps + "-" + repeat));
+        } else {
+          sweeps.add(timeSweep(study, data, "sweep-" + steps + "-" + repeat));
+          loops.add(timeLoop(study, data, "loop-" + steps + "-" + repeat));
+        }
       }
-      double loopTrain = seconds(loopStart);
-      ResultsFiles.write(loop, ResultsFiles.sorted(results), StorageConfig.defaults());
-      TrialResult best = results.stream().min(new TrialRanking(study.metric()).comparator()).orElseThrow();
-      new BestModelExporter(loop, loop.data(), study.metric(), StorageConfig.defaults()).export(best);
-      double loopAll = seconds(loopStart);
-
-      OutputLayout sweep = new OutputLayout(tmp.resolve("sweep-" + steps).toString());
-      copyData(data, sweep);
-      Path studyFile = tmp.resolve("study-" + steps + ".json");
-      Files.writeString(studyFile, StudySpecWriter.toJson(study));
-      SweepPipeline.Options options = PipelineOptionsFactory.fromArgs(
-              "--output=" + sweep.root(), "--study=" + studyFile, "--progressEverySeconds=0")
-          .withValidation().as(SweepPipeline.Options.class);
-      long sweepStartMillis = System.currentTimeMillis();
-      long sweepStart = System.nanoTime();
-      SweepOutcome outcome = SweepPipeline.run(options);
-      double sweepSeconds = seconds(sweepStart);
-      long sweepEndMillis = System.currentTimeMillis();
-      long firstStart = Long.MAX_VALUE;
-      long lastEnd = 0;
-      for (Trial trial : trials) {
-        Path result = Path.of(sweep.resultJson(trial.id()));
-        long end = Files.getLastModifiedTime(result).toMillis();
-        double elapsed = TrialResult.fromJson(Files.readString(result), result.toString()).elapsedSeconds();
-        firstStart = Math.min(firstStart, end - (long) (elapsed * 1000));
-        lastEnd = Math.max(lastEnd, end);
-      }
+      double loopTrain = median(loops, 0);
+      double loopAll = median(loops, 1);
+      double sweep = median(sweeps, 0);
       report.append(String.format(Locale.ROOT, "%6d | %9.1fs %13.1fs | %9.1fs %7.1fs %7.1fs | %6.2f %6.2f%n",
-          steps, loopTrain, loopAll, sweepSeconds, (firstStart - sweepStartMillis) / 1000.0,
-          (sweepEndMillis - lastEnd) / 1000.0, sweepSeconds / loopTrain, sweepSeconds / loopAll));
-      if (!outcome.best().trial().equals(best.trial())) {
-        report.append("  (the loop's best trial " + best.trial() + " differs from the sweep's "
-            + outcome.best().trial() + ")\n");
-      }
+          steps, loopTrain, loopAll, sweep, median(sweeps, 1), median(sweeps, 2), sweep / loopTrain,
+          sweep / loopAll));
     }
     report.append("ratio = sweep / loop train; ratio+ = sweep / (loop train + results + export); "
         + "before/after = sweep time before its first trial started / after its last ended\n");
     System.out.print(report);
+  }
+
+  /** The loop: {train seconds, train + results + export seconds}. */
+  private double[] timeLoop(StudySpec study, OutputLayout data, String name) throws Exception {
+    List<Trial> trials = study.trials();
+    OutputLayout loop = new OutputLayout(tmp.resolve(name).toString());
+    copyData(data, loop);
+    TrialExecutor sequential = new TrialExecutor(TrialSettings.of(study, loop, 1, trials.size(),
+        StorageConfig.defaults()));
+    long start = System.nanoTime();
+    List<TrialResult> results = new ArrayList<>();
+    for (Trial trial : trials) {
+      results.add(sequential.execute(trial));
+    }
+    double train = seconds(start);
+    ResultsFiles.write(loop, ResultsFiles.sorted(results), StorageConfig.defaults());
+    TrialResult best = results.stream().min(new TrialRanking(study.metric()).comparator()).orElseThrow();
+    new BestModelExporter(loop, loop.data(), study.metric(), StorageConfig.defaults()).export(best);
+    return new double[] {train, seconds(start)};
+  }
+
+  /** The sweep: {seconds, seconds before the first trial started, seconds after the last ended}. */
+  private double[] timeSweep(StudySpec study, OutputLayout data, String name) throws Exception {
+    OutputLayout sweep = new OutputLayout(tmp.resolve(name).toString());
+    copyData(data, sweep);
+    Path studyFile = tmp.resolve(name + ".json");
+    Files.writeString(studyFile, StudySpecWriter.toJson(study));
+    SweepPipeline.Options options = PipelineOptionsFactory.fromArgs(
+            "--output=" + sweep.root(), "--study=" + studyFile, "--progressEverySeconds=0")
+        .withValidation().as(SweepPipeline.Options.class);
+    long startMillis = System.currentTimeMillis();
+    long start = System.nanoTime();
+    SweepPipeline.run(options);
+    double total = seconds(start);
+    long endMillis = System.currentTimeMillis();
+    long firstStart = Long.MAX_VALUE;
+    long lastEnd = 0;
+    for (Trial trial : study.trials()) {
+      Path result = Path.of(sweep.resultJson(trial.id()));
+      long end = Files.getLastModifiedTime(result).toMillis();
+      double elapsed = TrialResult.fromJson(Files.readString(result), result.toString()).elapsedSeconds();
+      firstStart = Math.min(firstStart, end - (long) (elapsed * 1000));
+      lastEnd = Math.max(lastEnd, end);
+    }
+    return new double[] {total, (firstStart - startMillis) / 1000.0, (endMillis - lastEnd) / 1000.0};
+  }
+
+  private static double median(List<double[]> runs, int column) {
+    double[] values = runs.stream().mapToDouble(r -> r[column]).sorted().toArray();
+    return values[values.length / 2];
   }
 
   private static double seconds(long startNanos) {

@@ -15,7 +15,10 @@ public sealed interface Head permits ClassificationHead, RegressionHead {
   /** Width of the network's last layer. */
   int logitsWidth();
 
-  /** A placeholder named {@code name} for a batch of labels: int32 class ids or float targets. */
+  /**
+   * A placeholder named {@code name} for a batch of labels: int32 class ids, or float targets
+   * z-scored by {@link RegressionHead#standardize}.
+   */
   Operand<?> labelsPlaceholder(Ops tf, String name);
 
   /** The loss of each example, {@code [-1]}. */

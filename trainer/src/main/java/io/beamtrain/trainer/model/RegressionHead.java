@@ -8,8 +8,11 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * One logit regressing the z-scored target {@code (y - targetMean) / targetStddev}; the output is
- * mapped back to target units, so callers feed and receive raw targets. Training on the z-score
- * keeps the default learning rate sensible whatever the target's scale.
+ * mapped back to target units. Training on the z-score keeps the default learning rate sensible
+ * whatever the target's scale.
+ *
+ * <p>The labels placeholder takes z-scored targets ({@link #standardize}), computed in Java where
+ * batches are filled: two fewer ops on the path every training step runs forward and backward.
  */
 public record RegressionHead(
     RegressionLoss loss, double huberDelta, double targetMean, double targetStddev)
@@ -31,13 +34,15 @@ public record RegressionHead(
     return tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
   }
 
+  /** The z-score of a raw target, what the labels placeholder takes. */
+  public float standardize(float target) {
+    return (float) ((target - targetMean) / targetStddev);
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public Operand<TFloat32> perExampleLoss(Ops tf, Operand<TFloat32> logits, Operand<?> labels) {
-    Operand<TFloat32> standardized =
-        tf.math.mul(
-            tf.math.sub((Operand<TFloat32>) labels, tf.constant((float) targetMean)),
-            tf.constant((float) (1 / targetStddev)));
+    Operand<TFloat32> standardized = (Operand<TFloat32>) labels;
     if (loss == RegressionLoss.MSE) {
       return tf.math.squaredDifference(flat(tf, logits), standardized);
     }

@@ -70,18 +70,24 @@ public final class TrainingGraph {
     Ops trainScope = tf.withSubScope("training");
     Dropout dropout = dropoutSeed == null ? null : new Dropout(dropoutRate, dropoutSeed);
     Operand<TFloat32> trainLogits = network.logits(trainScope, features, dropout);
-    Operand<TFloat32> dataLoss =
-        mean(trainScope, spec.head().perExampleLoss(trainScope, trainLogits, labels));
-    Operand<TFloat32> total = dataLoss;
+    Operand<TFloat32> perExample = spec.head().perExampleLoss(trainScope, trainLogits, labels);
+    // The last op is named "loss" itself (no Identity): every op on this path runs forward and
+    // backward each step.
     if (l2 > 0) {
       Operand<TFloat32> penalty = null;
       for (Output<TFloat32> kernel : network.kernels()) {
         Operand<TFloat32> term = trainScope.nn.l2Loss(kernel);
         penalty = penalty == null ? term : trainScope.math.add(penalty, term);
       }
-      total = trainScope.math.add(dataLoss, trainScope.math.mul(trainScope.constant((float) l2), penalty));
+      loss =
+          tf.withName(LOSS)
+              .math
+              .add(
+                  trainScope.math.mean(perExample, trainScope.constant(0)),
+                  trainScope.math.mul(trainScope.constant((float) l2), penalty));
+    } else {
+      loss = tf.withName(LOSS).math.mean(perExample, trainScope.constant(0));
     }
-    loss = tf.withName(LOSS).identity(total);
 
     Ops evalScope = tf.withSubScope("evaluation");
     Operand<TFloat32> evalLogits = network.logits(evalScope, features, null);
@@ -97,10 +103,6 @@ public final class TrainingGraph {
   /** Builds the trial's graph into the empty {@code graph}; {@code seed} fixes the initial weights. */
   public static TrainingGraph build(Graph graph, ModelSpec spec, long seed) {
     return new TrainingGraph(graph, spec, seed);
-  }
-
-  private static Operand<TFloat32> mean(Ops tf, Operand<TFloat32> perExample) {
-    return tf.math.mean(perExample, tf.constant(0));
   }
 
   public ModelSpec spec() {

@@ -3,6 +3,9 @@ package io.beamtrain.trainer.train;
 import io.beamtrain.trainer.data.DenseData;
 import io.beamtrain.trainer.data.ExampleDataset;
 import io.beamtrain.trainer.data.Split;
+import io.beamtrain.trainer.model.ClassificationHead;
+import io.beamtrain.trainer.model.Head;
+import io.beamtrain.trainer.model.RegressionHead;
 import io.beamtrain.trainer.model.TrainingGraph;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,7 @@ public final class Evaluator implements AutoCloseable {
   /** Rows per inference run: large enough to amortise a run, small enough to bound memory. */
   public static final int CHUNK_ROWS = 8192;
 
+  private final Head head;
   private final int numClasses;
   private final List<Chunk> chunks;
   private final ExampleDataset streamed;
@@ -41,36 +45,33 @@ public final class Evaluator implements AutoCloseable {
     }
   }
 
-  private Evaluator(int numClasses, List<Chunk> chunks, ExampleDataset streamed) {
-    this.numClasses = numClasses;
+  private Evaluator(Head head, List<Chunk> chunks, ExampleDataset streamed) {
+    this.head = head;
+    this.numClasses = head instanceof ClassificationHead c ? c.classes().size() : 0;
     this.chunks = chunks;
     this.streamed = streamed;
   }
 
-  /**
-   * An evaluator over {@code eval}, held as tensors.
-   *
-   * @param numClasses the class count, 0 for regression
-   */
-  public static Evaluator inMemory(DenseData eval, int numClasses) {
+  /** An evaluator of a model with {@code head} over {@code eval}, held as tensors. */
+  public static Evaluator inMemory(DenseData eval, Head head) {
     List<Chunk> chunks = new ArrayList<>();
     try {
       for (int start = 0; start < eval.n(); start += CHUNK_ROWS) {
-        chunks.add(chunk(eval, start, Math.min(CHUNK_ROWS, eval.n() - start)));
+        chunks.add(chunk(eval, start, Math.min(CHUNK_ROWS, eval.n() - start), head));
       }
     } catch (RuntimeException e) {
       chunks.forEach(Chunk::close);
       throw e;
     }
-    return new Evaluator(numClasses, chunks, null);
+    return new Evaluator(head, chunks, null);
   }
 
   /** An evaluator that reads the eval split of {@code dataset} from its shards on every call. */
-  public static Evaluator streaming(ExampleDataset dataset, int numClasses) {
-    return new Evaluator(numClasses, List.of(), dataset);
+  public static Evaluator streaming(ExampleDataset dataset, Head head) {
+    return new Evaluator(head, List.of(), dataset);
   }
 
-  private static Chunk chunk(DenseData data, int start, int rows) {
+  private static Chunk chunk(DenseData data, int start, int rows, Head head) {
     int width = data.width();
     TFloat32 features = TFloat32.tensorOf(Shape.of(rows, width));
     features.asRawTensor().data().asFloats().write(data.features(), start * width, rows * width);
@@ -81,8 +82,13 @@ public final class Evaluator implements AutoCloseable {
       return new Chunk(rows, features, labels, ids, null);
     }
     float[] targets = java.util.Arrays.copyOfRange(data.targets(), start, start + rows);
+    RegressionHead regression = (RegressionHead) head;
+    float[] standardized = new float[rows];
+    for (int i = 0; i < rows; i++) {
+      standardized[i] = regression.standardize(targets[i]);
+    }
     TFloat32 labels = TFloat32.tensorOf(Shape.of(rows));
-    labels.asRawTensor().data().asFloats().write(targets);
+    labels.asRawTensor().data().asFloats().write(standardized);
     return new Chunk(rows, features, labels, null, targets);
   }
 
@@ -99,7 +105,7 @@ public final class Evaluator implements AutoCloseable {
           Split.EVAL,
           CHUNK_ROWS,
           data -> {
-            try (Chunk chunk = chunk(data, 0, data.n())) {
+            try (Chunk chunk = chunk(data, 0, data.n(), head)) {
               run(session, model, chunk, metrics);
             }
           });

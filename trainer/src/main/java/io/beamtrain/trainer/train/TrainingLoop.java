@@ -39,6 +39,8 @@ public final class TrainingLoop implements AutoCloseable {
   private final BackgroundWriter writer;
   private final EarlyStopping earlyStopping;
   private final List<Evaluation> history = new ArrayList<>();
+  private final long evalEvery;
+  private final long checkpointEvery;
   private long step;
   private boolean committed;
   private String stopReason;
@@ -51,6 +53,7 @@ public final class TrainingLoop implements AutoCloseable {
       TrialDirectory directory,
       TrainingSession session,
       BatchSource batches,
+      long trainExamples,
       Evaluator evaluator,
       TrainingListener listener) {
     this.spec = spec;
@@ -65,6 +68,8 @@ public final class TrainingLoop implements AutoCloseable {
     this.writer = new BackgroundWriter("trial-files-" + spec.trialId());
     this.earlyStopping =
         new EarlyStopping(spec.metric().name(), spec.metric().goal(), spec.earlyStoppingPatience());
+    this.evalEvery = spec.evalEverySteps(trainExamples, params.batchSize());
+    this.checkpointEvery = spec.checkpointEverySteps(trainExamples, params.batchSize());
   }
 
   /**
@@ -108,7 +113,7 @@ public final class TrainingLoop implements AutoCloseable {
    */
   public TrialResult run(long startedNanos, double earlierSeconds) {
     long trainSteps = spec.trainSteps();
-    long logEvery = Math.min(LOG_EVERY_STEPS, spec.evalEverySteps());
+    long logEvery = Math.min(LOG_EVERY_STEPS, evalEvery);
     Batch batch = batches.newBatch();
     TrialStatus status = stopReason != null ? TrialStatus.STOPPED : TrialStatus.COMPLETED;
     String reason = stopReason;
@@ -118,8 +123,8 @@ public final class TrainingLoop implements AutoCloseable {
     while (status == TrialStatus.COMPLETED && step < trainSteps) {
       long update = step;
       step++;
-      boolean checkpointNow = step % spec.checkpointEverySteps() == 0 || step == trainSteps;
-      boolean evaluateNow = checkpointNow || step % spec.evalEverySteps() == 0;
+      boolean checkpointNow = step % checkpointEvery == 0 || step == trainSteps;
+      boolean evaluateNow = checkpointNow || step % evalEvery == 0;
       boolean fetchLoss = evaluateNow || step % logEvery == 0;
       batches.fill(update, batch);
       float loss = session.step(update, batch, fetchLoss);
@@ -165,9 +170,10 @@ public final class TrainingLoop implements AutoCloseable {
             evalNanos / 1e9,
             checkpointNanos / 1e9);
     LOG.info(
-        "{}: {} steps at {} examples/s; evaluation {} s, checkpoints {} s of {} s",
-        spec.trialId(), timings.steps(), Math.round(timings.examplesPerSecond()),
-        timings.evalSeconds(), timings.checkpointSeconds(), timings.loopSeconds());
+        "{}: {} steps at {} examples/s; evaluation (every {} steps) {} s, checkpoints (every {})"
+            + " {} s of {} s",
+        spec.trialId(), timings.steps(), Math.round(timings.examplesPerSecond()), evalEvery,
+        timings.evalSeconds(), checkpointEvery, timings.checkpointSeconds(), timings.loopSeconds());
     listener.onLoopEnd(timings);
     if (status == TrialStatus.DIVERGED) {
       LOG.warn("{} diverged: {}", spec.trialId(), reason);

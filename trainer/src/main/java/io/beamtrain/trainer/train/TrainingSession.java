@@ -4,6 +4,7 @@ import io.beamtrain.checkpointing.SaverGraph;
 import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.model.ModelSpec;
+import io.beamtrain.trainer.model.RegressionHead;
 import io.beamtrain.trainer.model.TrainingGraph;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -15,6 +16,8 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.ndarray.buffer.IntDataBuffer;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -53,6 +56,8 @@ public final class TrainingSession implements AutoCloseable {
   private final IntDataBuffer classIdBuffer;
   private final TFloat32 targets;
   private final FloatDataBuffer targetBuffer;
+  private final RegressionHead regression;
+  private final float[] standardized;
   private final TFloat32 learningRate;
   private final TInt64 dropoutSeed;
   private float fedRate = Float.NaN;
@@ -72,20 +77,22 @@ public final class TrainingSession implements AutoCloseable {
       throw e;
     }
     this.graph = g;
-    boolean classification = spec.head().logitsWidth() > 1;
+    boolean classification = !(spec.head() instanceof RegressionHead);
     features = TFloat32.tensorOf(Shape.of(batchSize, spec.inputWidth()));
     featureBuffer = features.asRawTensor().data().asFloats();
     classIds = classification ? TInt32.tensorOf(Shape.of(batchSize)) : null;
     classIdBuffer = classification ? classIds.asRawTensor().data().asInts() : null;
     targets = classification ? null : TFloat32.tensorOf(Shape.of(batchSize));
     targetBuffer = classification ? null : targets.asRawTensor().data().asFloats();
+    regression = classification ? null : (RegressionHead) spec.head();
+    standardized = classification ? null : new float[batchSize];
     learningRate = TFloat32.scalarOf((float) schedule.rateAt(0));
     dropoutSeed = model.dropoutSeed() != null ? TInt64.vectorOf(dropoutSeedBase, 0) : null;
   }
 
   /**
    * Builds the graph of {@code spec} with initial weights from {@code seed} and opens a session on
-   * it with {@code config} (see {@link #threadConfig}). Variables are initialised on the first
+   * it with {@code config} (see {@link #sessionConfig}). Variables are initialised on the first
    * run unless restored before.
    */
   public static TrainingSession open(
@@ -94,13 +101,20 @@ public final class TrainingSession implements AutoCloseable {
   }
 
   /**
-   * A session config with these thread counts. The inter-op pool is per session, but TensorFlow
-   * sizes the CPU device's intra-op pool once per process, from the first session: later sessions
-   * share it whatever they ask for (a warning says so). Results depend on that size in their last
-   * bits -- TensorFlow's CPU kernels split reductions by pool size -- so runs are bit-identical
-   * only on equal intra-op thread counts.
+   * A session config with these thread counts and without Grappler's graph rewrites.
+   *
+   * <p>Grappler optimizes the graph again for every new (feeds, fetches, targets) combination a
+   * session runs -- a trial runs five: train, train with loss, evaluate, snapshot, save -- which
+   * cost 20-140 ms each on the 2-core build machine, against 3-9 ms without it, while the
+   * steady-state step time of these small dense models showed no measurable difference: a net
+   * loss for short trials.
+   *
+   * <p>The inter-op pool is per session, but TensorFlow sizes the CPU device's intra-op pool once
+   * per process, from the first session: later sessions share it whatever they ask for (a warning
+   * says so). Results depend on that size in their last bits -- TensorFlow's CPU kernels split
+   * reductions by pool size -- so runs are bit-identical only on equal intra-op thread counts.
    */
-  public static ConfigProto threadConfig(int intraOpThreads, int interOpThreads) {
+  public static ConfigProto sessionConfig(int intraOpThreads, int interOpThreads) {
     int first = PROCESS_INTRA_OP_THREADS.compareAndExchange(0, intraOpThreads);
     if (first != 0 && first != intraOpThreads) {
       LOG.warn(
@@ -113,6 +127,9 @@ public final class TrainingSession implements AutoCloseable {
         .setIntraOpParallelismThreads(intraOpThreads)
         .setInterOpParallelismThreads(interOpThreads)
         .setUsePerSessionThreads(true)
+        .setGraphOptions(
+            GraphOptions.newBuilder()
+                .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
         .build();
   }
 
@@ -127,7 +144,11 @@ public final class TrainingSession implements AutoCloseable {
     if (classIds != null) {
       classIdBuffer.write(batch.classIds());
     } else {
-      targetBuffer.write(batch.targets());
+      float[] raw = batch.targets();
+      for (int i = 0; i < batchSize; i++) {
+        standardized[i] = regression.standardize(raw[i]);
+      }
+      targetBuffer.write(standardized);
     }
     Session.Runner runner =
         session

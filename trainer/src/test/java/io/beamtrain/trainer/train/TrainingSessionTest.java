@@ -56,9 +56,9 @@ class TrainingSessionTest {
     HyperParameters hp = HyperParameters.parse(params);
     ModelSpec spec = ModelSpec.of(hp, dataset.spec());
     try (TrainingSession session =
-            TrainingSession.open(spec, seed, hp.schedule(steps), TrainingSession.threadConfig(1, 1));
+            TrainingSession.open(spec, seed, hp.schedule(steps), TrainingSession.sessionConfig(1, 1));
         BatchSource batches = new InMemoryBatchSource(train, hp.batchSize(), seed);
-        Evaluator evaluator = Evaluator.inMemory(eval, dataset.isClassification() ? dataset.spec().label().numClasses() : 0)) {
+        Evaluator evaluator = Evaluator.inMemory(eval, spec.head())) {
       Batch batch = batches.newBatch();
       for (long step = 0; step < steps; step++) {
         batches.fill(step, batch);
@@ -125,10 +125,10 @@ class TrainingSessionTest {
     HyperParameters hp = HyperParameters.defaults();
     ModelSpec spec = ModelSpec.of(hp, penguins.spec());
     try (TrainingSession session =
-            TrainingSession.open(spec, 9, hp.schedule(50), TrainingSession.threadConfig(1, 1));
+            TrainingSession.open(spec, 9, hp.schedule(50), TrainingSession.sessionConfig(1, 1));
         BatchSource batches = new InMemoryBatchSource(penguinsTrain, hp.batchSize(), 9);
-        Evaluator inMemory = Evaluator.inMemory(penguinsEval, 3);
-        Evaluator streamed = Evaluator.streaming(penguins, 3)) {
+        Evaluator inMemory = Evaluator.inMemory(penguinsEval, spec.head());
+        Evaluator streamed = Evaluator.streaming(penguins, spec.head())) {
       Batch batch = batches.newBatch();
       for (long step = 0; step < 50; step++) {
         batches.fill(step, batch);
@@ -146,7 +146,7 @@ class TrainingSessionTest {
     HyperParameters hp = HyperParameters.parse(Map.of("hidden_layers", "8,4"));
     ModelSpec spec = ModelSpec.of(hp, penguins.spec());
     try (TrainingSession session =
-        TrainingSession.open(spec, 1, hp.schedule(10), TrainingSession.threadConfig(1, 1))) {
+        TrainingSession.open(spec, 1, hp.schedule(10), TrainingSession.sessionConfig(1, 1))) {
       List<String> names = new ArrayList<>();
       session.saver().variables().forEach(v -> names.add(v.name()));
       assertEquals(
