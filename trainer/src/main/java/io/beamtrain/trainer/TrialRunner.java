@@ -306,6 +306,9 @@ public final class TrialRunner {
             status = TrialStatus.STOPPED;
             reason = earlyStopping.reason(step);
             checkpointNow = true;
+          } else if ((reason = listener.stopReason(step, metrics)) != null) {
+            status = TrialStatus.STOPPED;
+            checkpointNow = true;
           }
           if (checkpointNow) {
             checkpoint(metrics, elapsed(startedNanos, earlierSeconds));
