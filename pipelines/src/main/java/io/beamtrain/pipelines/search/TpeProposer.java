@@ -16,12 +16,14 @@ import java.util.TreeMap;
 /**
  * TPE in batched rounds: round 0 is the first {@code roundSize} points of the study's
  * quasi-random (Sobol) sequence; round {@code k} fits a {@link TreeParzenEstimator} on every
- * result of rounds {@code < k} and proposes {@code roundSize} trials, trial {@code i} from its own
+ * result of rounds {@code < k} and proposes {@code roundSize} trials (fewer in the last round, to
+ * stop at {@code maxTrials}), trial {@code i} from its own
  * random stream {@link TrialSeeds#forSearch}(seed, i). COMPLETED and STOPPED trials count with
  * their best metric value; FAILED and DIVERGED trials count as bad.
  */
 public record TpeProposer(
-    List<ParameterSpec> parameters, Map<String, Object> fixed, MetricSpec metric, long seed, int roundSize)
+    List<ParameterSpec> parameters, Map<String, Object> fixed, MetricSpec metric, long seed, int roundSize,
+    int maxTrials)
     implements RoundProposer {
 
   public TpeProposer {
@@ -32,12 +34,13 @@ public record TpeProposer(
   @Override
   public List<Trial> propose(int round, List<TrialResult> earlier) {
     List<SortedMap<String, Object>> points = new ArrayList<>();
+    int count = Math.max(0, Math.min(roundSize, maxTrials - round * roundSize));
     if (round == 0) {
-      points.addAll(Algorithm.QUASI_RANDOM.search().suggest(parameters, roundSize, seed));
-    } else {
+      points.addAll(Algorithm.QUASI_RANDOM.search().suggest(parameters, count, seed));
+    } else if (count > 0) {
       TreeParzenEstimator model =
           TreeParzenEstimator.fit(parameters, observations(earlier), metric.goal());
-      for (int j = 0; j < roundSize; j++) {
+      for (int j = 0; j < count; j++) {
         points.add(model.propose(TrialSeeds.forSearch(seed, round * roundSize + j)));
       }
     }

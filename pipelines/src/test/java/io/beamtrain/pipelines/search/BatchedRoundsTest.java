@@ -85,7 +85,7 @@ class BatchedRoundsTest {
     List<ParameterSpec> space = List.of(
         ParameterSpec.doubleRange("learning_rate", 0.001, 0.3, Scale.LOG),
         ParameterSpec.categorical("optimizer", "adam", "sgd"));
-    TpeProposer proposer = new TpeProposer(space, Map.of("model", "linear"), MetricSpec.defaultMetric(), 11, 3);
+    TpeProposer proposer = new TpeProposer(space, Map.of("model", "linear"), MetricSpec.defaultMetric(), 11, 3, 6);
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     pipeline.apply(BatchedRounds.of(proposer, 2, settings(layout, 20, 6)));
     pipeline.run().waitUntilFinish();
