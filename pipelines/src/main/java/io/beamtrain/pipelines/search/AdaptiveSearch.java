@@ -25,16 +25,23 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
   private final StudySpec study;
   private final SearchSettings search;
   private final TrialSettings settings;
+  private final PCollection<?> signal;
 
-  private AdaptiveSearch(StudySpec study, SearchSettings search, TrialSettings settings) {
+  private AdaptiveSearch(StudySpec study, SearchSettings search, TrialSettings settings, PCollection<?> signal) {
     this.study = study;
     this.search = search;
     this.settings = settings;
+    this.signal = signal;
+  }
+
+  /** The same study, started only when {@code signal} is complete ({@code train} waits for its data). */
+  public AdaptiveSearch after(PCollection<?> signal) {
+    return new AdaptiveSearch(study, search, settings, signal);
   }
 
   /** {@code settings.trainSteps()} is the maximum budget; {@code settings.trialCount()} should be {@link #trialCount}. */
   public static AdaptiveSearch of(StudySpec study, SearchSettings search, TrialSettings settings) {
-    return new AdaptiveSearch(study, search, settings);
+    return new AdaptiveSearch(study, search, settings, null);
   }
 
   /** The brackets of a SUCCESSIVE_HALVING or HYPERBAND study. */
@@ -74,7 +81,8 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
     if (study.algorithm() == Algorithm.SUCCESSIVE_HALVING || study.algorithm() == Algorithm.HYPERBAND) {
       List<Bracket> plan = brackets(study, search);
       List<Trial> trials = study.withMaxTrials(Brackets.totalTrials(plan)).trials();
-      return SuccessiveHalving.of(trials, plan, settings);
+      SuccessiveHalving halving = SuccessiveHalving.of(trials, plan, settings);
+      return signal == null ? halving : halving.after(signal);
     }
     int trials = trials(study);
     RoundProposer proposer = study.algorithm() == Algorithm.TPE
@@ -82,6 +90,9 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
         : new PlannedRounds(study.trials(), search.roundSize());
     int rounds = Bracket.ceilDiv(trials, search.roundSize());
     BatchedRounds rounded = BatchedRounds.of(proposer, rounds, settings);
+    if (signal != null) {
+      rounded = rounded.after(signal);
+    }
     return search.medianStopping() == null ? rounded : rounded.withMedianStopping(search.medianStopping());
   }
 }

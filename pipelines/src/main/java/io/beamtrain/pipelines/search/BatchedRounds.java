@@ -13,6 +13,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -30,8 +31,11 @@ public final class BatchedRounds extends PTransform<PBegin, PCollection<TrialRes
   private final int rounds;
   private final TrialSettings settings;
   private final MedianStopping stopping;
+  private final PCollection<?> signal;
 
-  private BatchedRounds(RoundProposer proposer, int rounds, TrialSettings settings, MedianStopping stopping) {
+  private BatchedRounds(
+      RoundProposer proposer, int rounds, TrialSettings settings, MedianStopping stopping,
+      PCollection<?> signal) {
     if (rounds < 1) {
       throw new IllegalArgumentException("rounds must be positive, was " + rounds);
     }
@@ -39,15 +43,21 @@ public final class BatchedRounds extends PTransform<PBegin, PCollection<TrialRes
     this.rounds = rounds;
     this.settings = settings;
     this.stopping = stopping;
+    this.signal = signal;
   }
 
   public static BatchedRounds of(RoundProposer proposer, int rounds, TrialSettings settings) {
-    return new BatchedRounds(proposer, rounds, settings, null);
+    return new BatchedRounds(proposer, rounds, settings, null, null);
   }
 
   /** The same search with the median stopping rule (null = off). */
   public BatchedRounds withMedianStopping(MedianStopping rule) {
-    return new BatchedRounds(proposer, rounds, settings, rule);
+    return new BatchedRounds(proposer, rounds, settings, rule, signal);
+  }
+
+  /** The same search, started only when {@code signal} is complete (e.g. the data is written). */
+  public BatchedRounds after(PCollection<?> signal) {
+    return new BatchedRounds(proposer, rounds, settings, stopping, signal);
   }
 
   @Override
@@ -60,8 +70,11 @@ public final class BatchedRounds extends PTransform<PBegin, PCollection<TrialRes
               : PCollectionList.of(done).apply(name + "/EarlierResults", Flatten.pCollections())
                   .setCoder(TrialResultCoder.of()))
           .apply(name + "/AsSideInput", View.asList());
-      PCollection<Trial> trials = begin
-          .apply(name + "/Round", Create.of(round))
+      PCollection<Integer> roundNumber = begin.apply(name + "/Round", Create.of(round));
+      if (signal != null) {
+        roundNumber = roundNumber.apply(name + "/WaitForData", Wait.on(signal));
+      }
+      PCollection<Trial> trials = roundNumber
           .apply(name + "/Propose", ParDo.of(new ProposeFn(proposer, earlier)).withSideInputs(earlier))
           .setCoder(SerializableCoder.of(Trial.class));
       TrainRung train = TrainRung.with(settings);

@@ -30,17 +30,23 @@ public final class SearchPipeline {
     return SearchSettings.parse(text, options.getStudy(), plan.study());
   }
 
-  /** Runs the adaptive study of {@code plan} to completion and reads the outcome. */
-  public static SweepOutcome run(PipelineOptions options, SweepPlan plan, SearchSettings search) {
+  /** The composite of the adaptive study of {@code plan}. */
+  public static AdaptiveSearch transform(SweepPlan plan, SearchSettings search) {
     TrialSettings base = plan.settings();
     int trials = AdaptiveSearch.trialCount(plan.study(), search);
     TrialSettings settings = new TrialSettings(
         base.layout(), base.dataDir(), base.metric(), base.trainSteps(), base.evalEverySteps(),
         base.checkpointEverySteps(), base.earlyStoppingPatience(), base.trialsPerWorker(), trials,
         base.storage());
+    return AdaptiveSearch.of(plan.study(), search, settings);
+  }
+
+  /** Runs the adaptive study of {@code plan} to completion and reads the outcome. */
+  public static SweepOutcome run(PipelineOptions options, SweepPlan plan, SearchSettings search) {
+    TrialSettings base = plan.settings();
     plan.writeStudy();
     Pipeline pipeline = Pipeline.create(options);
-    pipeline.apply("Search", AdaptiveSearch.of(plan.study(), search, settings));
+    pipeline.apply("Search", transform(plan, search));
     long start = System.nanoTime();
     PipelineRuns.runToCompletion(pipeline);
     return SweepOutcome.read(

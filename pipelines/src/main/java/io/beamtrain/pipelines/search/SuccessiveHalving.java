@@ -12,6 +12,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -30,11 +31,14 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
   private final List<Trial> trials;
   private final List<Bracket> brackets;
   private final TrialSettings settings;
+  private final PCollection<?> signal;
 
-  private SuccessiveHalving(List<Trial> trials, List<Bracket> brackets, TrialSettings settings) {
+  private SuccessiveHalving(
+      List<Trial> trials, List<Bracket> brackets, TrialSettings settings, PCollection<?> signal) {
     this.trials = List.copyOf(trials);
     this.brackets = List.copyOf(brackets);
     this.settings = settings;
+    this.signal = signal;
     int needed = Brackets.totalTrials(brackets);
     if (trials.size() < needed) {
       throw new IllegalArgumentException(
@@ -49,7 +53,12 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
    * @param settings shared trial settings; {@code trainSteps} is replaced by each rung's budget
    */
   public static SuccessiveHalving of(List<Trial> trials, List<Bracket> brackets, TrialSettings settings) {
-    return new SuccessiveHalving(trials, brackets, settings);
+    return new SuccessiveHalving(trials, brackets, settings, null);
+  }
+
+  /** The same search, started only when {@code signal} is complete (e.g. the data is written). */
+  public SuccessiveHalving after(PCollection<?> signal) {
+    return new SuccessiveHalving(trials, brackets, settings, signal);
   }
 
   @Override
@@ -61,6 +70,9 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
       List<Trial> members = trials.subList(bracket.firstTrial(), bracket.firstTrial() + bracket.trials());
       PCollection<Trial> survivors = begin.apply(
           name + "/CreateTrials", Create.of(members).withCoder(SerializableCoder.of(Trial.class)));
+      if (signal != null) {
+        survivors = survivors.apply(name + "/WaitForData", Wait.on(signal));
+      }
       for (Rung rung : bracket.rungs()) {
         String rungName = name + "/Rung" + rung.index();
         PCollection<TrialResult> results = survivors.apply(
