@@ -51,7 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("benchmark")
 class SearchBenchmark {
-  static final Path MOVIES = Path.of("..", "..", "shared", "datasets", "movies.csv").toAbsolutePath().normalize();
+  /** {@code -Dbeamtrain.movies=<path>}, else {@code shared/datasets/movies.csv} beside the worktrees. */
+  static final Path MOVIES = Path.of(System.getProperty("beamtrain.movies",
+      Path.of("..", "..", "..", "shared", "datasets", "movies.csv").toString())).toAbsolutePath().normalize();
   static final int MAX_BUDGET = 270;
   static final int MIN_BUDGET = 30;
   static final int ETA = 3;
