@@ -64,4 +64,38 @@ class SearchPipelineTest {
   private static java.util.List<Long> sortedSteps(SweepOutcome outcome, int from, int to) {
     return outcome.results().subList(from, to).stream().map(TrialResult::steps).sorted().toList();
   }
+
+  @Test
+  void trainRunsATpeStudyWithMedianStoppingBehindItsOwnPreprocessing() throws Exception {
+    String input = PenguinsData.writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
+    Path study = tmp.resolve("tpe.yaml");
+    Files.writeString(study, """
+        metric: {name: eval_loss, goal: MINIMIZE}
+        algorithm: TPE
+        maxTrials: 5
+        seed: 3
+        trainSteps: 30
+        evalEverySteps: 10
+        checkpointEverySteps: 10
+        search: {roundSize: 2, medianStopping: {minSteps: 10, minTrials: 2}}
+        parameters:
+          - {name: learning_rate, type: DOUBLE, min: 0.00001, max: 0.1, scale: LOG}
+        fixed: {model: linear}
+        """);
+    SweepOutcome outcome = io.beamtrain.pipelines.train.TrainPipeline.run(PipelineOptionsFactory.fromArgs(
+            "--input=" + input, "--label=" + PenguinsData.LABEL, "--output=" + tmp.resolve("train"),
+            "--study=" + study, "--trialsPerWorker=2")
+        .withValidation().as(io.beamtrain.pipelines.train.TrainPipeline.Options.class));
+
+    // Rounds of 2, 2 and 1 trials (maxTrials 5), each finished COMPLETED or STOPPED with a reason.
+    assertEquals(java.util.List.of("trial-0000", "trial-0001", "trial-0002", "trial-0003", "trial-0004"),
+        outcome.results().stream().map(TrialResult::trial).toList());
+    for (TrialResult r : outcome.results()) {
+      assertTrue(r.status() == io.beamtrain.trainer.TrialStatus.COMPLETED
+          ? r.steps() == 30
+          : r.status() == io.beamtrain.trainer.TrialStatus.STOPPED && r.reason().startsWith("median stopping at step"),
+          r.toJson());
+    }
+    assertTrue(Files.exists(tmp.resolve("train").resolve("best").resolve("best.json")));
+  }
 }
