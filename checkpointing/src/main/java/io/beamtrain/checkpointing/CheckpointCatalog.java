@@ -3,7 +3,6 @@ package io.beamtrain.checkpointing;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StoragePaths;
-import io.beamtrain.checkpointing.storage.VersionedBytes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,8 +31,8 @@ final class CheckpointCatalog {
 
   final String directory;
   final String statePath;
-  /** Raw state bytes and generation; empty when there is no state file. */
-  final Optional<VersionedBytes> stateFile;
+  /** Raw state bytes; empty when there is no state file. */
+  final Optional<byte[]> stateFile;
   /** The parsed state; empty when absent or corrupt. */
   final Optional<CheckpointState> state;
   /** Why the state file could not be parsed, when it could not. */
@@ -46,7 +45,7 @@ final class CheckpointCatalog {
 
   private CheckpointCatalog(
       String directory,
-      Optional<VersionedBytes> stateFile,
+      Optional<byte[]> stateFile,
       Optional<CheckpointState> state,
       Optional<CheckpointStateFormatException> corruption,
       CheckpointListing listing,
@@ -82,7 +81,9 @@ final class CheckpointCatalog {
 
   static CheckpointCatalog read(Storage storage, String directory, Instant now) {
     String statePath = StoragePaths.join(directory, CheckpointState.FILE_NAME);
-    Optional<VersionedBytes> raw = storage.readVersioned(statePath);
+    // A plain read: the generation is taken again right before any commit, and a read-only
+    // caller should not need what a versioned read may cost (a lock file on local disk).
+    Optional<byte[]> raw = readIfExists(storage, statePath);
     CheckpointListing listing = CheckpointListing.of(storage, directory);
     if (raw.isEmpty()) {
       return new CheckpointCatalog(
@@ -90,7 +91,7 @@ final class CheckpointCatalog {
     }
     CheckpointState state;
     try {
-      state = CheckpointState.parse(raw.get().data(), statePath);
+      state = CheckpointState.parse(raw.get(), statePath);
     } catch (CheckpointStateFormatException e) {
       LOG.warn(
           "{}; falling back to the newest complete checkpoint found by listing {}",
@@ -126,6 +127,17 @@ final class CheckpointCatalog {
     }
     return new CheckpointCatalog(
         directory, raw, Optional.of(state), Optional.empty(), listing, usable, names);
+  }
+
+  private static Optional<byte[]> readIfExists(Storage storage, String path) {
+    try {
+      return Optional.of(storage.readBytes(path));
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /** The newest usable checkpoint. */

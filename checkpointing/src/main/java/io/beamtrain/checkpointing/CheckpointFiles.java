@@ -34,11 +34,6 @@ final class CheckpointFiles {
     return m.matches() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
   }
 
-  /** Files written for a checkpoint, in the order {@code save} uploads them. */
-  static List<String> uploadOrder(String name) {
-    return List.of(name + METRICS, name + SINGLE_DATA_SHARD, name + INDEX, name + META);
-  }
-
   /**
    * Files of a checkpoint in the order they are deleted: the index first, so a checkpoint whose
    * deletion was interrupted is recognisably incomplete; the sidecar last, so the leftovers are

@@ -99,9 +99,4 @@ final class CheckpointListing {
   boolean isComplete(String name) {
     return isComplete(name, new ArrayList<>());
   }
-
-  /** The data shard files of a checkpoint, sorted. */
-  List<String> dataFiles(String name) {
-    return files(name).stream().filter(f -> f.startsWith(name + ".data-")).sorted().toList();
-  }
 }

@@ -5,6 +5,7 @@ import io.beamtrain.checkpointing.retention.Retention;
 import io.beamtrain.checkpointing.retention.RetentionPlan;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
@@ -50,9 +51,10 @@ import org.tensorflow.proto.SaverDef;
  * ones, the best N by a metric (metrics persist in the sidecars, so this survives restarts), and
  * one every N hours kept forever (dropped from the state file, like Python).
  *
- * <p><b>Async mode.</b> {@code save} copies the variables out of the session (one memory copy),
- * queues the copy and returns; a background thread writes it locally with TensorFlow, uploads and
- * commits, in order. {@code save} blocks while {@code asyncQueueCapacity} snapshots are waiting.
+ * <p><b>Async mode.</b> {@code save} copies the variables out of the session (one memory copy,
+ * into buffers reused from earlier saves: up to {@code asyncQueueCapacity + 2} copies of the
+ * variables stay allocated), queues the copy and returns; a background thread writes it locally
+ * with TensorFlow, uploads and commits, in order. {@code save} blocks while {@code asyncQueueCapacity} snapshots are waiting.
  * {@link #flush()} and {@link #close()} wait and throw if any background save failed; after a
  * failure every later call throws too. {@link #latest()} and {@link #all()} reflect committed
  * checkpoints only.
@@ -71,6 +73,8 @@ public final class CheckpointManager implements AutoCloseable {
   private final Retention retention;
   private final byte[] metaGraph;
   private final AsyncCommitter async;
+  /** Reused snapshot memory (async mode). */
+  private final SnapshotBuffers snapshotBuffers = new SnapshotBuffers();
   /** Committed state; replaced by the single committing thread, read by anyone. */
   private volatile Committed committed;
   private boolean closed;
@@ -114,6 +118,10 @@ public final class CheckpointManager implements AutoCloseable {
     if (saver.graph() != graph) {
       throw new IllegalArgumentException("the saver was built for a different graph");
     }
+    if (options.async() && saver.variables().isEmpty()) {
+      throw new IllegalArgumentException(
+          "async saves snapshot the variables, which needs a saver from SaverGraph.build, not fromSaverDef");
+    }
     String dir = CheckpointCatalog.normalize(directory);
     Storage storage = Storages.forPath(dir, config);
     Instant now = Timestamps.truncate(options.clock().instant());
@@ -139,7 +147,7 @@ public final class CheckpointManager implements AutoCloseable {
     byte[] meta = MetaGraphs.toBytes(graph, saverDef, Map.of());
     Committed initial =
         new Committed(
-            catalog.checkpoints, lastPreserved, catalog.stateFile.map(VersionedBytes::data).orElse(null));
+            catalog.checkpoints, lastPreserved, catalog.stateFile.orElse(null));
     LOG.debug("opened {}: {} checkpoints", dir, catalog.checkpoints.size());
     return new CheckpointManager(dir, storage, saver, options, meta, initial);
   }
@@ -161,9 +169,14 @@ public final class CheckpointManager implements AutoCloseable {
   public static Optional<CheckpointState> readState(String directory, StorageConfig config) {
     String dir = CheckpointCatalog.normalize(directory);
     String path = StoragePaths.join(dir, CheckpointState.FILE_NAME);
-    return Storages.forPath(dir, config)
-        .readVersioned(path)
-        .map(v -> CheckpointState.parse(v.data(), path));
+    try {
+      return Optional.of(CheckpointState.parse(Storages.forPath(dir, config).readBytes(path), path));
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /** The directory, normalised (absolute for local paths, no trailing slash). */
@@ -193,7 +206,7 @@ public final class CheckpointManager implements AutoCloseable {
         new Checkpoint(step, StoragePaths.join(directory, name), timestamp, Map.copyOf(metrics));
     if (async != null) {
       async.throwIfFailed();
-      async.submit(checkpoint, saver.snapshot(session));
+      async.submit(checkpoint, saver.snapshot(session, snapshotBuffers));
       return checkpoint;
     }
     Path staging = LocalCopy.createTempDirectory(options.stagingDirectory(), "beamtrain-save-");
@@ -282,8 +295,12 @@ public final class CheckpointManager implements AutoCloseable {
       }
       closed = true;
     }
-    if (async != null) {
-      async.close();
+    try {
+      if (async != null) {
+        async.close();
+      }
+    } finally {
+      snapshotBuffers.close();
     }
   }
 
@@ -318,11 +335,16 @@ public final class CheckpointManager implements AutoCloseable {
     candidates.add(checkpoint);
     RetentionPlan plan =
         retention.plan(candidates, new PreservationContext(checkpoint.timestamp(), current.lastPreserved()));
-    Committed next = writeState(current, plan.keep(), plan.lastPreserved());
+    committed = writeState(current, plan.keep(), plan.lastPreserved());
     for (Checkpoint dropped : plan.delete()) {
-      deleteCheckpointFiles(dropped);
+      try {
+        deleteCheckpointFiles(dropped);
+      } catch (StorageException e) {
+        // Committed already. The leftovers are unlisted and keep their sidecar (deleted last), so
+        // the next open for writing collects them (see OrphanCollector for the one exception).
+        LOG.warn("could not delete {} after retention dropped it: {}", dropped.prefix(), e.getMessage());
+      }
     }
-    committed = next;
     LOG.debug("committed {} in {} ms", name, Duration.ofNanos(System.nanoTime() - started).toMillis());
   }
 

@@ -18,7 +18,9 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SaverDef;
+import org.tensorflow.Tensor;
 import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
 
 /**
  * The save/restore subgraph of a TensorFlow graph, named as Python's {@code
@@ -36,6 +38,7 @@ import org.tensorflow.types.TString;
  *   save/Const           PlaceholderWithDefault   save/control_dependency  Identity(save/Const) after SaveV2
  *   save/RestoreV2       RestoreV2                save/Assign, save/Assign_1, ... (AssignVariableOp for
  *   save/restore_all     NoOp after every assign                           resource variables)
+ *   save/ReadVariableOp  value of a resource variable (one per resource variable)
  * </pre>
  *
  * Variables are keyed in the checkpoint by their op name, sorted, like Python. The resulting
@@ -163,18 +166,35 @@ public final class SaverGraph {
   /**
    * Copies the current value of every variable out of {@code session} into tensors owned by the
    * returned snapshot, so training may continue while the snapshot is written (see {@link
-   * SnapshotWriter}). Costs one native memory copy of the variables ({@code DeepCopy} ops).
+   * SnapshotWriter}). Costs one memory copy of the variables.
    */
   public VariableSnapshot snapshot(Session session) {
+    return snapshot(session, SnapshotBuffers.unpooled());
+  }
+
+  /** As {@link #snapshot(Session)}, copying into (and later returning) buffers of {@code pool}. */
+  VariableSnapshot snapshot(Session session, SnapshotBuffers pool) {
     checkSession(session);
     if (variables.isEmpty()) {
       throw new IllegalStateException("a saver imported from a SaverDef cannot take snapshots");
     }
     Session.Runner runner = session.runner();
     for (SavedVariable v : variables) {
-      runner.fetch(v.copyTensorName());
+      runner.fetch(v.valueTensorName());
     }
-    return new VariableSnapshot(variables, runner.run());
+    List<Tensor> copies = new ArrayList<>(variables.size());
+    // A fetched reference variable shares the variable's buffer, which the next training step
+    // updates in place: copy before returning, and close the fetched tensors.
+    try (Result fetched = runner.run()) {
+      for (int i = 0; i < variables.size(); i++) {
+        Class<? extends TType> type = graph.outputOrThrow(variables.get(i).valueTensorName()).type();
+        copies.add(pool.copyOf(i, fetched.get(i), type));
+      }
+    } catch (RuntimeException e) {
+      pool.release(copies);
+      throw e;
+    }
+    return new VariableSnapshot(variables, copies, pool::release);
   }
 
   private boolean usesTensorFlowJavaNames() {
@@ -268,19 +288,8 @@ public final class SaverGraph {
           value = op.output(0);
         }
         values.add(value);
-        // A ref variable's fetched value may share the variable's buffer, which the next training
-        // step updates in place; DeepCopy gives snapshot() a buffer of its own, copied natively.
-        String copyName = variables.isEmpty() ? "DeepCopy" : "DeepCopy_" + variables.size();
-        Output<?> copy =
-            graph
-                .opBuilder("DeepCopy", scoped(copyName), graph.baseScope())
-                .addInput(value)
-                .setAttr("T", dtype)
-                .build()
-                .output(0);
         variables.add(
-            new SavedVariable(
-                op.name(), op.type(), dtype, shape, op.output(0).name(), value.name(), copy.name()));
+            new SavedVariable(op.name(), op.type(), dtype, shape, op.output(0).name(), value.name()));
       }
 
       String[] names = variables.stream().map(SavedVariable::name).toArray(String[]::new);
@@ -405,7 +414,6 @@ public final class SaverGraph {
    * @param shape declared shape
    * @param variableTensorName the variable op's output (a ref or a resource handle)
    * @param valueTensorName a tensor holding the variable's value (the ref itself, or a read)
-   * @param copyTensorName a {@code DeepCopy} of the value, fetched by {@link SaverGraph#snapshot}
    */
   public record SavedVariable(
       String name,
@@ -413,8 +421,7 @@ public final class SaverGraph {
       DataType dtype,
       Shape shape,
       String variableTensorName,
-      String valueTensorName,
-      String copyTensorName) {
+      String valueTensorName) {
     public SavedVariable {
       Objects.requireNonNull(name, "name");
     }

@@ -1,9 +1,8 @@
 package io.beamtrain.checkpointing;
 
 import io.beamtrain.checkpointing.SaverGraph.SavedVariable;
-import java.util.ArrayList;
 import java.util.List;
-import org.tensorflow.Result;
+import java.util.function.Consumer;
 import org.tensorflow.Tensor;
 
 /**
@@ -13,17 +12,14 @@ import org.tensorflow.Tensor;
  */
 public final class VariableSnapshot implements AutoCloseable {
   private final List<SavedVariable> variables;
-  private final Result result;
   private final List<Tensor> values;
+  private final Consumer<List<Tensor>> release;
+  private boolean closed;
 
-  VariableSnapshot(List<SavedVariable> variables, Result result) {
+  VariableSnapshot(List<SavedVariable> variables, List<Tensor> values, Consumer<List<Tensor>> release) {
     this.variables = List.copyOf(variables);
-    this.result = result;
-    List<Tensor> tensors = new ArrayList<>(result.size());
-    for (int i = 0; i < result.size(); i++) {
-      tensors.add(result.get(i));
-    }
-    this.values = List.copyOf(tensors);
+    this.values = List.copyOf(values);
+    this.release = release;
   }
 
   List<SavedVariable> variables() {
@@ -41,6 +37,9 @@ public final class VariableSnapshot implements AutoCloseable {
 
   @Override
   public void close() {
-    result.close();
+    if (!closed) {
+      closed = true;
+      release.accept(values);
+    }
   }
 }

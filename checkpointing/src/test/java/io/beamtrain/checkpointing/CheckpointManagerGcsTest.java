@@ -184,6 +184,38 @@ class CheckpointManagerGcsTest {
   }
 
   @Test
+  void missingBucketForbiddenAndUnreachableFailFastNamingThePath() {
+    try (TestModel model = TestModel.create()) {
+      assertFastFailure(() -> open(model, "gs://no-such-bucket/run", config),
+          StorageException.Kind.BUCKET_NOT_FOUND, "gs://no-such-bucket/run");
+      server.addFault(FaultRule.on("*", ".*").respond(403));
+      assertFastFailure(() -> open(model, "gs://bkt/forbidden", config),
+          StorageException.Kind.PERMISSION_DENIED, "gs://bkt/forbidden");
+      server.clearFaults();
+      // A port nothing listens on: the server's own port after it is closed.
+      String deadEndpoint;
+      try (GcsTestServer dead = GcsTestServer.start()) {
+        deadEndpoint = dead.endpoint();
+      }
+      assertFastFailure(() -> open(model, "gs://bkt/unreachable", StorageConfig.forEndpoint(deadEndpoint)),
+          null, "gs://bkt/unreachable");
+    }
+  }
+
+  private static void assertFastFailure(
+      org.junit.jupiter.api.function.Executable open, StorageException.Kind kind, String path) {
+    long start = System.nanoTime();
+    StorageException e = assertThrows(StorageException.class, open);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(e.getMessage().contains(path), e.getMessage());
+    if (kind != null) {
+      assertEquals(kind, e.kind(), e.getMessage());
+    }
+    // Not a timing benchmark: only that the failure is not retried for the 20 s retry budget.
+    assertTrue(seconds < 10, "took " + seconds + " s: " + e.getMessage());
+  }
+
+  @Test
   void twoManagersRacingOnOneDirectory() {
     String dir = "gs://bkt/race/trial";
     try (TestModel a = TestModel.create();

@@ -2,6 +2,7 @@ package io.beamtrain.checkpointing;
 
 import static io.beamtrain.checkpointing.CheckpointManagerTest.assertValues;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +74,10 @@ class CheckpointManagerRecoveryTest {
       assertEquals(2, CheckpointManager.latestCheckpoint(dir.toString(), CONFIG).orElseThrow().step(),
           "readers never see the uncommitted step 3");
       assertTrue(Files.exists(dir.resolve("model.ckpt-3.index")), "read-only access collects nothing");
+      Files.deleteIfExists(dir.resolve("checkpoint.beamtrain-lock"));
+      CheckpointManager.readState(dir.toString(), CONFIG);
+      CheckpointManager.latestCheckpoint(dir.toString(), CONFIG);
+      assertFalse(Files.exists(dir.resolve("checkpoint.beamtrain-lock")), "read-only access writes nothing");
       try (CheckpointManager manager = open(fresh, dir)) {
         assertEquals(
             Set.of("checkpoint", "model.ckpt-9.index", "model.ckpt-9.data-00000-of-00001")

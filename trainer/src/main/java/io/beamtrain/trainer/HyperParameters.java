@@ -36,7 +36,9 @@ import java.util.stream.Collectors;
  *   <tr><td>{@code optimizer}</td><td>adam</td><td>sgd, momentum, adam, adagrad, rmsprop</td></tr>
  *   <tr><td>{@code learning_rate}</td><td>0.01</td><td>&gt; 0</td></tr>
  *   <tr><td>{@code learning_rate_decay}</td><td>none</td><td>none, exponential, cosine</td></tr>
- *   <tr><td>{@code decay_steps}</td><td>the trial's train steps</td><td>&ge; 1</td></tr>
+ *   <tr><td>{@code decay_steps}</td><td>the trial's train steps (set it when a trial's budget
+ *       grows between runs, e.g. successive-halving rungs, or the schedule changes with the
+ *       budget)</td><td>&ge; 1</td></tr>
  *   <tr><td>{@code decay_rate}</td><td>0.1</td><td>(0, 1], exponential decay factor per
  *       decay_steps</td></tr>
  *   <tr><td>{@code decay_alpha}</td><td>0</td><td>[0, 1], cosine decay floor</td></tr>

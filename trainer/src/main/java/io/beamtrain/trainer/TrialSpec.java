@@ -158,7 +158,12 @@ public final class TrialSpec implements Serializable {
     return concurrentTrials;
   }
 
-  /** TF intra-op threads: the given value, else {@code max(1, cores / concurrentTrials)}. */
+  /**
+   * TF intra-op threads: the given value, else {@code max(1, cores / concurrentTrials)}. Results
+   * are bit-identical only on equal values, and TensorFlow applies the first session's value to
+   * the whole process: set it explicitly (e.g. 1) when results must not depend on the machine or
+   * on how many trials run at once.
+   */
   public int effectiveIntraOpThreads() {
     if (intraOpThreads > 0) {
       return intraOpThreads;

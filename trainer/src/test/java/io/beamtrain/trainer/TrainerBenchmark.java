@@ -7,8 +7,11 @@ import io.beamtrain.trainer.data.InMemoryBatchSource;
 import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.data.TransformSpec;
 import io.beamtrain.trainer.testing.DataDirFixture;
+import io.beamtrain.trainer.data.Batch;
+import io.beamtrain.trainer.model.ModelSpec;
 import io.beamtrain.trainer.train.LoopTimings;
 import io.beamtrain.trainer.train.TrainingListener;
+import io.beamtrain.trainer.train.TrainingSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,20 +41,30 @@ import org.tensorflow.types.TFloat32;
  * defaults -- next to a minimal hand-written TF Java loop of the same model in the same JVM
  * (framework {@code Adam}, one reused feed tensor per input, contiguous batches of pre-shuffled
  * data: feed + train op and nothing else). Runs alternate and the median of {@value #ROUNDS} is
- * printed. Prints a table; asserts nothing about time.
+ * printed, each trainer run as a ratio to the minimal loop of its round. A second measure, robust
+ * to a loaded machine: the two hot loops alone (the trainer's batch source and {@code
+ * TrainingSession.step}), alternated in short slices. Prints a table; asserts nothing about
+ * time.
  *
  * <p>Run: {@code mvn -Pbenchmarks verify -pl trainer -am -Dtest=TrainerBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
 class TrainerBenchmark {
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = 5;
   private static final int BATCH = 64;
   private static final int THREADS = 1;
+  private static final int SLICE_STEPS = 1000;
+  private static final int SLICES = 30;
 
   @TempDir Path dir;
 
-  private record Row(String name, double examplesPerSecond, double evalShare, double checkpointShare) {}
+  /**
+   * One line of the table; {@code ratio} is the median over rounds of this run's throughput over
+   * the minimal loop's in the same round (adjacent runs share the machine's load of the moment).
+   */
+  private record Row(
+      String name, double examplesPerSecond, double ratio, double evalShare, double checkpointShare) {}
 
   @Test
   void trainerVersusMinimalLoopOnFlights200k() throws Exception {
@@ -94,10 +106,13 @@ class TrainerBenchmark {
                 TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, false, model + "-sync-" + r);
         bare[r] = trainer(dataDir, params, steps, steps, steps, true, model + "-bare-" + r);
       }
-      rows.add(new Row(model + ": minimal TF Java loop", median(minimal), 0, 0));
-      rows.add(row(model + ": trainer, default cadence", defaults));
-      rows.add(row(model + ": trainer, sync checkpoints", sync));
-      rows.add(row(model + ": trainer, eval+ckpt at end", bare));
+      rows.add(new Row(model + ": minimal TF Java loop", median(minimal), 1, 0, 0));
+      rows.add(
+          new Row(model + ": trainer hot loop, A/B slices", Double.NaN,
+              hotLoopRatio(train, dataset.spec(), hidden, params), 0, 0));
+      rows.add(row(model + ": trainer, default cadence", defaults, minimal));
+      rows.add(row(model + ": trainer, sync checkpoints", sync, minimal));
+      rows.add(row(model + ": trainer, eval+ckpt at end", bare, minimal));
     }
     System.out.printf(
         Locale.ROOT,
@@ -105,23 +120,29 @@ class TrainerBenchmark {
             + " every %d steps by default, median of %d%n",
         BATCH, THREADS, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
         TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, ROUNDS);
+    System.out.printf(
+        Locale.ROOT, "load average %.1f on %d cores%n",
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        Runtime.getRuntime().availableProcessors());
     System.out.printf(Locale.ROOT, "%-38s %14s %10s %12s %12s%n", "run", "examples/s", "x minimal", "eval share", "ckpt share");
-    double baseline = 0;
     for (Row row : rows) {
-      if (row.name().endsWith("minimal TF Java loop")) {
-        baseline = row.examplesPerSecond();
-      }
       System.out.printf(
-          Locale.ROOT, "%-38s %14.0f %10.2f %11.1f%% %11.1f%%%n",
-          row.name(), row.examplesPerSecond(), row.examplesPerSecond() / baseline,
-          100 * row.evalShare(), 100 * row.checkpointShare());
+          Locale.ROOT, "%-38s %14s %10.2f %11.1f%% %11.1f%%%n",
+          row.name(),
+          Double.isNaN(row.examplesPerSecond()) ? "-" : String.format(Locale.ROOT, "%.0f", row.examplesPerSecond()),
+          row.ratio(), 100 * row.evalShare(), 100 * row.checkpointShare());
     }
   }
 
-  private static Row row(String name, LoopTimings[] runs) {
+  private static Row row(String name, LoopTimings[] runs, double[] minimal) {
+    double[] ratios = new double[runs.length];
+    for (int r = 0; r < runs.length; r++) {
+      ratios[r] = runs[r].examplesPerSecond() / minimal[r];
+    }
     return new Row(
         name,
         median(Arrays.stream(runs).mapToDouble(LoopTimings::examplesPerSecond).toArray()),
+        median(ratios),
         median(Arrays.stream(runs).mapToDouble(t -> t.evalSeconds() / t.loopSeconds()).toArray()),
         median(Arrays.stream(runs).mapToDouble(t -> t.checkpointSeconds() / t.loopSeconds()).toArray()));
   }
@@ -159,25 +180,41 @@ class TrainerBenchmark {
 
   /**
    * The same model by hand: dense layers (ReLU) to one output, MSE on the z-scored target,
-   * framework Adam at 0.01, batches cut contiguously from a shuffled copy of the data. Returns
-   * examples per second over {@code steps} steps.
+   * framework Adam at 0.01, batches cut contiguously from a copy of the data shuffled once: feed +
+   * train op and nothing else.
    */
-  private static double minimalLoop(DenseData data, TransformSpec spec, List<Integer> hidden, int steps) {
-    int width = data.width();
-    int n = data.n();
-    int[] order = InMemoryBatchSource.permutation(n, 1, 0);
-    float[] x = new float[n * width];
-    float[] y = new float[n];
-    double mean = spec.label().mean();
-    double stddev = spec.label().stddev();
-    for (int i = 0; i < n; i++) {
-      data.copyRow(order[i], x, i * width);
-      y[i] = (float) ((data.targets()[order[i]] - mean) / stddev);
-    }
-    try (Graph graph = new Graph()) {
+  private static final class MinimalLoop implements AutoCloseable {
+    private final Graph graph = new Graph();
+    private final Session session;
+    private final Placeholder<TFloat32> features;
+    private final Placeholder<TFloat32> labels;
+    private final Op train;
+    private final TFloat32 xt;
+    private final TFloat32 yt;
+    private final FloatDataBuffer xb;
+    private final FloatDataBuffer yb;
+    private final float[] x;
+    private final float[] y;
+    private final int width;
+    private final int batches;
+    private long step;
+
+    MinimalLoop(DenseData data, TransformSpec spec, List<Integer> hidden) {
+      width = data.width();
+      int n = data.n();
+      int[] order = InMemoryBatchSource.permutation(n, 1, 0);
+      x = new float[n * width];
+      y = new float[n];
+      double mean = spec.label().mean();
+      double stddev = spec.label().stddev();
+      for (int i = 0; i < n; i++) {
+        data.copyRow(order[i], x, i * width);
+        y[i] = (float) ((data.targets()[order[i]] - mean) / stddev);
+      }
+      batches = n / BATCH;
       Ops tf = Ops.create(graph);
-      Placeholder<TFloat32> features = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, width)));
-      Placeholder<TFloat32> labels = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+      features = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, width)));
+      labels = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
       Operand<TFloat32> h = features;
       int in = width;
       List<Integer> layers = new ArrayList<>(hidden);
@@ -188,7 +225,8 @@ class TrainerBenchmark {
         Variable<TFloat32> w =
             tf.variable(
                 tf.math.mul(
-                    tf.random.statelessRandomUniform(tf.constant(new long[] {in, out}), tf.constant(new long[] {7, l}), TFloat32.class),
+                    tf.random.statelessRandomUniform(
+                        tf.constant(new long[] {in, out}), tf.constant(new long[] {7, l}), TFloat32.class),
                     tf.constant(limit)));
         Variable<TFloat32> b = tf.variable(tf.zeros(tf.constant(new long[] {out}), TFloat32.class));
         h = tf.nn.biasAdd(tf.linalg.matMul(h, w), b);
@@ -198,31 +236,105 @@ class TrainerBenchmark {
         in = out;
       }
       Operand<TFloat32> prediction = tf.reshape(h, tf.constant(new int[] {-1}));
-      Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(prediction, labels), tf.constant(0));
-      Op train = new Adam(graph, 0.01f).minimize(loss);
-      ConfigProto config =
-          ConfigProto.newBuilder()
-              .setIntraOpParallelismThreads(THREADS)
-              .setInterOpParallelismThreads(THREADS)
-              .setUsePerSessionThreads(true)
-              .build();
-      try (Session session = new Session(graph, config);
-          TFloat32 xt = TFloat32.tensorOf(Shape.of(BATCH, width));
-          TFloat32 yt = TFloat32.tensorOf(Shape.of(BATCH))) {
-        FloatDataBuffer xb = xt.asRawTensor().data().asFloats();
-        FloatDataBuffer yb = yt.asRawTensor().data().asFloats();
-        session.initialize();
-        int batches = n / BATCH;
-        DoubleSupplier clock = () -> System.nanoTime() / 1e9;
-        double start = clock.getAsDouble();
-        for (int s = 0; s < steps; s++) {
-          int offset = (s % batches) * BATCH;
-          xb.write(x, offset * width, BATCH * width);
-          yb.write(y, offset, BATCH);
-          session.runner().feed(features, xt).feed(labels, yt).addTarget(train).run().close();
-        }
-        return steps * (double) BATCH / (clock.getAsDouble() - start);
+      Operand<TFloat32> loss =
+          tf.math.mean(tf.math.squaredDifference(prediction, labels), tf.constant(0));
+      train = new Adam(graph, 0.01f).minimize(loss);
+      session =
+          new Session(
+              graph,
+              ConfigProto.newBuilder()
+                  .setIntraOpParallelismThreads(THREADS)
+                  .setInterOpParallelismThreads(THREADS)
+                  .setUsePerSessionThreads(true)
+                  .build());
+      xt = TFloat32.tensorOf(Shape.of(BATCH, width));
+      yt = TFloat32.tensorOf(Shape.of(BATCH));
+      xb = xt.asRawTensor().data().asFloats();
+      yb = yt.asRawTensor().data().asFloats();
+      session.initialize();
+    }
+
+    /** Runs {@code steps} steps; returns the seconds taken. */
+    double run(int steps) {
+      long start = System.nanoTime();
+      for (int s = 0; s < steps; s++, step++) {
+        int offset = (int) (step % batches) * BATCH;
+        xb.write(x, offset * width, BATCH * width);
+        yb.write(y, offset, BATCH);
+        session.runner().feed(features, xt).feed(labels, yt).addTarget(train).run().close();
       }
+      return (System.nanoTime() - start) / 1e9;
+    }
+
+    @Override
+    public void close() {
+      try (graph;
+          session;
+          xt;
+          yt) {
+        // closes all four
+      }
+    }
+  }
+
+  /** The trainer's own hot loop without TrialRunner: batch source fill + TrainingSession step. */
+  private static final class TrainerHotLoop implements AutoCloseable {
+    private final TrainingSession session;
+    private final InMemoryBatchSource batches;
+    private final Batch batch;
+    private long step;
+
+    TrainerHotLoop(DenseData data, TransformSpec spec, Map<String, Object> params) {
+      HyperParameters hp = HyperParameters.parse(params);
+      session =
+          TrainingSession.open(
+              ModelSpec.of(hp, spec), 1, hp.schedule(1), TrainingSession.sessionConfig(THREADS, THREADS));
+      batches = new InMemoryBatchSource(data, hp.batchSize(), 1);
+      batch = batches.newBatch();
+      session.initialize();
+    }
+
+    double run(int steps) {
+      long start = System.nanoTime();
+      for (int s = 0; s < steps; s++, step++) {
+        batches.fill(step, batch);
+        session.step(step, batch, false);
+      }
+      return (System.nanoTime() - start) / 1e9;
+    }
+
+    @Override
+    public void close() {
+      try (session;
+          batches) {
+        // closes both
+      }
+    }
+  }
+
+  /**
+   * The hot loops alone, alternated in {@value #SLICE_STEPS}-step slices so both see the same
+   * machine load: median seconds per slice of the minimal loop over the trainer's.
+   */
+  private static double hotLoopRatio(
+      DenseData data, TransformSpec spec, List<Integer> hidden, Map<String, Object> params) {
+    try (MinimalLoop minimal = new MinimalLoop(data, spec, hidden);
+        TrainerHotLoop trainer = new TrainerHotLoop(data, spec, params)) {
+      minimal.run(SLICE_STEPS);
+      trainer.run(SLICE_STEPS);
+      double[] ratios = new double[SLICES];
+      for (int i = 0; i < SLICES; i++) {
+        double a = minimal.run(SLICE_STEPS);
+        double b = trainer.run(SLICE_STEPS);
+        ratios[i] = a / b;
+      }
+      return median(ratios);
+    }
+  }
+
+  private static double minimalLoop(DenseData data, TransformSpec spec, List<Integer> hidden, int steps) {
+    try (MinimalLoop loop = new MinimalLoop(data, spec, hidden)) {
+      return steps * (double) BATCH / loop.run(steps);
     }
   }
 }

@@ -183,6 +183,43 @@ class TrialRunnerTest {
   }
 
   @Test
+  void streamedTrainingDataTrainsToo() {
+    TrialResult result =
+        TrialRunner.run(
+            spec("streamed", penguins)
+                .maxInMemoryBytes(1) // nothing fits: train and eval splits are streamed
+                .trainSteps(300)
+                .build());
+    assertEquals(TrialStatus.COMPLETED, result.status());
+    assertTrue(result.history().get(result.history().size() - 1).metric(MetricSpec.EVAL_ACCURACY) > 0.9, result.toJson());
+  }
+
+  @Test
+  void concurrentTrialsInOneJvmGiveTheSameResultsAsSequentialOnes() throws Exception {
+    List<Map<String, Object>> params =
+        List.of(Map.of("dropout", 0.2), Map.of("optimizer", "rmsprop"), Map.of("model", "linear"));
+    List<TrialResult> sequential = new java.util.ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      sequential.add(TrialRunner.run(spec("seq-" + i, penguins).params(params.get(i)).trainSteps(150).build()));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<TrialResult>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < params.size(); i++) {
+        TrialSpec spec =
+            spec("par-" + i, penguins).params(params.get(i)).trainSteps(150).concurrentTrials(3).build();
+        futures.add(pool.submit(() -> TrialRunner.run(spec)));
+      }
+      for (int i = 0; i < params.size(); i++) {
+        TrialResult parallel = futures.get(i).get();
+        assertEquals(sequential.get(i).history(), parallel.history(), "trial " + i);
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void warmStartCopiesTheWeightsOfAnotherCheckpoint() {
     TrialResult source = TrialRunner.run(spec("source", penguins).trainSteps(200).build());
     String prefix = trials.resolve("source/model.ckpt-200").toString();

@@ -58,6 +58,7 @@ final class FailFastRetryStrategy implements StorageRetryStrategy {
   /** The default decision, overruled to "no" for unreachable endpoints. */
   private static final class FailFast implements ResultRetryAlgorithm<Object>, Serializable {
     private static final long serialVersionUID = 1L;
+
     @SuppressWarnings("rawtypes")
     private final ResultRetryAlgorithm delegate;
 
@@ -68,7 +69,9 @@ final class FailFastRetryStrategy implements StorageRetryStrategy {
     @Override
     @SuppressWarnings("unchecked")
     public TimedAttemptSettings createNextAttempt(
-        Throwable previousThrowable, Object previousResponse, TimedAttemptSettings previousSettings) {
+        Throwable previousThrowable,
+        Object previousResponse,
+        TimedAttemptSettings previousSettings) {
       return delegate.createNextAttempt(previousThrowable, previousResponse, previousSettings);
     }
 

@@ -6,7 +6,10 @@ import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.HttpStorageOptions;
 import com.google.cloud.storage.StorageOptions;
 
-/** Builds the google-cloud-storage client (JSON API over HTTP) that a {@link StorageConfig} asks for. */
+/**
+ * Builds the google-cloud-storage client (JSON API over HTTP) that a {@link StorageConfig} asks
+ * for.
+ */
 final class GcsClients {
   private GcsClients() {}
 

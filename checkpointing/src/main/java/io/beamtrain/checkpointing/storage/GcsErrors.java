@@ -41,7 +41,10 @@ final class GcsErrors {
         return new StorageException(
             StorageException.Kind.PERMISSION_DENIED,
             path,
-            operation + " failed: not authenticated (HTTP 401: " + detail + "). Provide Google"
+            operation
+                + " failed: not authenticated (HTTP 401: "
+                + detail
+                + "). Provide Google"
                 + " credentials (e.g. GOOGLE_APPLICATION_CREDENTIALS), or set noCredentials for a"
                 + " test endpoint",
             t);
@@ -49,8 +52,13 @@ final class GcsErrors {
         return new StorageException(
             StorageException.Kind.PERMISSION_DENIED,
             path,
-            operation + " failed: permission denied (HTTP 403: " + detail + "). The credentials"
-                + " in use lack a storage permission on bucket '" + bucket + "'",
+            operation
+                + " failed: permission denied (HTTP 403: "
+                + detail
+                + "). The credentials"
+                + " in use lack a storage permission on bucket '"
+                + bucket
+                + "'",
             t);
       case 412:
         return new StorageException(
@@ -65,9 +73,17 @@ final class GcsErrors {
           return new StorageException(
               StorageException.Kind.UNAVAILABLE,
               path,
-              operation + " failed: GCS answered HTTP " + status + " (" + detail + ") and kept"
-                  + " failing for " + seconds(elapsed) + " of retrying (retry budget "
-                  + seconds(config.retry().totalTimeout()) + ")",
+              operation
+                  + " failed: GCS answered HTTP "
+                  + status
+                  + " ("
+                  + detail
+                  + ") and kept"
+                  + " failing for "
+                  + seconds(elapsed)
+                  + " of retrying (retry budget "
+                  + seconds(config.retry().totalTimeout())
+                  + ")",
               t);
         }
         return new StorageException(
@@ -80,16 +96,26 @@ final class GcsErrors {
       return new StorageException(
           StorageException.Kind.UNAVAILABLE,
           path,
-          operation + " failed: cannot reach the GCS endpoint " + config.effectiveGcsEndpoint()
-              + " (" + detail + "); not retried, as an endpoint that refuses or does not"
+          operation
+              + " failed: cannot reach the GCS endpoint "
+              + config.effectiveGcsEndpoint()
+              + " ("
+              + detail
+              + "); not retried, as an endpoint that refuses or does not"
               + " answer connections is a configuration or network problem",
           t);
     }
     return new StorageException(
         StorageException.Kind.UNAVAILABLE,
         path,
-        operation + " failed: connection to " + config.effectiveGcsEndpoint() + " failed ("
-            + detail + ") after " + seconds(elapsed) + " of retrying",
+        operation
+            + " failed: connection to "
+            + config.effectiveGcsEndpoint()
+            + " failed ("
+            + detail
+            + ") after "
+            + seconds(elapsed)
+            + " of retrying",
         t);
   }
 

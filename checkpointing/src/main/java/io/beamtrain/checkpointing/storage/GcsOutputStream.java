@@ -8,8 +8,8 @@ import java.util.Arrays;
  * The stream of {@link GcsStorage#openWrite}: buffers in memory up to the resumable threshold, so
  * small objects go up in one request on {@link #close()}; past it, opens a resumable session,
  * streams through it chunk by chunk and finalizes it on {@link #close()}. The object becomes
- * visible only when {@code close()} returns; if a write fails, {@code close()} commits nothing.
- * Not thread-safe (like any OutputStream).
+ * visible only when {@code close()} returns; if a write fails, {@code close()} commits nothing. Not
+ * thread-safe (like any OutputStream).
  */
 final class GcsOutputStream extends OutputStream {
   private static final int INITIAL_BUFFER = 64 * 1024;
@@ -46,7 +46,9 @@ final class GcsOutputStream extends OutputStream {
     java.util.Objects.checkFromIndexSize(off, len, b.length);
     if (upload == null && (long) count + len < threshold) {
       if (count + len > buffer.length) {
-        buffer = Arrays.copyOf(buffer, (int) Math.min(threshold, Math.max(2L * buffer.length, count + len)));
+        buffer =
+            Arrays.copyOf(
+                buffer, (int) Math.min(threshold, Math.max(2L * buffer.length, count + len)));
       }
       System.arraycopy(b, off, buffer, count, len);
       count += len;
@@ -59,15 +61,21 @@ final class GcsOutputStream extends OutputStream {
         int n = count;
         buffer = null;
         count = 0;
-        storage.call(path, "upload", () -> {
-          upload.write(buffered, 0, n);
-          return null;
-        });
+        storage.call(
+            path,
+            "upload",
+            () -> {
+              upload.write(buffered, 0, n);
+              return null;
+            });
       }
-      storage.call(path, "upload", () -> {
-        upload.write(b, off, len);
-        return null;
-      });
+      storage.call(
+          path,
+          "upload",
+          () -> {
+            upload.write(b, off, len);
+            return null;
+          });
     } catch (RuntimeException e) {
       failed = true;
       throw e;
@@ -84,10 +92,13 @@ final class GcsOutputStream extends OutputStream {
       return;
     }
     if (upload == null) {
-      storage.call(path, "write", () -> {
-        storage.replace(path, buffer, count);
-        return null;
-      });
+      storage.call(
+          path,
+          "write",
+          () -> {
+            storage.replace(path, buffer, count);
+            return null;
+          });
       buffer = null;
       return;
     }

@@ -16,12 +16,15 @@ record GcsPath(String bucket, String name) {
       throw new StorageException(
           StorageException.Kind.INVALID_PATH,
           path,
-          "not an object path: expected gs://<bucket>/<object name>, with a name not ending in '/'");
+          "not an object path: expected gs://<bucket>/<object name>, with a name not ending in"
+              + " '/'");
     }
     return p;
   }
 
-  /** Parses a listing prefix: {@code gs://bucket}, {@code gs://bucket/} or {@code gs://bucket/p}. */
+  /**
+   * Parses a listing prefix: {@code gs://bucket}, {@code gs://bucket/} or {@code gs://bucket/p}.
+   */
   static GcsPath prefix(String path) {
     return parse(path);
   }
@@ -39,7 +42,8 @@ record GcsPath(String bucket, String name) {
       throw new StorageException(
           StorageException.Kind.INVALID_PATH,
           path,
-          "invalid bucket name '" + bucket
+          "invalid bucket name '"
+              + bucket
               + "': 3-222 characters of a-z, 0-9, '-', '_' and '.', starting and ending with a"
               + " letter or digit");
     }
@@ -53,12 +57,14 @@ record GcsPath(String bucket, String name) {
     }
     for (int i = 0; i < b.length(); i++) {
       char c = b.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
       if (!ok) {
         return false;
       }
     }
-    return Character.isLetterOrDigit(b.charAt(0)) && Character.isLetterOrDigit(b.charAt(b.length() - 1));
+    return Character.isLetterOrDigit(b.charAt(0))
+        && Character.isLetterOrDigit(b.charAt(b.length() - 1));
   }
 
   String uri() {

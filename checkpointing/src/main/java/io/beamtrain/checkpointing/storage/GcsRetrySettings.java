@@ -42,8 +42,8 @@ public record GcsRetrySettings(
   }
 
   /**
-   * For real GCS: 1 s initial backoff, 32 s cap, 2 minutes per operation, no attempt cap,
-   * 10 s connect timeout, 60 s read timeout.
+   * For real GCS: 1 s initial backoff, 32 s cap, 2 minutes per operation, no attempt cap, 10 s
+   * connect timeout, 60 s read timeout.
    */
   public static GcsRetrySettings defaults() {
     return new GcsRetrySettings(

@@ -51,11 +51,12 @@ import org.slf4j.LoggerFactory;
  * offset after a broken connection. {@link #openWrite} buffers up to the threshold and switches to
  * a resumable session beyond it; either way the object appears only when the stream is closed.
  *
- * <p>Reads pin the generation they started with. Nothing checks or creates "directories". A 404
- * is told apart into {@link StorageException.Kind#NOT_FOUND} (no object) and {@link
+ * <p>Reads pin the generation they started with: a stream whose object is replaced while it is read
+ * fails with NOT_FOUND rather than mixing two versions. Nothing checks or creates "directories". A
+ * 404 is told apart into {@link StorageException.Kind#NOT_FOUND} (no object) and {@link
  * StorageException.Kind#BUCKET_NOT_FOUND} by one bucket lookup (remembered once it succeeds).
- * Failures that retrying cannot fix (missing bucket, 401/403, unreachable endpoint) are not
- * retried (see {@link FailFastRetryStrategy}); transient ones are retried within {@link
+ * Failures that retrying cannot fix (missing bucket, 401/403, unreachable endpoint) are not retried
+ * (see {@link FailFastRetryStrategy}); transient ones are retried within {@link
  * StorageConfig#retry()}.
  *
  * <p>Thread-safe; one instance per {@link StorageConfig} (see {@link Storages}).
@@ -96,7 +97,8 @@ final class GcsStorage implements Storage {
         "open for reading",
         () -> {
           Blob blob = liveOrThrow(p);
-          ReadChannel channel = client.reader(BlobId.of(p.bucket(), p.name(), blob.getGeneration()));
+          ReadChannel channel =
+              client.reader(BlobId.of(p.bucket(), p.name(), blob.getGeneration()));
           return new GcsInputStream(Channels.newInputStream(channel), p);
         });
   }
@@ -104,10 +106,13 @@ final class GcsStorage implements Storage {
   @Override
   public void writeBytes(String path, byte[] data) {
     GcsPath p = GcsPath.object(path);
-    call(p, "write", () -> {
-      replace(p, data, data.length);
-      return null;
-    });
+    call(
+        p,
+        "write",
+        () -> {
+          replace(p, data, data.length);
+          return null;
+        });
   }
 
   @Override
@@ -123,7 +128,10 @@ final class GcsStorage implements Storage {
       size = Files.size(localFile);
     } catch (NoSuchFileException e) {
       throw new StorageException(
-          StorageException.Kind.NOT_FOUND, localFile.toString(), "local file to upload not found", e);
+          StorageException.Kind.NOT_FOUND,
+          localFile.toString(),
+          "local file to upload not found",
+          e);
     } catch (IOException e) {
       throw new StorageException(
           StorageException.Kind.OTHER, localFile.toString(), "cannot read local file: " + e, e);
@@ -139,96 +147,124 @@ final class GcsStorage implements Storage {
       writeBytes(path, data);
       return;
     }
-    call(p, "upload from " + localFile, () -> {
-      for (int attempt = 1; ; attempt++) {
-        long expected = liveGeneration(p);
-        String writeId = newWriteId();
-        try {
-          client.createFrom(blobInfo(p, writeId), localFile, writeCondition(expected));
-          return null;
-        } catch (BaseServiceException e) {
-          if (GcsErrors.httpStatus(e) != 412) {
-            throw e;
+    call(
+        p,
+        "upload from " + localFile,
+        () -> {
+          for (int attempt = 1; ; attempt++) {
+            long expected = liveGeneration(p);
+            String writeId = newWriteId();
+            try {
+              client.createFrom(blobInfo(p, writeId), localFile, writeCondition(expected));
+              return null;
+            } catch (BaseServiceException e) {
+              if (GcsErrors.httpStatus(e) != 412) {
+                throw e;
+              }
+              if (landedOurs(p, writeId)) {
+                return null;
+              }
+              checkConflictBudget(p, attempt);
+            }
           }
-          if (landedOurs(p, writeId)) {
-            return null;
-          }
-          checkConflictBudget(p, attempt);
-        }
-      }
-    });
+        });
   }
 
   @Override
   public void download(String path, Path localFile) {
     GcsPath p = GcsPath.object(path);
-    call(p, "download to " + localFile, () -> {
-      Path target = localFile.toAbsolutePath();
+    Path target = localFile.toAbsolutePath();
+    Path temp =
+        target.resolveSibling(
+            LocalStorage.TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+    try {
       Files.createDirectories(target.getParent());
-      Path temp = target.resolveSibling(LocalStorage.TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-      try {
-        for (int attempt = 1; ; attempt++) {
-          Blob blob = liveOrThrow(p);
-          try {
-            client.downloadTo(BlobId.of(p.bucket(), p.name(), blob.getGeneration()), temp);
-            break;
-          } catch (BaseServiceException e) {
-            // 404 on a pinned generation: the object was replaced while we read it; read the new one.
-            if (GcsErrors.httpStatus(e) != 404) {
-              throw e;
+    } catch (IOException e) {
+      throw new StorageException(
+          StorageException.Kind.OTHER,
+          localFile.toString(),
+          "cannot create local directory: " + e,
+          e);
+    }
+    try {
+      call(
+          p,
+          "download to " + localFile,
+          () -> {
+            for (int attempt = 1; ; attempt++) {
+              Blob blob = liveOrThrow(p);
+              try {
+                client.downloadTo(BlobId.of(p.bucket(), p.name(), blob.getGeneration()), temp);
+                return null;
+              } catch (BaseServiceException e) {
+                // 404 on a pinned generation: the object was replaced while we read it; read the
+                // new one.
+                if (GcsErrors.httpStatus(e) != 404) {
+                  throw e;
+                }
+                checkConflictBudget(p, attempt);
+              }
             }
-            checkConflictBudget(p, attempt);
-          }
-        }
-        moveIntoPlace(temp, target);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-      return null;
-    });
+          });
+      moveIntoPlace(temp, target);
+    } catch (IOException e) {
+      throw new StorageException(
+          StorageException.Kind.OTHER,
+          localFile.toString(),
+          "cannot move the download into place: " + e,
+          e);
+    } finally {
+      deleteQuietly(temp);
+    }
   }
 
   @Override
   public List<StorageObject> list(String prefix) {
     GcsPath p = GcsPath.prefix(prefix);
-    return call(p, "list", () -> {
-      List<BlobListOption> options = new ArrayList<>();
-      options.add(BlobListOption.pageSize(config.listPageSize()));
-      if (!p.name().isEmpty()) {
-        options.add(BlobListOption.prefix(p.name()));
-      }
-      Page<Blob> page = client.list(p.bucket(), options.toArray(new BlobListOption[0]));
-      List<StorageObject> out = new ArrayList<>();
-      for (Blob blob : page.iterateAll()) {
-        // Folder placeholders made by other tools are not objects of ours.
-        if (!blob.getName().endsWith("/")) {
-          out.add(toStorageObject(p.bucket(), blob));
-        }
-      }
-      out.sort(Comparator.comparing(StorageObject::path));
-      return out;
-    });
+    return call(
+        p,
+        "list",
+        () -> {
+          List<BlobListOption> options = new ArrayList<>();
+          options.add(BlobListOption.pageSize(config.listPageSize()));
+          if (!p.name().isEmpty()) {
+            options.add(BlobListOption.prefix(p.name()));
+          }
+          Page<Blob> page = client.list(p.bucket(), options.toArray(new BlobListOption[0]));
+          List<StorageObject> out = new ArrayList<>();
+          for (Blob blob : page.iterateAll()) {
+            // Folder placeholders made by other tools are not objects of ours.
+            if (!blob.getName().endsWith("/")) {
+              out.add(toStorageObject(p.bucket(), blob));
+            }
+          }
+          out.sort(Comparator.comparing(StorageObject::path));
+          return out;
+        });
   }
 
   @Override
   public boolean delete(String path) {
     GcsPath p = GcsPath.object(path);
-    return call(p, "delete", () -> {
-      boolean existed = false;
-      for (int attempt = 1; ; attempt++) {
-        Blob blob = live(p);
-        if (blob == null) {
-          return existed;
-        }
-        existed = true;
-        // Deleting one generation is idempotent, so the client retries it; a 404 means that
-        // generation is gone (our retried attempt, or a replacement) and the next look decides.
-        if (client.delete(BlobId.of(p.bucket(), p.name(), blob.getGeneration()))) {
-          return true;
-        }
-        checkConflictBudget(p, attempt);
-      }
-    });
+    return call(
+        p,
+        "delete",
+        () -> {
+          boolean existed = false;
+          for (int attempt = 1; ; attempt++) {
+            Blob blob = live(p);
+            if (blob == null) {
+              return existed;
+            }
+            existed = true;
+            // Deleting one generation is idempotent, so the client retries it; a 404 means that
+            // generation is gone (our retried attempt, or a replacement) and the next look decides.
+            if (client.delete(BlobId.of(p.bucket(), p.name(), blob.getGeneration()))) {
+              return true;
+            }
+            checkConflictBudget(p, attempt);
+          }
+        });
   }
 
   @Override
@@ -238,23 +274,33 @@ final class GcsStorage implements Storage {
 
   @Override
   public Optional<StorageObject> stat(String path) {
+    GcsPath prefix = GcsPath.prefix(path);
+    if (prefix.name().isEmpty() || prefix.name().endsWith("/")) {
+      // A "directory" is only a prefix here, never an object of ours (as on local disk).
+      return Optional.empty();
+    }
     GcsPath p = GcsPath.object(path);
-    return call(p, "stat", () -> Optional.ofNullable(live(p)).map(b -> toStorageObject(p.bucket(), b)));
+    return call(
+        p, "stat", () -> Optional.ofNullable(live(p)).map(b -> toStorageObject(p.bucket(), b)));
   }
 
   @Override
   public Optional<VersionedBytes> readVersioned(String path) {
     GcsPath p = GcsPath.object(path);
-    return call(p, "read", () -> {
-      Blob blob = live(p);
-      return blob == null ? Optional.empty() : Optional.of(readPinned(p, blob));
-    });
+    return call(
+        p,
+        "read",
+        () -> {
+          Blob blob = live(p);
+          return blob == null ? Optional.empty() : Optional.of(readPinned(p, blob));
+        });
   }
 
   @Override
   public boolean compareAndSet(String path, byte[] data, long expectedGeneration) {
     GcsPath p = GcsPath.object(path);
-    return call(p, "compare-and-set", () -> writeIfGeneration(p, data, data.length, expectedGeneration));
+    return call(
+        p, "compare-and-set", () -> writeIfGeneration(p, data, data.length, expectedGeneration));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -278,12 +324,7 @@ final class GcsStorage implements Storage {
       throws IOException {
     String writeId = newWriteId();
     if (length >= config.resumableThresholdBytes()) {
-      ResumableUpload upload;
-      try {
-        upload = startResumable(p, writeId, expected);
-      } catch (BaseServiceException e) {
-        return preconditionLost(e, p, writeId);
-      }
+      ResumableUpload upload = startResumable(p, writeId, expected);
       upload.write(data, 0, length);
       return upload.finish();
     }
@@ -291,34 +332,19 @@ final class GcsStorage implements Storage {
       client.create(blobInfo(p, writeId), data, 0, length, targetCondition(expected));
       return true;
     } catch (BaseServiceException e) {
-      return preconditionLost(e, p, writeId);
-    }
-  }
-
-  /** For a failed write: false on 412 unless our own write landed (then true); else rethrows. */
-  private boolean preconditionLost(BaseServiceException e, GcsPath p, String writeId) {
-    if (GcsErrors.httpStatus(e) != 412) {
-      throw e;
-    }
-    return landedOurs(p, writeId);
-  }
-
-  /** Starts a resumable session that replaces the live object of {@code p} (for openWrite). */
-  ResumableUpload startResumable(GcsPath p) {
-    return call(p, "start upload", () -> {
-      for (int attempt = 1; ; attempt++) {
-        String writeId = newWriteId();
-        try {
-          return startResumable(p, writeId, liveGeneration(p));
-        } catch (BaseServiceException e) {
-          // 412 at session start: replaced between our read and the start; read again.
-          if (GcsErrors.httpStatus(e) != 412) {
-            throw e;
-          }
-          checkConflictBudget(p, attempt);
-        }
+      if (GcsErrors.httpStatus(e) != 412) {
+        throw e;
       }
-    });
+      return landedOurs(p, writeId);
+    }
+  }
+
+  /**
+   * Starts a resumable session that replaces the live object of {@code p} (for openWrite). GCS
+   * checks the generation precondition when the session is finalized.
+   */
+  ResumableUpload startResumable(GcsPath p) {
+    return call(p, "start upload", () -> startResumable(p, newWriteId(), liveGeneration(p)));
   }
 
   private ResumableUpload startResumable(GcsPath p, String writeId, long expected) {
@@ -355,8 +381,8 @@ final class GcsStorage implements Storage {
     }
 
     /**
-     * Finalizes the object. Returns false when another writer replaced the object during the
-     * upload (412 and the object there is not ours).
+     * Finalizes the object. Returns false when another writer replaced the object during the upload
+     * (412 and the object there is not ours).
      */
     boolean finish() throws IOException {
       try {
@@ -393,9 +419,12 @@ final class GcsStorage implements Storage {
   private boolean landedOurs(GcsPath p, String writeId) {
     Blob now = client.get(BlobId.of(p.bucket(), p.name()));
     boolean ours =
-        now != null && now.getMetadata() != null && writeId.equals(now.getMetadata().get(WRITE_ID_KEY));
+        now != null
+            && now.getMetadata() != null
+            && writeId.equals(now.getMetadata().get(WRITE_ID_KEY));
     if (ours) {
-      LOG.debug("{}: a retried write answered 412 but the object is our own earlier attempt", p.uri());
+      LOG.debug(
+          "{}: a retried write answered 412 but the object is our own earlier attempt", p.uri());
     }
     return ours;
   }
@@ -425,10 +454,13 @@ final class GcsStorage implements Storage {
         throw new StorageException(
             StorageException.Kind.OTHER,
             p.uri(),
-            "object of " + size + " bytes is too large to read into memory; use openRead or download");
+            "object of "
+                + size
+                + " bytes is too large to read into memory; use openRead or download");
       }
       byte[] data = new byte[(int) size];
-      try (ReadChannel channel = client.reader(BlobId.of(p.bucket(), p.name(), current.getGeneration()))) {
+      try (ReadChannel channel =
+          client.reader(BlobId.of(p.bucket(), p.name(), current.getGeneration()))) {
         channel.setChunkSize(0);
         ByteBuffer buf = ByteBuffer.wrap(data);
         while (buf.hasRemaining()) {
@@ -486,7 +518,11 @@ final class GcsStorage implements Storage {
         throw new StorageException(
             StorageException.Kind.BUCKET_NOT_FOUND,
             p.uri(),
-            "bucket '" + p.bucket() + "' does not exist (at " + config.effectiveGcsEndpoint() + ")");
+            "bucket '"
+                + p.bucket()
+                + "' does not exist (at "
+                + config.effectiveGcsEndpoint()
+                + ")");
       }
       knownBuckets.add(p.bucket());
     } catch (BaseServiceException e) {
@@ -537,6 +573,15 @@ final class GcsStorage implements Storage {
     }
   }
 
+  private static void deleteQuietly(Path temp) {
+    try {
+      Files.deleteIfExists(temp);
+    } catch (IOException e) {
+      // Harmless: the temp file is hidden from listings by its TEMP_PREFIX name.
+      LOG.warn("could not delete temp file {}: {}", temp, e.getMessage());
+    }
+  }
+
   /** Converts read failures of a download stream into {@link StorageException}s naming the path. */
   private final class GcsInputStream extends java.io.FilterInputStream {
     private final GcsPath path;
@@ -558,10 +603,13 @@ final class GcsStorage implements Storage {
 
     @Override
     public void close() {
-      call(path, "close", () -> {
-        super.close();
-        return null;
-      });
+      call(
+          path,
+          "close",
+          () -> {
+            super.close();
+            return null;
+          });
     }
   }
 }

@@ -30,12 +30,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Local-disk backend with object-store semantics: parents are created on demand and every write
- * goes to a hidden temp file in the same directory that is then renamed into place, so readers
- * see the old object or the new one, never a torn one.
+ * goes to a hidden temp file in the same directory that is then renamed into place, so readers see
+ * the old object or the new one, never a torn one.
  *
- * <p>The generation of a local object is derived from its modification time (nanoseconds) and
- * size; {@link #compareAndSet} holds an OS file lock on a sibling {@code .lock} file while it
- * checks and writes, so concurrent writers in different processes cannot both succeed.
+ * <p>The generation of a local object is derived from its modification time (nanoseconds) and size;
+ * {@link #compareAndSet} holds an OS file lock on a sibling {@code .lock} file while it checks and
+ * writes, so concurrent writers in different processes cannot both succeed.
  */
 public final class LocalStorage implements Storage {
   /** Temp files start with this; listings skip them, and orphan collection may delete them. */
@@ -43,6 +43,7 @@ public final class LocalStorage implements Storage {
 
   private static final String LOCK_SUFFIX = ".beamtrain-lock";
   private static final Logger LOG = LoggerFactory.getLogger(LocalStorage.class);
+
   /** Striped in-process locks guarding {@link #compareAndSet} and {@link #readVersioned}. */
   private static final ReentrantLock[] THREAD_LOCKS = new ReentrantLock[64];
 
@@ -147,7 +148,10 @@ public final class LocalStorage implements Storage {
       moveIntoPlace(temp, target);
     } catch (NoSuchFileException e) {
       throw new StorageException(
-          StorageException.Kind.NOT_FOUND, localFile.toString(), "local file to upload not found", e);
+          StorageException.Kind.NOT_FOUND,
+          localFile.toString(),
+          "local file to upload not found",
+          e);
     } catch (IOException e) {
       deleteQuietly(temp);
       throw failure(path, "copy from " + localFile + " failed", e);
@@ -157,18 +161,24 @@ public final class LocalStorage implements Storage {
   @Override
   public void download(String path, Path localFile) {
     Path source = local(path);
+    Path target = localFile.toAbsolutePath();
+    // Copy beside the target, then rename: a failed copy never leaves a half-written file.
+    Path temp = tempSibling(target);
     try {
-      Path parent = localFile.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.copy(source, localFile, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(source, temp);
+      moveIntoPlace(temp, target);
     } catch (NoSuchFileException e) {
-      throw notFound(path, e);
+      deleteQuietly(temp);
+      if (e.getFile() != null && Paths.get(e.getFile()).toAbsolutePath().equals(source)) {
+        throw notFound(path, e);
+      }
+      throw failure(path, "copy to " + localFile + " failed", e);
     } catch (IOException e) {
+      deleteQuietly(temp);
       throw failure(path, "copy to " + localFile + " failed", e);
     }
   }
+
 
   @Override
   public List<StorageObject> list(String prefix) {
@@ -272,7 +282,8 @@ public final class LocalStorage implements Storage {
     Path target = local(path);
     Path lockFile = target.resolveSibling(target.getFileName() + LOCK_SUFFIX);
     Files.createDirectories(lockFile.getParent());
-    ReentrantLock threadLock = THREAD_LOCKS[Math.floorMod(lockFile.hashCode(), THREAD_LOCKS.length)];
+    ReentrantLock threadLock =
+        THREAD_LOCKS[Math.floorMod(lockFile.hashCode(), THREAD_LOCKS.length)];
     threadLock.lock();
     FileChannel channel = null;
     try {

@@ -16,7 +16,9 @@ import java.util.Optional;
  *
  * <p>Every failure of the backend surfaces as a {@link StorageException} naming the path. Missing
  * objects are {@link StorageException.Kind#NOT_FOUND} for reads, {@code false}/empty for {@link
- * #exists}, {@link #stat} and {@link #delete}. Implementations are thread-safe.
+ * #exists}, {@link #stat} and {@link #delete}; a missing gs:// bucket is {@link
+ * StorageException.Kind#BUCKET_NOT_FOUND} for every operation, so it is never mistaken for "no
+ * object yet". Implementations are thread-safe.
  */
 public interface Storage {
 

@@ -6,8 +6,8 @@ import java.net.URISyntaxException;
 import java.util.Objects;
 
 /**
- * How to reach storage backends. Immutable and serializable, so Beam DoFns can carry it to
- * workers; {@link Storages} keeps one GCS client per distinct config.
+ * How to reach storage backends. Immutable and serializable, so Beam DoFns can carry it to workers;
+ * {@link Storages} keeps one GCS client per distinct config.
  *
  * @param gcsEndpoint JSON API root, e.g. {@code http://127.0.0.1:4443}; null for real GCS. A
  *     trailing {@code /} or {@code /storage/v1/} (Beam's {@code --gcsEndpoint} form) is removed.
@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param uploadChunkBytes bytes per request of a streamed resumable upload ({@link
  *     Storage#openWrite}); a positive multiple of 256 KiB (default 16 MiB)
  * @param listPageSize objects per listing request, 1..1000 (default 1000)
- * @param retry timeouts and retry budget of GCS requests (default {@link GcsRetrySettings#defaults})
+ * @param retry timeouts and retry budget of GCS requests (default {@link
+ *     GcsRetrySettings#defaults})
  */
 public record StorageConfig(
     String gcsEndpoint,
@@ -35,6 +36,7 @@ public record StorageConfig(
   public static final long DEFAULT_RESUMABLE_THRESHOLD = 8L << 20;
   public static final int DEFAULT_UPLOAD_CHUNK_BYTES = 16 << 20;
   public static final int MAX_LIST_PAGE_SIZE = 1000;
+
   /** GCS accepts resumable chunks in multiples of this. */
   public static final int UPLOAD_CHUNK_QUANTUM = 256 << 10;
 
@@ -70,8 +72,8 @@ public record StorageConfig(
 
   /**
    * Real GCS with application-default credentials, unless the {@value #ENDPOINT_PROPERTY} system
-   * property or {@value #ENDPOINT_ENV} environment variable names another endpoint (then as
-   * {@link #forEndpoint}).
+   * property or {@value #ENDPOINT_ENV} environment variable names another endpoint (then as {@link
+   * #forEndpoint}).
    */
   public static StorageConfig defaults() {
     String endpoint = System.getProperty(ENDPOINT_PROPERTY);
@@ -111,14 +113,24 @@ public record StorageConfig(
 
   public StorageConfig withListPageSize(int pageSize) {
     return new StorageConfig(
-        gcsEndpoint, projectId, noCredentials, resumableThresholdBytes, uploadChunkBytes, pageSize,
+        gcsEndpoint,
+        projectId,
+        noCredentials,
+        resumableThresholdBytes,
+        uploadChunkBytes,
+        pageSize,
         retry);
   }
 
   public StorageConfig withRetry(GcsRetrySettings settings) {
     return new StorageConfig(
-        gcsEndpoint, projectId, noCredentials, resumableThresholdBytes, uploadChunkBytes,
-        listPageSize, settings);
+        gcsEndpoint,
+        projectId,
+        noCredentials,
+        resumableThresholdBytes,
+        uploadChunkBytes,
+        listPageSize,
+        settings);
   }
 
   /** The endpoint GCS requests go to, for messages. */
@@ -147,7 +159,10 @@ public record StorageConfig(
           "gcsEndpoint must be an http(s)://host[:port] URL, was '" + endpoint + "'");
     }
     String path = uri.getPath() == null ? "" : uri.getPath();
-    if (!(path.isEmpty() || path.equals("/") || path.equals("/storage/v1") || path.equals("/storage/v1/"))) {
+    if (!(path.isEmpty()
+        || path.equals("/")
+        || path.equals("/storage/v1")
+        || path.equals("/storage/v1/"))) {
       throw new IllegalArgumentException(
           "gcsEndpoint must be the API root (http(s)://host[:port]), was '" + endpoint + "'");
     }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The storage contract on GCS, through the real google-cloud-storage client against the in-process
- * {@link GcsTestServer}, with the resumable threshold at 1 MiB and listing pages of 2 objects so the
- * large-object and paging paths run on small data.
+ * {@link GcsTestServer}, with the resumable threshold at 1 MiB and listing pages of 2 objects so
+ * the large-object and paging paths run on small data.
  */
 class GcsStorageContractTest extends StorageContractTest {
   private static final AtomicInteger BUCKETS = new AtomicInteger();
@@ -29,7 +29,8 @@ class GcsStorageContractTest extends StorageContractTest {
     server = GcsTestServer.start();
     storage =
         new GcsStorage(
-            server.storageConfig()
+            server
+                .storageConfig()
                 .withResumableThresholdBytes(1 << 20)
                 .withUploadChunkBytes(256 << 10)
                 .withListPageSize(2));

@@ -32,13 +32,14 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * GcsStorage under injected faults: transient errors are retried until every byte is stored,
- * broken uploads resume or fail leaving nothing visible, and errors that retrying cannot fix fail
- * fast with a message naming the path and the cause.
+ * GcsStorage under injected faults: transient errors are retried until every byte is stored, broken
+ * uploads resume or fail leaving nothing visible, and errors that retrying cannot fix fail fast
+ * with a message naming the path and the cause.
  */
 class GcsStorageFaultTest {
   /** Generous bound for "fails fast": the client's own defaults would retry for minutes. */
   private static final Duration FAST = Duration.ofSeconds(15);
+
   private static final int MIB = 1 << 20;
   private static final AtomicInteger BUCKETS = new AtomicInteger();
 
@@ -52,7 +53,8 @@ class GcsStorageFaultTest {
   @BeforeAll
   static void startServer() {
     server = GcsTestServer.start();
-    config = server.storageConfig().withResumableThresholdBytes(MIB).withUploadChunkBytes(256 << 10);
+    config =
+        server.storageConfig().withResumableThresholdBytes(MIB).withUploadChunkBytes(256 << 10);
     storage = new GcsStorage(config);
   }
 
@@ -79,7 +81,8 @@ class GcsStorageFaultTest {
 
   @Test
   void twentyInjected503sDuringAMultiFileWriteLeaveEveryByteIntact() throws IOException {
-    GcsTestServer.ActiveFault fault = server.addFault(FaultRule.on("*", ".*").respond(503).times(20));
+    GcsTestServer.ActiveFault fault =
+        server.addFault(FaultRule.on("*", ".*").respond(503).times(20));
     Map<String, byte[]> written = new LinkedHashMap<>();
     for (int i = 0; i < 4; i++) {
       written.put("ckpt/model.ckpt-" + i + ".index", randomBytes(1000 + i, i));
@@ -103,7 +106,8 @@ class GcsStorageFaultTest {
 
     assertEquals(20, fault.fired(), "all 20 faults must have hit the write sequence");
     for (Map.Entry<String, byte[]> e : written.entrySet()) {
-      assertArrayEquals(e.getValue(), server.getObject(bucket, e.getKey()).orElseThrow(), e.getKey());
+      assertArrayEquals(
+          e.getValue(), server.getObject(bucket, e.getKey()).orElseThrow(), e.getKey());
     }
     assertEquals(written.keySet().stream().sorted().toList(), server.objectNames(bucket));
   }
@@ -152,8 +156,7 @@ class GcsStorageFaultTest {
     // Under 256 KiB per attempt, so no attempt persists anything and the upload cannot progress.
     server.addFault(FaultRule.on("PUT", "/upload/.*").dropAfterBytes(100_000));
 
-    StorageException e =
-        assertFailsWithin(FAST, () -> impatient.upload(local, path("doomed.bin")));
+    StorageException e = assertFailsWithin(FAST, () -> impatient.upload(local, path("doomed.bin")));
 
     assertEquals(StorageException.Kind.UNAVAILABLE, e.kind());
     assertTrue(e.getMessage().contains(path("doomed.bin")), e.getMessage());
@@ -186,7 +189,10 @@ class GcsStorageFaultTest {
   void droppedConnectionsAreRetriedUntilTheRequestGetsThrough() {
     GcsTestServer.ActiveFault drops =
         server.addFault(
-            FaultRule.on("POST", "/upload/.*").forObject(".+/checkpoint").dropConnection().times(2));
+            FaultRule.on("POST", "/upload/.*")
+                .forObject(".+/checkpoint")
+                .dropConnection()
+                .times(2));
     storage.writeBytes(path("run/model.ckpt-1.index"), bytes("index"));
     storage.compareAndSet(path("run/checkpoint"), bytes("state"), StorageObject.NO_GENERATION);
     assertEquals(2, drops.fired());
@@ -203,7 +209,9 @@ class GcsStorageFaultTest {
     StorageException e =
         assertFailsWithin(
             FAST,
-            () -> impatient.compareAndSet(path("run/checkpoint"), bytes("state"), StorageObject.NO_GENERATION));
+            () ->
+                impatient.compareAndSet(
+                    path("run/checkpoint"), bytes("state"), StorageObject.NO_GENERATION));
     assertEquals(StorageException.Kind.UNAVAILABLE, e.kind());
     assertEquals(List.of("run/model.ckpt-2.index"), server.objectNames(bucket));
   }
@@ -223,7 +231,10 @@ class GcsStorageFaultTest {
     server.putObject(bucket, "read-me", data);
     GcsTestServer.ActiveFault cut =
         server.addFault(
-            FaultRule.on("GET", ".*").withQueryParam("alt", "media").dropAfterBytes(500_000).times(2));
+            FaultRule.on("GET", ".*")
+                .withQueryParam("alt", "media")
+                .dropAfterBytes(500_000)
+                .times(2));
 
     assertArrayEquals(data, storage.readBytes(path("read-me")));
     ByteArrayOutputStream copy = new ByteArrayOutputStream();
@@ -239,7 +250,8 @@ class GcsStorageFaultTest {
     server.addFault(FaultRule.on("POST", "/upload/.*").dropResponse().times(1));
     assertTrue(storage.compareAndSet(path("state"), bytes("mine"), StorageObject.NO_GENERATION));
     // The client retried, met its own object (412), and the write id settled it.
-    assertEquals(1, server.requests(r -> r.path().startsWith("/upload/") && r.status() == 412).size());
+    assertEquals(
+        1, server.requests(r -> r.path().startsWith("/upload/") && r.status() == 412).size());
     assertArrayEquals(bytes("mine"), server.getObject(bucket, "state").orElseThrow());
 
     server.addFault(FaultRule.on("POST", "/upload/.*").dropResponse().times(1));
@@ -289,7 +301,8 @@ class GcsStorageFaultTest {
   @Test
   void permissionDeniedFailsFastWithoutRetrying() {
     server.addFault(FaultRule.on("*", ".*").respond(403));
-    StorageException e = assertFailsWithin(FAST, () -> storage.writeBytes(path("secret"), bytes("x")));
+    StorageException e =
+        assertFailsWithin(FAST, () -> storage.writeBytes(path("secret"), bytes("x")));
     assertEquals(StorageException.Kind.PERMISSION_DENIED, e.kind());
     assertTrue(e.getMessage().startsWith(path("secret") + ": "), e.getMessage());
     assertTrue(e.getMessage().contains("permission denied (HTTP 403"), e.getMessage());
@@ -312,7 +325,8 @@ class GcsStorageFaultTest {
       StorageException e = assertFailsWithin(FAST, op);
       assertEquals(StorageException.Kind.UNAVAILABLE, e.kind(), e.getMessage());
       assertTrue(e.getMessage().contains("gs://bkt/a/"), e.getMessage());
-      assertTrue(e.getMessage().contains("cannot reach the GCS endpoint " + endpoint), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("cannot reach the GCS endpoint " + endpoint), e.getMessage());
     }
   }
 

@@ -39,7 +39,9 @@ class StorageBenchmark {
       Storage local = new LocalStorage();
       Storage gcs = new GcsStorage(server.storageConfig());
       System.out.println();
-      System.out.println("size   raw-write  local-write local-read | gcs-write gcs-upload gcs-read gcs-download  (MB/s)");
+      System.out.println(
+          "size   raw-write  local-write local-read | gcs-write gcs-upload gcs-read gcs-download "
+              + " (MB/s)");
       for (int sizeMb : SIZES_MB) {
         byte[] data = new byte[sizeMb * MB];
         new Random(sizeMb).nextBytes(data);
@@ -66,7 +68,14 @@ class StorageBenchmark {
         System.out.printf(
             Locale.ROOT,
             "%4d MB %9.0f %11.0f %10.0f | %9.0f %10.0f %8.0f %12.0f%n",
-            sizeMb, raw, localWrite, localRead, gcsWrite, gcsUpload, gcsRead, gcsDownload);
+            sizeMb,
+            raw,
+            localWrite,
+            localRead,
+            gcsWrite,
+            gcsUpload,
+            gcsRead,
+            gcsDownload);
         Files.delete(downloaded);
         Files.delete(file);
         local.delete(localPath);
@@ -94,7 +103,10 @@ class StorageBenchmark {
   private static void rawWrite(Path file, byte[] data) throws IOException {
     try (FileChannel ch =
         FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buf = ByteBuffer.wrap(data);
       while (buf.hasRemaining()) {
         ch.write(buf);

@@ -11,10 +11,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class StorageConfigTest {
 
@@ -43,21 +43,23 @@ class StorageConfigTest {
     StorageConfig c = StorageConfig.forEndpoint("http://h:1");
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> c.withUploadChunkBytes(1000))
-            .getMessage().contains("1000"));
+            .getMessage()
+            .contains("1000"));
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> c.withListPageSize(1001))
-            .getMessage().contains("1001"));
+            .getMessage()
+            .contains("1001"));
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> c.withResumableThresholdBytes(0))
-            .getMessage().contains("resumableThresholdBytes"));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> c.retry().withTotalTimeout(Duration.ZERO));
+            .getMessage()
+            .contains("resumableThresholdBytes"));
+    assertThrows(IllegalArgumentException.class, () -> c.retry().withTotalTimeout(Duration.ZERO));
   }
 
   @Test
   void defaultsAreRealGcsAndTheTestEndpointSendsNoCredentials() {
-    StorageConfig real = new StorageConfig(null, null, false, StorageConfig.DEFAULT_RESUMABLE_THRESHOLD);
+    StorageConfig real =
+        new StorageConfig(null, null, false, StorageConfig.DEFAULT_RESUMABLE_THRESHOLD);
     assertNull(real.gcsEndpoint());
     assertEquals("https://storage.googleapis.com", real.effectiveGcsEndpoint());
     assertEquals(GcsRetrySettings.defaults(), real.retry());
@@ -70,12 +72,15 @@ class StorageConfigTest {
   @Test
   void survivesJavaSerializationForBeamWorkers() throws Exception {
     StorageConfig c =
-        StorageConfig.forEndpoint("http://127.0.0.1:4443").withListPageSize(7).withUploadChunkBytes(512 << 10);
+        StorageConfig.forEndpoint("http://127.0.0.1:4443")
+            .withListPageSize(7)
+            .withUploadChunkBytes(512 << 10);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(c);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       assertEquals(c, in.readObject());
     }
   }

@@ -190,8 +190,14 @@ abstract class StorageContractTest {
   void listByDirectoryPrefixAndByAPrefixEndingMidName() {
     List<String> names =
         List.of(
-            "run/a/1", "run/a/2", "run/a/sub/3", "run/ab", "run/model.ckpt-1.index",
-            "run/model.ckpt-1.data-00000-of-00001", "run/model.ckpt-20.index", "run/modelX",
+            "run/a/1",
+            "run/a/2",
+            "run/a/sub/3",
+            "run/ab",
+            "run/model.ckpt-1.index",
+            "run/model.ckpt-1.data-00000-of-00001",
+            "run/model.ckpt-20.index",
+            "run/modelX",
             "run/checkpoint");
     for (String n : names) {
       storage().writeBytes(path(n), bytes(n));
@@ -210,7 +216,8 @@ abstract class StorageContractTest {
     List<String> sorted = new ArrayList<>(paths(all));
     sorted.sort(null);
     assertEquals(sorted, paths(all), "list is sorted by path");
-    StorageObject ab = all.stream().filter(o -> o.path().endsWith("/run/ab")).findFirst().orElseThrow();
+    StorageObject ab =
+        all.stream().filter(o -> o.path().endsWith("/run/ab")).findFirst().orElseThrow();
     assertEquals(6, ab.size());
     assertTrue(storage().list(path("run/zzz")).isEmpty());
     assertTrue(storage().list(path("no-such-dir/")).isEmpty());
@@ -237,6 +244,14 @@ abstract class StorageContractTest {
     assertNotEquals(StorageObject.NO_GENERATION, o.generation());
     assertTrue(o.path().endsWith("described"), o.path());
     assertFalse(storage().exists(path("descr")), "exists is exact, not a prefix match");
+  }
+
+  @Test
+  void aDirectoryIsNotAnObject() {
+    storage().writeBytes(path("dir/file"), bytes("x"));
+    assertFalse(storage().exists(path("dir")));
+    assertFalse(storage().exists(path("dir/")));
+    assertTrue(storage().stat(path("dir/")).isEmpty());
   }
 
   @Test

@@ -30,7 +30,8 @@ final class BatchHandler {
     String boundary = Multipart.boundary(req.header("Content-Type"));
     List<Multipart.Part> parts = Multipart.parse(req.readBody(), boundary);
     if (parts.size() > MAX_PARTS) {
-      throw GcsError.invalid("A batch request may hold at most " + MAX_PARTS + " calls, got " + parts.size());
+      throw GcsError.invalid(
+          "A batch request may hold at most " + MAX_PARTS + " calls, got " + parts.size());
     }
     String outBoundary = "batch_" + UUID.randomUUID().toString().replace("-", "");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -45,8 +46,11 @@ final class BatchHandler {
       head.append("--").append(outBoundary).append("\r\n");
       head.append("Content-Type: application/http\r\n");
       head.append("Content-ID: <response-").append(stripAngles(contentId)).append(">\r\n\r\n");
-      head.append("HTTP/1.1 ").append(response.status()).append(' ')
-          .append(GcsResponse.reasonPhrase(response.status())).append("\r\n");
+      head.append("HTTP/1.1 ")
+          .append(response.status())
+          .append(' ')
+          .append(GcsResponse.reasonPhrase(response.status()))
+          .append("\r\n");
       for (Map.Entry<String, String> h : response.headers().entrySet()) {
         head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
       }

@@ -1,9 +1,9 @@
 package io.beamtrain.checkpointing.testing;
 
 /**
- * The {@code Content-Range} of a resumable-upload PUT: {@code bytes first-last/total}, {@code
- * bytes first-last/*}, {@code bytes * /total} (finalize or status check) or {@code bytes * /*}
- * (status check).
+ * The {@code Content-Range} of a resumable-upload PUT: {@code bytes first-last/total}, {@code bytes
+ * first-last/*}, {@code bytes * /total} (finalize or status check) or {@code bytes * /*} (status
+ * check).
  *
  * @param first first byte offset of the body, -1 when the request carries no bytes
  * @param last last byte offset (inclusive), -1 when no bytes

@@ -21,15 +21,16 @@ import java.util.regex.Pattern;
  * /storage/v1/b/bkt/o/run/trial-1/checkpoint}); optionally query parameters and the object name
  * (taken from the path, or the {@code name} parameter of uploads, which resumable session URLs
  * carry too, or for a multipart upload without that parameter the JSON part of its body, which the
- * server then reads before applying the rule). The parts of a batch request are matched on their own, but only by {@link
- * #respond} rules; the other actions apply to the batch request as a whole.
+ * server then reads before applying the rule). The parts of a batch request are matched on their
+ * own, but only by {@link #respond} rules; the other actions apply to the batch request as a whole.
  *
  * <p>Actions: {@link #respond} an error in GCS's JSON format; {@link #dropConnection()} close the
  * socket without reading the request or answering; {@link #dropAfterBytes} close the socket after
- * that many bytes of the request body (uploads; what a resumable session persisted by then
- * follows GCS's 256 KiB rule) or of the response body (downloads); {@link #dropResponse()} carry
- * out the request, then close the socket instead of answering (the client cannot know it landed);
- * {@link #delay} wait before handling (alone or before another action).
+ * that many bytes of the request body (uploads; what a resumable session persisted by then follows
+ * GCS's 256 KiB rule) or of the response body (downloads), a body shorter than that going through
+ * untouched (the rule still counts as fired); {@link #dropResponse()} carry out the request, then
+ * close the socket instead of answering (the client cannot know it landed); {@link #delay} wait
+ * before handling (alone or before another action).
  *
  * <p>A rule fires on every match unless limited with {@link #times}; {@link #skip} lets the first
  * matches through (e.g. fail only the third chunk). Rules are tried in the order they were added;
@@ -230,14 +231,7 @@ public final class FaultRule {
   }
 
   private FaultRule copy(
-      Map<String, Pattern> q,
-      Pattern object,
-      Action a,
-      int st,
-      long b,
-      Duration d,
-      int t,
-      int sk) {
+      Map<String, Pattern> q, Pattern object, Action a, int st, long b, Duration d, int t, int sk) {
     return new FaultRule(method, path, q, object, a, st, b, d, t, sk);
   }
 }

@@ -52,24 +52,27 @@ final class GcsError extends RuntimeException {
     return switch (status) {
       case 400 -> invalid("Invalid argument.");
       case 401 -> new GcsError(401, "required", "Anonymous caller does not have storage access.");
-      case 403 -> new GcsError(
-          403,
-          "forbidden",
-          "test-caller@beamtrain.iam.gserviceaccount.com does not have storage.objects access to"
-              + " the Google Cloud Storage object. Permission denied (injected by GcsTestServer).");
+      case 403 ->
+          new GcsError(
+              403,
+              "forbidden",
+              "test-caller@beamtrain.iam.gserviceaccount.com does not have storage.objects access"
+                  + " to the Google Cloud Storage object. Permission denied (injected by"
+                  + " GcsTestServer).");
       case 404 -> new GcsError(404, "notFound", "Not Found");
       case 408 -> new GcsError(408, "requestTimeout", "Request timed out.");
       case 409 -> new GcsError(409, "conflict", "Conflict.");
       case 412 -> preconditionFailed();
-      case 429 -> new GcsError(
-          429,
-          "rateLimitExceeded",
-          "The object exceeded the rate limit for object mutation operations (create, update,"
-              + " and delete).");
+      case 429 ->
+          new GcsError(
+              429,
+              "rateLimitExceeded",
+              "The object exceeded the rate limit for object mutation operations (create, update,"
+                  + " and delete).");
       case 500 -> new GcsError(500, "internalError", "Internal Error");
       case 502 -> new GcsError(502, "badGateway", "Bad Gateway");
-      case 503 -> new GcsError(
-          503, "backendError", "We encountered an internal error. Please try again.");
+      case 503 ->
+          new GcsError(503, "backendError", "We encountered an internal error. Please try again.");
       case 504 -> new GcsError(504, "gatewayTimeout", "Gateway Timeout");
       default -> new GcsError(status, "error", "HTTP " + status);
     };

@@ -14,13 +14,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One HTTP request as the JSON API handlers see it, whether it came over a socket or as a part of
- * a batch request. The body is a stream so large uploads are read once, straight into their final
+ * One HTTP request as the JSON API handlers see it, whether it came over a socket or as a part of a
+ * batch request. The body is a stream so large uploads are read once, straight into their final
  * arrays.
  */
 final class GcsRequest {
   private final String method;
   private final String rawPath;
+  private final String rawQuery;
   private final Map<String, String> query;
   private final Map<String, String> headers;
   private final InputStream body;
@@ -38,13 +39,15 @@ final class GcsRequest {
       boolean batchPart) {
     this.method = method.toUpperCase(Locale.ROOT);
     this.rawPath = rawPath;
+    this.rawQuery = rawQuery;
     this.query = Collections.unmodifiableMap(parseQuery(rawQuery));
     Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.forEach((k, v) -> {
-      if (k != null && !v.isEmpty()) {
-        h.put(k, v.get(0));
-      }
-    });
+    headers.forEach(
+        (k, v) -> {
+          if (k != null && !v.isEmpty()) {
+            h.put(k, v.get(0));
+          }
+        });
     this.headers = Collections.unmodifiableMap(h);
     String length = h.get("Content-Length");
     // Clients may gzip request bodies (google-api-client does for multipart uploads); GCS accepts
@@ -63,6 +66,7 @@ final class GcsRequest {
   private GcsRequest(GcsRequest base, byte[] body) {
     this.method = base.method;
     this.rawPath = base.rawPath;
+    this.rawQuery = base.rawQuery;
     this.query = base.query;
     this.headers = base.headers;
     this.body = new java.io.ByteArrayInputStream(body);
@@ -82,6 +86,11 @@ final class GcsRequest {
 
   String rawPath() {
     return rawPath;
+  }
+
+  /** The query string as sent, or null. */
+  String rawQuery() {
+    return rawQuery;
   }
 
   /** The path with percent-escapes decoded (object names show their slashes). */
@@ -171,7 +180,8 @@ final class GcsRequest {
       String k = eq < 0 ? pair : pair.substring(0, eq);
       String v = eq < 0 ? "" : pair.substring(eq + 1);
       out.putIfAbsent(
-          URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+          URLDecoder.decode(k, StandardCharsets.UTF_8),
+          URLDecoder.decode(v, StandardCharsets.UTF_8));
     }
     return out;
   }

@@ -29,19 +29,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it implements, following the JSON API reference: uploads ({@code uploadType=media},
  * {@code multipart}, {@code resumable} with {@code Content-Range} chunks, 308 + {@code Range}
- * answers, status queries, 256 KiB persistence granularity); object metadata and {@code
- * alt=media} downloads with {@code Range}; {@code objects.list} with prefix, delimiter, paging,
- * start/end offsets; delete; patch; rewrite and copy; compose; bucket get and insert; the {@code
+ * answers, status queries, 256 KiB persistence granularity); object metadata and {@code alt=media}
+ * downloads with {@code Range}; {@code objects.list} with prefix, delimiter, paging, start/end
+ * offsets; delete; patch; rewrite and copy; compose; bucket get and insert; the {@code
  * /batch/storage/v1} endpoint; the generation and metageneration preconditions (412, or 304 for a
  * read's {@code NotMatch}), the {@code generation} parameter, and GCS's error bodies. It does not
  * model ACLs, object versioning (only the live generation is kept), encryption keys, or
- * decompressive transcoding; requests that need them answer 501.
+ * decompressive transcoding; requests that need them answer 501. Partial responses ({@code fields})
+ * are not applied: the full resource is returned, which clients accept.
  *
  * <p>Large objects are held as the arrays their upload requests arrived in, never concatenated;
  * downloads stream from them.
  *
- * <p>Fault injection: {@link #addFault} with a {@link FaultRule}. Every request is recorded
- * ({@link #requests()}). Thread-safe; requests are served concurrently.
+ * <p>Fault injection: {@link #addFault} with a {@link FaultRule}. Every request is recorded ({@link
+ * #requests()}). Thread-safe; requests are served concurrently.
  *
  * <pre>{@code
  * try (GcsTestServer server = GcsTestServer.start()) {
@@ -121,7 +122,8 @@ public final class GcsTestServer implements AutoCloseable {
   /** Starts a server on a free loopback port. */
   public static GcsTestServer start() {
     try {
-      HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+      HttpServer http =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
       AtomicInteger threads = new AtomicInteger();
       ExecutorService executor =
           Executors.newCachedThreadPool(
@@ -164,8 +166,10 @@ public final class GcsTestServer implements AutoCloseable {
 
   /** Stores an object directly (no HTTP); returns its generation. */
   public long putObject(String bucket, String name, byte[] data) {
+    requireBucket(bucket);
     ObjectContent content = ObjectContent.of(data.clone());
-    return store.commit(
+    return store
+        .commit(
             bucket,
             name,
             content,
@@ -207,6 +211,7 @@ public final class GcsTestServer implements AutoCloseable {
 
   /** Object names of a bucket starting with {@code prefix}, sorted. */
   public List<String> objectNames(String bucket, String prefix) {
+    requireBucket(bucket);
     List<String> out = new ArrayList<>();
     for (String name : store.bucket(bucket).objects.tailMap(prefix, true).keySet()) {
       if (!name.startsWith(prefix)) {
@@ -215,6 +220,13 @@ public final class GcsTestServer implements AutoCloseable {
       out.add(name);
     }
     return out;
+  }
+
+  private void requireBucket(String bucket) {
+    if (!store.hasBucket(bucket)) {
+      throw new IllegalArgumentException(
+          "GcsTestServer has no bucket '" + bucket + "'; call createBucket first");
+    }
   }
 
   /** Resumable sessions started but neither finalized nor cancelled. */
@@ -262,7 +274,7 @@ public final class GcsTestServer implements AutoCloseable {
     CountingInputStream counted = new CountingInputStream(ex.getRequestBody());
     String host = ex.getRequestHeaders().getFirst("Host");
     String baseUrl = host != null ? "http://" + host : endpoint();
-    GcsRequest initial =
+    GcsRequest req =
         new GcsRequest(
             ex.getRequestMethod(),
             ex.getRequestURI().getRawPath(),
@@ -271,7 +283,6 @@ public final class GcsTestServer implements AutoCloseable {
             counted,
             baseUrl,
             false);
-    GcsRequest req = initial;
     String peekedName = null;
     if (needsBodyForMatching(req)) {
       try {
@@ -329,10 +340,17 @@ public final class GcsTestServer implements AutoCloseable {
         ex.close();
         return;
       }
-      long limit = action == FaultRule.Action.DROP_AFTER_BYTES && req.method().equals("GET")
-          ? rule.bytes() : Long.MAX_VALUE;
+      long limit =
+          action == FaultRule.Action.DROP_AFTER_BYTES && req.method().equals("GET")
+              ? rule.bytes()
+              : Long.MAX_VALUE;
       boolean complete = limit >= response.length();
-      recordOnce(recorded, req, complete ? response.status() : RecordedRequest.DROPPED, counted.count, faultText);
+      recordOnce(
+          recorded,
+          req,
+          complete ? response.status() : RecordedRequest.DROPPED,
+          counted.count,
+          faultText);
       send(ex, req, response, limit);
     } catch (ConnectionDropped e) {
       LOG.debug("dropping connection of {} {}: {}", req.method(), req.path(), e.getMessage());
@@ -347,7 +365,11 @@ public final class GcsTestServer implements AutoCloseable {
       recordOnce(recorded, req, 500, counted.count, faultText);
       try {
         req.drainBody();
-        send(ex, req, GcsResponse.error(new GcsError(500, "internalError", e.toString())), Long.MAX_VALUE);
+        send(
+            ex,
+            req,
+            GcsResponse.error(new GcsError(500, "internalError", e.toString())),
+            Long.MAX_VALUE);
       } catch (IOException | RuntimeException inner) {
         ex.close();
       }
@@ -380,7 +402,12 @@ public final class GcsTestServer implements AutoCloseable {
         response = GcsResponse.error(new GcsError(500, "internalError", e.toString()));
       }
     }
-    record(part, response.status(), part.contentLength(), fault == null ? null : fault.rule().toString(), true);
+    record(
+        part,
+        response.status(),
+        part.contentLength(),
+        fault == null ? null : fault.rule().toString(),
+        true);
     return response;
   }
 
@@ -435,7 +462,8 @@ public final class GcsTestServer implements AutoCloseable {
     return true;
   }
 
-  private void recordOnce(boolean[] recorded, GcsRequest req, int status, long bodyBytes, String fault) {
+  private void recordOnce(
+      boolean[] recorded, GcsRequest req, int status, long bodyBytes, String fault) {
     if (!recorded[0]) {
       recorded[0] = true;
       record(req, status, bodyBytes, fault, false);
@@ -443,7 +471,9 @@ public final class GcsTestServer implements AutoCloseable {
   }
 
   private void record(GcsRequest req, int status, long bodyBytes, String fault, boolean batchPart) {
-    log.add(new RecordedRequest(req.method(), req.path(), req.query(), status, bodyBytes, fault, batchPart));
+    log.add(
+        new RecordedRequest(
+            req.method(), req.path(), req.query(), status, bodyBytes, fault, batchPart));
   }
 
   private static void sleep(Duration d) {

@@ -139,13 +139,22 @@ class GcsTestServerTest {
     String v = value.replace("G+1", Long.toString(g + 1)).replace("G", Long.toString(g));
     HttpResponse<String> r =
         send(
-            HttpRequest.newBuilder(uri("/upload/storage/v1/b/" + bucket + "/o?uploadType=media&name=obj&" + param + "=" + v))
+            HttpRequest.newBuilder(
+                    uri(
+                        "/upload/storage/v1/b/"
+                            + bucket
+                            + "/o?uploadType=media&name=obj&"
+                            + param
+                            + "="
+                            + v))
                 .POST(HttpRequest.BodyPublishers.ofString("new")));
     assertEquals(expected, r.statusCode(), r.body());
     if (expected == 412) {
       JsonNode error = JSON.readTree(r.body()).get("error");
       assertEquals("conditionNotMet", error.get("errors").get(0).get("reason").asText());
-      assertEquals(state.equals("existing") ? "old" : null, text(server.getObject(bucket, "obj").orElse(null)));
+      assertEquals(
+          state.equals("existing") ? "old" : null,
+          text(server.getObject(bucket, "obj").orElse(null)));
     } else {
       assertEquals("new", text(server.getObject(bucket, "obj").orElseThrow()));
     }
@@ -165,9 +174,11 @@ class GcsTestServerTest {
   void readPreconditions(String param, String value, int expected) throws Exception {
     long g = server.putObject(bucket, "obj", bytes("x"));
     String v = value.replace("G+1", Long.toString(g + 1)).replace("G", Long.toString(g));
-    assertEquals(expected, get("/storage/v1/b/" + bucket + "/o/obj?" + param + "=" + v).statusCode());
     assertEquals(
-        expected, get("/storage/v1/b/" + bucket + "/o/obj?alt=media&" + param + "=" + v).statusCode());
+        expected, get("/storage/v1/b/" + bucket + "/o/obj?" + param + "=" + v).statusCode());
+    assertEquals(
+        expected,
+        get("/storage/v1/b/" + bucket + "/o/obj?alt=media&" + param + "=" + v).statusCode());
   }
 
   @Test
@@ -175,8 +186,10 @@ class GcsTestServerTest {
     long g = server.putObject(bucket, "obj", bytes("x"));
     HttpResponse<String> r =
         send(
-            HttpRequest.newBuilder(uri("/storage/v1/b/" + bucket + "/o/obj?ifMetagenerationMatch=1"))
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"k\":\"v\"}}"))
+            HttpRequest.newBuilder(
+                    uri("/storage/v1/b/" + bucket + "/o/obj?ifMetagenerationMatch=1"))
+                .method(
+                    "PATCH", HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"k\":\"v\"}}"))
                 .header("Content-Type", "application/json"));
     assertEquals(200, r.statusCode(), r.body());
     JsonNode o = JSON.readTree(r.body());
@@ -185,7 +198,8 @@ class GcsTestServerTest {
     assertEquals("v", o.get("metadata").get("k").asText());
     HttpResponse<String> stale =
         send(
-            HttpRequest.newBuilder(uri("/storage/v1/b/" + bucket + "/o/obj?ifMetagenerationMatch=1"))
+            HttpRequest.newBuilder(
+                    uri("/storage/v1/b/" + bucket + "/o/obj?ifMetagenerationMatch=1"))
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("{}")));
     assertEquals(412, stale.statusCode());
   }
@@ -205,7 +219,8 @@ class GcsTestServerTest {
     assertEquals("100000", o.get("size").asText());
     assertEquals(md5(data), o.get("md5Hash").asText());
     assertEquals(crc32c(data), o.get("crc32c").asText());
-    assertTrue(o.get("updated").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
+    assertTrue(
+        o.get("updated").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
   }
 
   @ParameterizedTest(name = "Range {0} -> {1} {2}")
@@ -240,17 +255,24 @@ class GcsTestServerTest {
     }
   }
 
-  // --- resumable protocol -------------------------------------------------------------------------
+  // --- resumable protocol
+  // -------------------------------------------------------------------------
 
   @Test
   void resumableUploadFollowsTheDocumentedProtocol() throws Exception {
     byte[] data = randomBytes(700_000, 3);
     HttpResponse<String> start =
         send(
-            HttpRequest.newBuilder(uri("/upload/storage/v1/b/" + bucket + "/o?uploadType=resumable&ifGenerationMatch=0"))
+            HttpRequest.newBuilder(
+                    uri(
+                        "/upload/storage/v1/b/"
+                            + bucket
+                            + "/o?uploadType=resumable&ifGenerationMatch=0"))
                 .header("Content-Type", "application/json; charset=UTF-8")
                 .header("X-Upload-Content-Type", "application/x-test")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"big/obj\",\"metadata\":{\"a\":\"b\"}}")));
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"big/obj\",\"metadata\":{\"a\":\"b\"}}")));
     assertEquals(200, start.statusCode(), start.body());
     URI session = URI.create(start.headers().firstValue("Location").orElseThrow());
     assertEquals(1, server.openResumableSessions());
@@ -264,7 +286,9 @@ class GcsTestServerTest {
     HttpResponse<String> chunk1 = put(session, "bytes 0-299999/*", slice(data, 0, 300_000));
     assertEquals(308, chunk1.statusCode());
     assertEquals("bytes=0-262143", chunk1.headers().firstValue("Range").orElseThrow());
-    assertEquals("bytes=0-262143", put(session, "bytes */*", new byte[0]).headers().firstValue("Range").orElseThrow());
+    assertEquals(
+        "bytes=0-262143",
+        put(session, "bytes */*", new byte[0]).headers().firstValue("Range").orElseThrow());
 
     // A chunk starting past the persisted size is refused.
     HttpResponse<String> gap = put(session, "bytes 300000-399999/*", slice(data, 300_000, 400_000));
@@ -272,8 +296,7 @@ class GcsTestServerTest {
     assertTrue(gap.body().contains("exceeds already uploaded size of 262144"), gap.body());
 
     // Resending from an earlier offset is fine; overlapping bytes are skipped.
-    HttpResponse<String> chunk2 =
-        put(session, "bytes 0-524287/*", slice(data, 0, 524_288));
+    HttpResponse<String> chunk2 = put(session, "bytes 0-524287/*", slice(data, 0, 524_288));
     assertEquals("bytes=0-524287", chunk2.headers().firstValue("Range").orElseThrow());
     assertFalse(server.getObject(bucket, "big/obj").isPresent(), "visible before finalization");
 
@@ -292,14 +315,39 @@ class GcsTestServerTest {
     // Asking a finished session again answers with the object.
     HttpResponse<String> after = put(session, "bytes */700000", new byte[0]);
     assertEquals(200, after.statusCode());
-    assertEquals(o.get("generation").asText(), JSON.readTree(after.body()).get("generation").asText());
+    assertEquals(
+        o.get("generation").asText(), JSON.readTree(after.body()).get("generation").asText());
+  }
+
+  @Test
+  void aResumableSessionTakesItsPreconditionAtTheStartAndChecksItAtTheEnd() throws Exception {
+    server.putObject(bucket, "exists", bytes("old"));
+    HttpResponse<String> start =
+        send(
+            HttpRequest.newBuilder(
+                    uri(
+                        "/upload/storage/v1/b/"
+                            + bucket
+                            + "/o?uploadType=resumable&name=exists&ifGenerationMatch=0"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    assertEquals(200, start.statusCode(), "GCS does not check preconditions at initiation");
+    String location = start.headers().firstValue("Location").orElseThrow();
+    assertTrue(
+        location.contains("ifGenerationMatch=0") && location.contains("upload_id="), location);
+    HttpResponse<String> fin = put(URI.create(location), "bytes 0-2/3", bytes("new"));
+    assertEquals(412, fin.statusCode());
+    assertEquals("old", text(server.getObject(bucket, "exists").orElseThrow()));
   }
 
   @Test
   void aResumableSessionChecksItsPreconditionWhenFinalized() throws Exception {
     HttpResponse<String> start =
         send(
-            HttpRequest.newBuilder(uri("/upload/storage/v1/b/" + bucket + "/o?uploadType=resumable&name=raced&ifGenerationMatch=0"))
+            HttpRequest.newBuilder(
+                    uri(
+                        "/upload/storage/v1/b/"
+                            + bucket
+                            + "/o?uploadType=resumable&name=raced&ifGenerationMatch=0"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
     URI session = URI.create(start.headers().firstValue("Location").orElseThrow());
     server.putObject(bucket, "raced", bytes("someone else"));
@@ -314,13 +362,22 @@ class GcsTestServerTest {
     String declared = crc32c(bytes(which.equals("right") ? "content" : "other"));
     String boundary = "b0undary";
     String body =
-        "--" + boundary + "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
-            + "{\"name\":\"checked\",\"crc32c\":\"" + declared + "\"}\r\n"
-            + "--" + boundary + "\r\nContent-Type: text/plain\r\n\r\n"
-            + "content\r\n--" + boundary + "--\r\n";
+        "--"
+            + boundary
+            + "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+            + "{\"name\":\"checked\",\"crc32c\":\""
+            + declared
+            + "\"}\r\n"
+            + "--"
+            + boundary
+            + "\r\nContent-Type: text/plain\r\n\r\n"
+            + "content\r\n--"
+            + boundary
+            + "--\r\n";
     HttpResponse<String> r =
         send(
-            HttpRequest.newBuilder(uri("/upload/storage/v1/b/" + bucket + "/o?uploadType=multipart"))
+            HttpRequest.newBuilder(
+                    uri("/upload/storage/v1/b/" + bucket + "/o?uploadType=multipart"))
                 .header("Content-Type", "multipart/related; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     assertEquals(expected, r.statusCode(), r.body());
@@ -331,24 +388,29 @@ class GcsTestServerTest {
     }
   }
 
-  // --- listing ------------------------------------------------------------------------------------
+  // --- listing
+  // ------------------------------------------------------------------------------------
 
   @Test
   void listingWithADelimiterPagesOverItemsAndPrefixesTogether() throws Exception {
     for (String n : List.of("a/1", "a/2", "b/1", "b/c/2", "c", "d")) {
       server.putObject(bucket, n, bytes(n));
     }
-    JsonNode page1 = JSON.readTree(get("/storage/v1/b/" + bucket + "/o?delimiter=/&maxResults=3").body());
+    JsonNode page1 =
+        JSON.readTree(get("/storage/v1/b/" + bucket + "/o?delimiter=/&maxResults=3").body());
     assertEquals(List.of("a/", "b/"), texts(page1.get("prefixes")));
     assertEquals(List.of("c"), names(page1.get("items")));
     String token = page1.get("nextPageToken").asText();
     JsonNode page2 =
-        JSON.readTree(get("/storage/v1/b/" + bucket + "/o?delimiter=/&maxResults=3&pageToken=" + token).body());
+        JSON.readTree(
+            get("/storage/v1/b/" + bucket + "/o?delimiter=/&maxResults=3&pageToken=" + token)
+                .body());
     assertEquals(List.of("d"), names(page2.get("items")));
     assertNull(page2.get("prefixes"));
     assertNull(page2.get("nextPageToken"));
 
-    JsonNode underB = JSON.readTree(get("/storage/v1/b/" + bucket + "/o?prefix=b/&delimiter=/").body());
+    JsonNode underB =
+        JSON.readTree(get("/storage/v1/b/" + bucket + "/o?prefix=b/&delimiter=/").body());
     assertEquals(List.of("b/1"), names(underB.get("items")));
     assertEquals(List.of("b/c/"), texts(underB.get("prefixes")));
 
@@ -363,17 +425,26 @@ class GcsTestServerTest {
     }
     server.putObject(bucket, "run/results.jsonl", bytes("x"));
     Page<Blob> page =
-        client.list(bucket, Storage.BlobListOption.prefix("run/"), Storage.BlobListOption.currentDirectory(),
+        client.list(
+            bucket,
+            Storage.BlobListOption.prefix("run/"),
+            Storage.BlobListOption.currentDirectory(),
             Storage.BlobListOption.pageSize(2));
     List<String> names = new ArrayList<>();
     page.iterateAll().forEach(b -> names.add(b.getName() + (b.isDirectory() ? " (dir)" : "")));
     assertEquals(
-        List.of("run/results.jsonl", "run/trial-0/ (dir)", "run/trial-1/ (dir)", "run/trial-2/ (dir)",
-            "run/trial-3/ (dir)", "run/trial-4/ (dir)"),
+        List.of(
+            "run/results.jsonl",
+            "run/trial-0/ (dir)",
+            "run/trial-1/ (dir)",
+            "run/trial-2/ (dir)",
+            "run/trial-3/ (dir)",
+            "run/trial-4/ (dir)"),
         names.stream().sorted().toList());
   }
 
-  // --- rewrite, compose, batch through the real client --------------------------------------------
+  // --- rewrite, compose, batch through the real client
+  // --------------------------------------------
 
   @Test
   void copyGoesThroughRewrite() {
@@ -381,7 +452,9 @@ class GcsTestServerTest {
     server.putObject(bucket, "src", data);
     server.clearRequests();
     Blob copy =
-        client.copy(Storage.CopyRequest.of(BlobId.of(bucket, "src"), BlobId.of(bucket, "dst"))).getResult();
+        client
+            .copy(Storage.CopyRequest.of(BlobId.of(bucket, "src"), BlobId.of(bucket, "dst")))
+            .getResult();
     assertEquals(50_000L, copy.getSize());
     assertArrayEquals(data, server.getObject(bucket, "dst").orElseThrow());
     assertTrue(server.requests().stream().anyMatch(r -> r.path().contains("/rewriteTo/")));
@@ -418,14 +491,20 @@ class GcsTestServerTest {
     assertEquals(3, server.requests(RecordedRequest::batchPart).size());
   }
 
-  // --- fault rules ----------------------------------------------------------------------------------
+  // --- fault rules
+  // ----------------------------------------------------------------------------------
 
   @Test
   void faultRulesMatchTheObjectNameEvenOnResumableChunks() throws Exception {
-    server.addFault(FaultRule.on("PUT", "/upload/.*").forObject(".+/checkpoint").respond(503).times(1));
+    server.addFault(
+        FaultRule.on("PUT", "/upload/.*").forObject(".+/checkpoint").respond(503).times(1));
     HttpResponse<String> start =
         send(
-            HttpRequest.newBuilder(uri("/upload/storage/v1/b/" + bucket + "/o?uploadType=resumable&name=run/checkpoint"))
+            HttpRequest.newBuilder(
+                    uri(
+                        "/upload/storage/v1/b/"
+                            + bucket
+                            + "/o?uploadType=resumable&name=run/checkpoint"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
     URI session = URI.create(start.headers().firstValue("Location").orElseThrow());
     assertEquals(503, put(session, "bytes 0-0/1", bytes("x")).statusCode());
@@ -453,13 +532,15 @@ class GcsTestServerTest {
     server.clearFaults();
   }
 
-  // --- helpers ------------------------------------------------------------------------------------
+  // --- helpers
+  // ------------------------------------------------------------------------------------
 
   private static URI uri(String pathAndQuery) {
     return URI.create(server.endpoint() + pathAndQuery);
   }
 
-  private static HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+  private static HttpResponse<String> get(String pathAndQuery)
+      throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(uri(pathAndQuery)).GET());
   }
 
@@ -515,6 +596,7 @@ class GcsTestServerTest {
     c.update(data);
     long v = c.getValue();
     return Base64.getEncoder()
-        .encodeToString(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+        .encodeToString(
+            new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
   }
 }

@@ -25,7 +25,8 @@ final class JsonApi {
       Pattern.compile("^/storage/v1/b/([^/]+)/o/(.+)/(rewriteTo|copyTo)/b/([^/]+)/o/(.+)$");
   private static final Pattern COMPOSE = Pattern.compile("^/storage/v1/b/([^/]+)/o/(.+)/compose$");
   private static final Pattern OBJECT = Pattern.compile("^/storage/v1/b/([^/]+)/o/(.+)$");
-  private static final Pattern DOWNLOAD = Pattern.compile("^/download/storage/v1/b/([^/]+)/o/(.+)$");
+  private static final Pattern DOWNLOAD =
+      Pattern.compile("^/download/storage/v1/b/([^/]+)/o/(.+)$");
   private static final int MAX_LIST_RESULTS = 1000;
   private static final int MAX_COMPOSE_SOURCES = 32;
 
@@ -97,7 +98,9 @@ final class JsonApi {
       String name = decode(m, 2);
       switch (method) {
         case "GET":
-          return "media".equals(req.param("alt")) ? media(req, bucket, name) : metadata(req, bucket, name);
+          return "media".equals(req.param("alt"))
+              ? media(req, bucket, name)
+              : metadata(req, bucket, name);
         case "DELETE":
           store.delete(bucket, name, generationParam(req), Preconditions.fromQuery(req.query()));
           return GcsResponse.empty(204);
@@ -127,7 +130,10 @@ final class JsonApi {
     if (range != null) {
       if (range.length == 0) {
         return GcsResponse.error(
-                new GcsError(416, "requestedRangeNotSatisfiable", "The requested range cannot be satisfied."))
+                new GcsError(
+                    416,
+                    "requestedRangeNotSatisfiable",
+                    "The requested range cannot be satisfied."))
             .header("Content-Range", "bytes */" + size);
       }
       from = range[0];
@@ -239,7 +245,12 @@ final class JsonApi {
   }
 
   private GcsResponse rewrite(
-      GcsRequest req, String srcBucket, String srcName, String kind, String dstBucket, String dstName)
+      GcsRequest req,
+      String srcBucket,
+      String srcName,
+      String kind,
+      String dstBucket,
+      String dstName)
       throws IOException {
     JsonNode resource = jsonBody(req);
     Long sourceGeneration = Preconditions.longParam(req.query(), "sourceGeneration");
@@ -280,8 +291,12 @@ final class JsonApi {
       throw GcsError.invalid("compose needs at least one entry in sourceObjects");
     }
     if (sources.size() > MAX_COMPOSE_SOURCES) {
-      throw GcsError.invalid("The number of source components provided (" + sources.size()
-          + ") exceeds the maximum (" + MAX_COMPOSE_SOURCES + ")");
+      throw GcsError.invalid(
+          "The number of source components provided ("
+              + sources.size()
+              + ") exceeds the maximum ("
+              + MAX_COMPOSE_SOURCES
+              + ")");
     }
     List<ObjectContent> parts = new ArrayList<>();
     int components = 0;
@@ -293,7 +308,8 @@ final class JsonApi {
       Long generation = s.hasNonNull("generation") ? s.get("generation").asLong() : null;
       StoredObject src = store.get(bucket, name, generation);
       JsonNode pre = s.get("objectPreconditions");
-      if (pre != null && pre.hasNonNull("ifGenerationMatch")
+      if (pre != null
+          && pre.hasNonNull("ifGenerationMatch")
           && pre.get("ifGenerationMatch").asLong() != src.generation()) {
         throw GcsError.preconditionFailed();
       }

@@ -72,7 +72,8 @@ final class Multipart {
         headerEnd = pos;
         bodyStart = pos + 2;
       }
-      Map<String, String> headers = parseHeaders(new String(body, pos, headerEnd - pos, StandardCharsets.UTF_8));
+      Map<String, String> headers =
+          parseHeaders(new String(body, pos, headerEnd - pos, StandardCharsets.UTF_8));
       int next = indexOf(body, delimiter, bodyStart);
       if (next < 0) {
         throw GcsError.invalid("Multipart body is not terminated by its boundary");

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The writable metadata of an object: what an upload's JSON resource or a PATCH may set. Fields
- * not listed here (ACLs, retention, KMS) are ignored, as the test server does not model them.
+ * The writable metadata of an object: what an upload's JSON resource or a PATCH may set. Fields not
+ * listed here (ACLs, retention, KMS) are ignored, as the test server does not model them.
  */
 record ObjectAttributes(
     String contentType,

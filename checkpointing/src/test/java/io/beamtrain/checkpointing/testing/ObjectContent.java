@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Immutable object bytes held as a list of slices of the arrays they arrived in, so a 256 MB
- * upload received in chunks is never copied into one big array, and rewrite/compose share slices
- * instead of copying them. Thread-safe (immutable).
+ * Immutable object bytes held as a list of slices of the arrays they arrived in, so a 256 MB upload
+ * received in chunks is never copied into one big array, and rewrite/compose share slices instead
+ * of copying them. Thread-safe (immutable).
  */
 final class ObjectContent {
   static final ObjectContent EMPTY = new ObjectContent(List.of(), 0);
@@ -35,7 +35,9 @@ final class ObjectContent {
   }
 
   static ObjectContent of(byte[] bytes) {
-    return bytes.length == 0 ? EMPTY : new ObjectContent(List.of(new Slice(bytes, 0, bytes.length)), bytes.length);
+    return bytes.length == 0
+        ? EMPTY
+        : new ObjectContent(List.of(new Slice(bytes, 0, bytes.length)), bytes.length);
   }
 
   static ObjectContent of(List<Slice> slices) {

@@ -25,8 +25,14 @@ final class ObjectJson {
     json.put("selfLink", baseUrl + "/storage/v1/b/" + encode(o.bucket()) + "/o/" + encoded);
     json.put(
         "mediaLink",
-        baseUrl + "/download/storage/v1/b/" + encode(o.bucket()) + "/o/" + encoded
-            + "?generation=" + o.generation() + "&alt=media");
+        baseUrl
+            + "/download/storage/v1/b/"
+            + encode(o.bucket())
+            + "/o/"
+            + encoded
+            + "?generation="
+            + o.generation()
+            + "&alt=media");
     json.put("name", o.name());
     json.put("bucket", o.bucket());
     json.put("generation", Long.toString(o.generation()));

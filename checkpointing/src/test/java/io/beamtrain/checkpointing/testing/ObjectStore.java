@@ -178,7 +178,9 @@ final class ObjectStore {
         break;
       }
       // A page that ended on a prefix must not list that prefix's members again.
-      if (resumeAfter != null && delimiter != null && resumeAfter.endsWith(delimiter)
+      if (resumeAfter != null
+          && delimiter != null
+          && resumeAfter.endsWith(delimiter)
           && name.startsWith(resumeAfter)) {
         continue;
       }

@@ -28,8 +28,10 @@ final class ResumableSession {
   final String name;
   final ObjectAttributes attributes;
   final Preconditions preconditions;
+
   /** X-Upload-Content-Length of the initiation, -1 if not declared. */
   final long declaredLength;
+
   final String expectedMd5;
   final String expectedCrc32c;
 
@@ -87,7 +89,9 @@ final class ResumableSession {
     persisted += length;
   }
 
-  /** How many of {@code received} new bytes a non-final chunk persists: up to a 256 KiB multiple. */
+  /**
+   * How many of {@code received} new bytes a non-final chunk persists: up to a 256 KiB multiple.
+   */
   long alignedPersistable(long received) {
     long end = ((persisted + received) / QUANTUM) * QUANTUM;
     return Math.max(0, end - persisted);

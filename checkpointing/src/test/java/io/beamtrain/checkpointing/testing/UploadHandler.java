@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code /upload/storage/v1/b/{bucket}/o}: simple media uploads, multipart/related uploads (JSON
  * resource + media) and resumable sessions, as documented in "Uploads and downloads" of the JSON
- * API. Preconditions are checked when a resumable session starts and again, atomically, when it
- * is finalized; metadata hashes ({@code md5Hash}, {@code crc32c}) sent by the client are verified.
+ * API. The preconditions of a resumable session are given when it starts and checked, atomically
+ * with the write, when it is finalized (as GCS does); metadata hashes ({@code md5Hash}, {@code
+ * crc32c}) sent by the client are verified.
  */
 final class UploadHandler {
   private static final int UNKNOWN_LENGTH_BLOCK = 8 << 20;
@@ -27,13 +28,15 @@ final class UploadHandler {
 
   /** Sessions neither finalized nor cancelled. */
   int openSessions() {
-    return (int) sessions.values().stream()
-        .filter(s -> {
-          synchronized (s) {
-            return s.state() == ResumableSession.State.OPEN;
-          }
-        })
-        .count();
+    return (int)
+        sessions.values().stream()
+            .filter(
+                s -> {
+                  synchronized (s) {
+                    return s.state() == ResumableSession.State.OPEN;
+                  }
+                })
+            .count();
   }
 
   ResumableSession session(String uploadId) {
@@ -86,7 +89,8 @@ final class UploadHandler {
     }
     List<Multipart.Part> parts = Multipart.parse(body, boundary);
     if (parts.size() != 2) {
-      throw GcsError.invalid("A multipart upload has 2 parts (metadata, media), got " + parts.size());
+      throw GcsError.invalid(
+          "A multipart upload has 2 parts (metadata, media), got " + parts.size());
     }
     JsonNode resource = parseJson(parts.get(0).text());
     Multipart.Part media = parts.get(1);
@@ -95,7 +99,8 @@ final class UploadHandler {
       throw GcsError.invalid("Required object name (in the resource or the name parameter)");
     }
     ObjectContent content =
-        ObjectContent.of(List.of(new ObjectContent.Slice(media.source(), media.offset(), media.length())));
+        ObjectContent.of(
+            List.of(new ObjectContent.Slice(media.source(), media.offset(), media.length())));
     ObjectAttributes attrs =
         ObjectAttributes.fromResource(resource, media.headers().get("Content-Type"));
     return commit(
@@ -114,20 +119,25 @@ final class UploadHandler {
     String crc = content.crc32cBase64();
     verifyHashes(expectedMd5, md5, expectedCrc32c, crc);
     StoredObject o =
-        store.commit(bucket, name, content, attrs, md5, crc, null, Preconditions.fromQuery(req.query()));
+        store.commit(
+            bucket, name, content, attrs, md5, crc, null, Preconditions.fromQuery(req.query()));
     return GcsResponse.json(200, ObjectJson.object(o, req.baseUrl()));
   }
 
   private GcsResponse startResumable(GcsRequest req, String bucket) throws IOException {
     byte[] body = req.readBody();
-    JsonNode resource = body.length == 0 ? null : parseJson(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+    JsonNode resource =
+        body.length == 0
+            ? null
+            : parseJson(new String(body, java.nio.charset.StandardCharsets.UTF_8));
     String name = req.param("name") != null ? req.param("name") : text(resource, "name");
     if (name == null) {
       throw GcsError.invalid("Required object name (in the resource or the name parameter)");
     }
     ObjectStore.validateName(name);
+    // GCS takes the preconditions with the session but checks them only when it is finalized: an
+    // initiation whose precondition does not hold (yet) still gets a session.
     Preconditions pre = Preconditions.fromQuery(req.query());
-    pre.check(store.getOrNull(bucket, name), false);
     String declared = req.header("X-Upload-Content-Length");
     String id = UUID.randomUUID().toString().replace("-", "");
     ResumableSession s =
@@ -141,9 +151,14 @@ final class UploadHandler {
             text(resource, "md5Hash"),
             text(resource, "crc32c"));
     sessions.put(id, s);
-    String location =
-        req.baseUrl() + "/upload/storage/v1/b/" + ObjectJson.encode(bucket)
-            + "/o?uploadType=resumable&name=" + ObjectJson.encode(name) + "&upload_id=" + id;
+    // Like GCS, the session URI repeats the initiation's query (preconditions included) and adds
+    // upload_id; the object name is added when it only came in the body, so fault rules can
+    // match chunks by object name.
+    String query = req.rawQuery() == null ? "" : req.rawQuery();
+    if (req.param("name") == null) {
+      query = (query.isEmpty() ? "" : query + "&") + "name=" + ObjectJson.encode(name);
+    }
+    String location = req.baseUrl() + req.rawPath() + "?" + query + "&upload_id=" + id;
     return GcsResponse.empty(200).header("Location", location).header("X-GUploader-UploadID", id);
   }
 
@@ -190,7 +205,8 @@ final class UploadHandler {
     if (range == null) {
       // A single request carrying the whole object.
       long len = req.contentLength();
-      range = len > 0 ? new ContentRange(0, len - 1, len) : new ContentRange(-1, -1, len < 0 ? -1 : 0);
+      range =
+          len > 0 ? new ContentRange(0, len - 1, len) : new ContentRange(-1, -1, len < 0 ? -1 : 0);
     }
     if (!range.hasBytes()) {
       req.drainBody();
@@ -200,7 +216,10 @@ final class UploadHandler {
         }
         if (range.total() < s.persisted()) {
           throw GcsError.invalid(
-              "Content-Range total " + range.total() + " is less than the " + s.persisted()
+              "Content-Range total "
+                  + range.total()
+                  + " is less than the "
+                  + s.persisted()
                   + " bytes already uploaded");
         }
       }
@@ -211,13 +230,17 @@ final class UploadHandler {
       return GcsResponse.text(
           503,
           "Invalid request.  According to the Content-Range header, the upload offset is "
-              + range.first() + " byte(s), which exceeds already uploaded size of "
-              + s.persisted() + " byte(s).");
+              + range.first()
+              + " byte(s), which exceeds already uploaded size of "
+              + s.persisted()
+              + " byte(s).");
     }
     if (req.contentLength() >= 0 && req.contentLength() != range.length()) {
       req.drainBody();
       throw GcsError.invalid(
-          "Content-Range covers " + range.length() + " bytes but the body has "
+          "Content-Range covers "
+              + range.length()
+              + " bytes but the body has "
               + req.contentLength());
     }
     boolean isFinal = range.totalKnown() && range.last() + 1 == range.total();
@@ -258,14 +281,18 @@ final class UploadHandler {
     try {
       if (s.declaredLength >= 0 && s.declaredLength != s.persisted()) {
         throw GcsError.invalid(
-            "X-Upload-Content-Length was " + s.declaredLength + " but " + s.persisted()
+            "X-Upload-Content-Length was "
+                + s.declaredLength
+                + " but "
+                + s.persisted()
                 + " bytes were uploaded");
       }
       String md5 = s.md5Base64();
       String crc = s.crc32cBase64();
       verifyHashes(s.expectedMd5, md5, s.expectedCrc32c, crc);
       StoredObject o =
-          store.commit(s.bucket, s.name, s.content(), s.attributes, md5, crc, null, s.preconditions);
+          store.commit(
+              s.bucket, s.name, s.content(), s.attributes, md5, crc, null, s.preconditions);
       s.complete(o);
       return GcsResponse.json(200, ObjectJson.object(o, req.baseUrl()));
     } catch (GcsError e) {
@@ -290,7 +317,8 @@ final class UploadHandler {
         byte[] all = new byte[(int) len];
         int got = body.readNBytes(all, 0, all.length);
         if (got < all.length) {
-          throw new ConnectionDropped("upload body ended after " + got + " of " + len + " bytes", null);
+          throw new ConnectionDropped(
+              "upload body ended after " + got + " of " + len + " bytes", null);
         }
         return ObjectContent.of(all);
       }
@@ -323,12 +351,18 @@ final class UploadHandler {
   static void verifyHashes(String expectedMd5, String md5, String expectedCrc, String crc) {
     if (expectedMd5 != null && !expectedMd5.equals(md5)) {
       throw GcsError.invalid(
-          "Provided MD5 hash \"" + expectedMd5 + "\" doesn't match calculated MD5 hash \"" + md5
+          "Provided MD5 hash \""
+              + expectedMd5
+              + "\" doesn't match calculated MD5 hash \""
+              + md5
               + "\".");
     }
     if (expectedCrc != null && !expectedCrc.equals(crc)) {
       throw GcsError.invalid(
-          "Provided CRC32C \"" + expectedCrc + "\" doesn't match calculated CRC32C \"" + crc
+          "Provided CRC32C \""
+              + expectedCrc
+              + "\" doesn't match calculated CRC32C \""
+              + crc
               + "\".");
     }
   }

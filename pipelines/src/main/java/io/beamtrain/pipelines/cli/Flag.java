@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.options.Default;
@@ -101,7 +102,7 @@ public record Flag(String name, String type, String description, String defaultV
       }
       return values.append(">").toString();
     }
-    return "<" + type.getSimpleName().toLowerCase(java.util.Locale.ROOT) + ">";
+    return "<" + type.getSimpleName().toLowerCase(Locale.ROOT) + ">";
   }
 
   /** Reads {@code value()} of whichever {@code @Default.*} annotation the getter carries. */

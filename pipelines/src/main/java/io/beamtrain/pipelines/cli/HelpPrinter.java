@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.cli;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Prints {@code beamtrain --help} and {@code beamtrain <command> --help}. */
@@ -31,8 +32,9 @@ public final class HelpPrinter {
     out.println("Flags:");
     for (Flag flag : Flag.of(command.optionsClass())) {
       out.println("  --" + flag.name() + "=" + flag.type() + (flag.required() ? "  (required)" : ""));
+      boolean saysDefault = flag.description().contains("Default");
       String text = flag.description()
-          + (flag.defaultValue() != null ? " Default: " + flag.defaultValue() + "." : "");
+          + (flag.defaultValue() != null && !saysDefault ? " Default: " + flag.defaultValue() + "." : "");
       for (String line : wrap(text, WIDTH - INDENT.length())) {
         out.println(INDENT + line);
       }
@@ -47,7 +49,7 @@ public final class HelpPrinter {
   }
 
   static List<String> wrap(String text, int width) {
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     StringBuilder line = new StringBuilder();
     for (String word : text.split("\\s+")) {
       if (line.length() > 0 && line.length() + 1 + word.length() > width) {

@@ -5,8 +5,8 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
 /**
- * Where gs:// paths go, for both beamtrain's own storage (checkpoints, results) and Beam's GCS
- * file system (TextIO, TFRecordIO, FileSystems). Builds on Beam's {@link GcsOptions}, whose {@code
+ * Where gs:// paths go, for both beamtrain's own storage (checkpoints, results) and Beam's GCS file
+ * system (TextIO, TFRecordIO, FileSystems). Builds on Beam's {@link GcsOptions}, whose {@code
  * --gcsEndpoint} (Beam 2.70) is reused rather than duplicated: one flag points both at the same
  * server. Call {@link StorageSetup#apply} once before the pipeline touches gs://, and {@link
  * StorageSetup#storageConfig} for the config DoFns carry.

@@ -28,7 +28,10 @@ public final class StorageSetup {
       base =
           endpoint != null && !endpoint.isBlank() && options.getGcsNoCredentials()
               ? StorageConfig.forEndpoint(endpoint)
-              : new StorageConfig(endpoint, options.getProject(), options.getGcsNoCredentials(),
+              : new StorageConfig(
+                  endpoint,
+                  options.getProject(),
+                  options.getGcsNoCredentials(),
                   StorageConfig.DEFAULT_RESUMABLE_THRESHOLD);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--gcsEndpoint: " + e.getMessage(), e);
@@ -38,7 +41,8 @@ public final class StorageSetup {
           "--gcsResumableThresholdBytes must be positive, was "
               + options.getGcsResumableThresholdBytes());
     }
-    StorageConfig config = base.withResumableThresholdBytes(options.getGcsResumableThresholdBytes());
+    StorageConfig config =
+        base.withResumableThresholdBytes(options.getGcsResumableThresholdBytes());
     Integer timeout = options.getGcsRetryTimeoutSeconds();
     if (timeout != null) {
       if (timeout <= 0) {

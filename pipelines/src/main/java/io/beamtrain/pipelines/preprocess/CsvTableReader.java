@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.preprocess;
 
+import io.beamtrain.trainer.BadInputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ public final class CsvTableReader implements TableReader {
   /**
    * Reads the header of {@code file}.
    *
-   * @throws IllegalArgumentException when the header is malformed, repeats a name, or lacks one of
+   * @throws BadInputException when the header is malformed, repeats a name, or lacks one of
    *     {@code columns}; the message names the file
    */
   public CsvTableReader(String file, Reader reader, List<String> columns) throws IOException {
@@ -49,7 +50,7 @@ public final class CsvTableReader implements TableReader {
     Map<String, Integer> headerIndex = new HashMap<>();
     for (int i = 0; i < header.size(); i++) {
       if (headerIndex.put(header.get(i), i) != null) {
-        throw new IllegalArgumentException(
+        throw new BadInputException(
             file + ": header names column '" + header.get(i) + "' twice: " + header);
       }
     }
@@ -65,7 +66,7 @@ public final class CsvTableReader implements TableReader {
       }
     }
     if (!header.isEmpty() && !lacking.isEmpty()) {
-      throw new IllegalArgumentException(
+      throw new BadInputException(
           file + ": header lacks column(s) " + lacking + " of the schema; header: " + header);
     }
   }
@@ -85,7 +86,7 @@ public final class CsvTableReader implements TableReader {
       return List.of();
     }
     if (records.error() != null) {
-      throw new IllegalArgumentException(
+      throw new BadInputException(
           file + ":" + records.line() + ": malformed header: " + records.error());
     }
     List<String> names = new ArrayList<>(records.cells());

@@ -22,6 +22,7 @@ public final class DecimalText {
       i++;
       digits++;
     }
+    int integerDigits = digits;
     if (i < n && text.charAt(i) == '.') {
       i++;
       while (i < n && isDigit(text.charAt(i))) {
@@ -32,7 +33,8 @@ public final class DecimalText {
     if (digits == 0) {
       return false;
     }
-    if (i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+    boolean exponent = i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E');
+    if (exponent) {
       i++;
       if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
         i++;
@@ -46,7 +48,12 @@ public final class DecimalText {
         return false;
       }
     }
-    return i == n && Double.isFinite(Double.parseDouble(text));
+    if (i != n) {
+      return false;
+    }
+    // Only an exponent or more than 308 integer digits can overflow to infinity; skip the parse
+    // otherwise, this runs on every numeric cell.
+    return (!exponent && integerDigits <= 308) || Double.isFinite(Double.parseDouble(text));
   }
 
   /** Whether {@code text} is a decimal number without fraction digits or exponent. */

@@ -15,8 +15,7 @@ import java.util.List;
  * construction. The encoding needs only names, types and whether the task is a classification,
  * all known from the {@link DataSchema} before any analyzer has run.
  *
- * <p>Not thread-safe only in the sense that it is meant to live in one DoFn instance; it holds no
- * mutable state.
+ * <p>Immutable and thread-safe, like the {@link Examples} codec it wraps.
  */
 public final class ExampleEncoder {
   private final Examples examples;

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.preprocess;
 
+import io.beamtrain.trainer.BadInputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.List;
@@ -17,7 +18,11 @@ public enum InputFormat {
   CSV,
   JSONL;
 
-  /** The concrete format of {@code file}: this one, or for {@link #AUTO} the one its name says. */
+  /**
+   * The concrete format of {@code file}: this one, or for {@link #AUTO} the one its name says.
+   *
+   * @throws BadInputException for {@link #AUTO} and a name with none of the known suffixes
+   */
   public InputFormat resolve(String file) {
     if (this != AUTO) {
       return this;
@@ -33,7 +38,7 @@ public enum InputFormat {
     if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
       return JSONL;
     }
-    throw new IllegalArgumentException(
+    throw new BadInputException(
         "cannot tell the format of "
             + file
             + " from its name (expected .csv, .jsonl, .ndjson or .json); pass --inputFormat=CSV"

@@ -29,7 +29,9 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * </pre>
  *
  * <p>A previous run's {@code transform.json} in the same directory is deleted first, so a run that
- * fails half way never leaves a {@code transform.json} that describes shards it overwrote.
+ * fails half way never leaves a {@code transform.json} that describes shards it overwrote. Shards
+ * of a previous run with another shard count may remain beside the new ones; readers go by the
+ * file lists in {@code transform.json}, never by listing the directory.
  */
 public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
   private final PreprocessSettings settings;

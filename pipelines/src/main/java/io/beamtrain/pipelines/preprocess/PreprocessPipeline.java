@@ -1,12 +1,14 @@
 package io.beamtrain.pipelines.preprocess;
 
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.pipelines.options.StorageOptions;
+import io.beamtrain.pipelines.options.StorageSetup;
 import io.beamtrain.trainer.BadInputException;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 
@@ -19,8 +21,11 @@ import org.apache.beam.sdk.options.Validation;
 public final class PreprocessPipeline {
   private PreprocessPipeline() {}
 
-  /** The flags of {@code preprocess} (and of {@code train}, which embeds it). */
-  public interface Options extends PipelineOptions {
+  /**
+   * The flags of {@code preprocess} (and of {@code train}, which embeds it), plus the storage
+   * flags ({@code --gcsEndpoint}, {@code --gcsNoCredentials}, ...) of {@link StorageOptions}.
+   */
+  public interface Options extends StorageOptions {
     @Description("Input files: a path or glob, local or gs://; CSV with a header or JSON Lines.")
     @Validation.Required
     String getInput();
@@ -119,12 +124,14 @@ public final class PreprocessPipeline {
    * Builds and runs the pipeline and waits for it.
    *
    * @throws IllegalArgumentException for bad flags or a bad schema file (before anything runs)
-   * @throws BadInputException when the input is unusable: too many rejected rows, no usable row,
-   *     too few classes (the message names the counts and the flag)
+   * @throws BadInputException when the input is unusable: too many rejected rows (the message
+   *     names the counts and the flag), no usable row, too few classes, a CSV header without a
+   *     schema column, a file name of no known format
    */
   public static PipelineResult run(Options options) {
+    StorageConfig storage = StorageSetup.apply(options);
     Pipeline pipeline = Pipeline.create(options);
-    PreprocessSettings settings = PreprocessSettings.fromOptions(options);
+    PreprocessSettings settings = PreprocessSettings.fromOptions(options, storage);
     pipeline.apply("Preprocess", Preprocess.from(settings));
     return runAndWait(pipeline);
   }

@@ -101,15 +101,31 @@ public record PreprocessSettings(
   }
 
   /**
+   * Reads the pipeline options with {@link StorageConfig#defaults()} for storage; see {@link
+   * #fromOptions(PreprocessPipeline.Options, StorageConfig)}.
+   */
+  public static PreprocessSettings fromOptions(PreprocessPipeline.Options options) {
+    return fromOptions(options, StorageConfig.defaults());
+  }
+
+  /**
    * Reads the pipeline options. {@code --numShards} is a budget split in proportion to the
    * fractions (at least one shard each: 4 shards at eval fraction 0.2 give 3 train + 1 eval);
    * {@code --trainShards} / {@code --evalShards} override either part.
+   *
+   * @param storage from {@code StorageSetup.apply(options)}, which must run once per options
    */
-  public static PreprocessSettings fromOptions(PreprocessPipeline.Options options) {
+  public static PreprocessSettings fromOptions(
+      PreprocessPipeline.Options options, StorageConfig storage) {
     int numShards = options.getNumShards();
     if (numShards < 2) {
       throw new IllegalArgumentException(
           "--numShards must be at least 2 (one train and one eval shard), was " + numShards);
+    }
+    if (options.getTrainShards() < 0 || options.getEvalShards() < 0) {
+      throw new IllegalArgumentException(
+          (options.getTrainShards() < 0 ? "--trainShards" : "--evalShards")
+              + " must be at least 1 (or 0 for a share of --numShards)");
     }
     double evalFraction = options.getEvalFraction();
     int train = options.getTrainShards() > 0 ? options.getTrainShards()
@@ -129,7 +145,7 @@ public record PreprocessSettings(
         eval,
         new VocabularyOptions(options.getVocabMinFrequency(), options.getVocabTopK()),
         options.getMaxRejectedFraction(),
-        StorageConfig.defaults());
+        storage);
   }
 
   static int trainShardsOf(int numShards, double evalFraction) {

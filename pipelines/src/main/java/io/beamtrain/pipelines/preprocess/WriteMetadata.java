@@ -142,6 +142,8 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
       String dataDir = settings.dataDir();
       DataStats stats = stats(train, eval, trainFiles, evalFiles, reasons);
       write(StoragePaths.join(dataDir, DataStats.FILE_NAME), stats.toJson());
+      removeEmptyLocalTempDirectory(dataDir);
+      removeEmptyLocalTempDirectory(StoragePaths.join(dataDir, WriteRejected.DIRECTORY));
 
       String rejectedAt = rejectedFiles.isEmpty() ? dataDir : rejectedFiles.get(0);
       if (stats.rejectedFraction() > settings.maxRejectedFraction()) {
@@ -181,8 +183,6 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
           StoragePaths.join(dataDir, SCHEMA_FILE_NAME),
           schema.withTask(spec.label().task()).toJson());
       write(StoragePaths.join(dataDir, TransformSpec.FILE_NAME), spec.toJson());
-      removeEmptyLocalTempDirectory(dataDir);
-      removeEmptyLocalTempDirectory(StoragePaths.join(dataDir, WriteRejected.DIRECTORY));
       LOG.info(
           "Preprocessed {} rows into {}: {} train and {} eval examples, {} rejected",
           stats.rows(),

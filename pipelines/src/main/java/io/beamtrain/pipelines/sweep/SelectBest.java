@@ -11,7 +11,10 @@ import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -21,24 +24,42 @@ import org.apache.beam.sdk.values.PCollection;
  * partial results in any order and still pick the same trial.
  *
  * <p>Outputs exactly one element for a non-empty input (none for an empty one: no default value,
- * which would need a winner out of nothing). When no trial is eligible (every one FAILED or DIVERGED) the
+ * which would need a winner out of nothing). The combiner itself never fails; a last step does
+ * (after the signal of {@link #after}, if any) when no trial is eligible (every one FAILED or DIVERGED) the
  * pipeline fails with a {@link NoSuccessfulTrialException} quoting the first failure.
  */
 public final class SelectBest extends PTransform<PCollection<TrialResult>, PCollection<TrialResult>> {
   private final MetricSpec metric;
+  private final PCollection<?> failAfter;
 
-  private SelectBest(MetricSpec metric) {
+  private SelectBest(MetricSpec metric, PCollection<?> failAfter) {
     this.metric = metric;
+    this.failAfter = failAfter;
   }
 
   public static SelectBest by(MetricSpec metric) {
-    return new SelectBest(metric);
+    return new SelectBest(metric, null);
+  }
+
+  /**
+   * The same selection, emitting (or failing for want of a winner) only once {@code signal} is
+   * complete: the sweep lets results.jsonl be written first, so an all-failed sweep still leaves
+   * every trial's error on record.
+   */
+  public SelectBest after(PCollection<?> signal) {
+    return new SelectBest(metric, signal);
   }
 
   @Override
   public PCollection<TrialResult> expand(PCollection<TrialResult> results) {
-    return results
-        .apply("BestTrial", Combine.globally(new BestTrialFn(new TrialRanking(metric))).withoutDefaults())
+    PCollection<Selection> selection = results
+        .apply("RankTrials", Combine.globally(new BestTrialFn(new TrialRanking(metric))).withoutDefaults())
+        .setCoder(new SelectionCoder());
+    if (failAfter != null) {
+      selection = selection.apply("AfterSignal", Wait.on(failAfter)).setCoder(new SelectionCoder());
+    }
+    return selection
+        .apply("Winner", ParDo.of(new WinnerFn()))
         .setCoder(TrialResultCoder.of());
   }
 
@@ -49,7 +70,28 @@ public final class SelectBest extends PTransform<PCollection<TrialResult>, PColl
     int trials;
   }
 
-  static final class BestTrialFn extends Combine.CombineFn<TrialResult, Selection, TrialResult> {
+  /** Emits the winner, or fails the pipeline when no trial is eligible. */
+  static final class WinnerFn extends DoFn<Selection, TrialResult> {
+    @ProcessElement
+    public void process(@Element Selection selection, OutputReceiver<TrialResult> out) {
+      if (selection.best == null) {
+        throw new NoSuccessfulTrialException(describeFailure(selection));
+      }
+      out.output(selection.best);
+    }
+
+    static String describeFailure(Selection selection) {
+      if (selection.trials == 0 || selection.firstFailure == null) {
+        return "the sweep has no trials";
+      }
+      TrialResult first = selection.firstFailure;
+      String why = first.error() != null ? first.error() : first.reason();
+      return "all " + selection.trials + " trials failed; " + first.trial() + " " + first.status()
+          + (why == null ? "" : ": " + why) + " (every trial is in results.jsonl)";
+    }
+  }
+
+  static final class BestTrialFn extends Combine.CombineFn<TrialResult, Selection, Selection> {
     private final TrialRanking ranking;
 
     BestTrialFn(TrialRanking ranking) {
@@ -101,18 +143,8 @@ public final class SelectBest extends PTransform<PCollection<TrialResult>, PColl
     }
 
     @Override
-    public TrialResult extractOutput(Selection selection) {
-      if (selection.best != null) {
-        return selection.best;
-      }
-      if (selection.trials == 0) {
-        throw new NoSuccessfulTrialException("the sweep has no trials");
-      }
-      TrialResult first = selection.firstFailure;
-      String why = first.error() != null ? first.error() : first.reason();
-      throw new NoSuccessfulTrialException(
-          "all " + selection.trials + " trials failed; " + first.trial() + " " + first.status()
-              + (why == null ? "" : ": " + why) + " (every trial is in results.jsonl)");
+    public Selection extractOutput(Selection selection) {
+      return selection;
     }
 
     @Override
@@ -121,8 +153,8 @@ public final class SelectBest extends PTransform<PCollection<TrialResult>, PColl
     }
 
     @Override
-    public Coder<TrialResult> getDefaultOutputCoder(CoderRegistry registry, Coder<TrialResult> input) {
-      return TrialResultCoder.of();
+    public Coder<Selection> getDefaultOutputCoder(CoderRegistry registry, Coder<TrialResult> input) {
+      return new SelectionCoder();
     }
   }
 

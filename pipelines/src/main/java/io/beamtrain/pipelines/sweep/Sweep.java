@@ -12,8 +12,9 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * A whole sweep as one composite: create the trials, {@link RunTrials}, {@link WriteResults},
- * then (once results.jsonl is written) {@link SelectBest} and {@link ExportBest}. Emits best.json.
+ * A whole sweep as one composite: create the trials, {@link RunTrials}, then {@link WriteResults}
+ * and {@link SelectBest} side by side, and once results.jsonl is written {@link ExportBest}.
+ * Emits best.json.
  *
  * <p>{@link #after} chains the sweep behind another step's completion signal with {@code
  * Wait.on}: {@code train} runs preprocessing, the sweep and the export in one pipeline, and no
@@ -50,9 +51,10 @@ public final class Sweep extends PTransform<PBegin, PCollection<String>> {
     PCollection<TrialResult> results = created.apply("RunTrials", RunTrials.with(settings));
     PCollection<String> written =
         results.apply("WriteResults", WriteResults.to(settings.layout(), settings.storage()));
+    // Ranking runs beside the results writer; the winner (or the all-failed error) and the export
+    // come only once the results are on record, so a failed sweep still leaves results.jsonl.
     return results
-        .apply("AfterResultsWritten", Wait.on(written))
-        .apply("SelectBest", SelectBest.by(metric))
+        .apply("SelectBest", SelectBest.by(metric).after(written))
         .apply("ExportBest",
             ExportBest.to(settings.layout(), settings.dataDir(), metric, settings.storage()));
   }

@@ -40,9 +40,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Beam's own GCS file system (GcsUtil over the apiary client and gcsio: resumable uploads, batch
- * get/rewrite/delete, listing) against the in-process test server, in real DirectRunner
- * pipelines, configured only through {@link StorageOptions}. This is what the gs:// end-to-end
- * pipeline tests stand on.
+ * get/rewrite/delete, listing) against the in-process test server, in real DirectRunner pipelines,
+ * configured only through {@link StorageOptions}. This is what the gs:// end-to-end pipeline tests
+ * stand on.
  */
 class BeamGcsFileSystemTest {
   private static final String BUCKET = "beam-bucket";
@@ -76,28 +76,40 @@ class BeamGcsFileSystemTest {
     server.clearRequests();
 
     Pipeline write = Pipeline.create(options);
-    write.apply("Lines", Create.of(lines))
-        .apply(TextIO.write().to("gs://" + BUCKET + "/out/text/part").withSuffix(".txt").withNumShards(3));
-    write.apply("Records", Create.of(records).withCoder(ByteArrayCoder.of()))
-        .apply(TFRecordIO.write().to("gs://" + BUCKET + "/out/tfr/data").withSuffix(".tfrecord").withNumShards(2));
+    write
+        .apply("Lines", Create.of(lines))
+        .apply(
+            TextIO.write()
+                .to("gs://" + BUCKET + "/out/text/part")
+                .withSuffix(".txt")
+                .withNumShards(3));
+    write
+        .apply("Records", Create.of(records).withCoder(ByteArrayCoder.of()))
+        .apply(
+            TFRecordIO.write()
+                .to("gs://" + BUCKET + "/out/tfr/data")
+                .withSuffix(".tfrecord")
+                .withNumShards(2));
     assertEquals(PipelineResult.State.DONE, write.run().waitUntilFinish());
 
     List<String> names = server.objectNames(BUCKET, "out/");
     assertEquals(
         List.of(
-            "out/text/part-00000-of-00003.txt", "out/text/part-00001-of-00003.txt",
-            "out/text/part-00002-of-00003.txt", "out/tfr/data-00000-of-00002.tfrecord",
+            "out/text/part-00000-of-00003.txt",
+            "out/text/part-00001-of-00003.txt",
+            "out/text/part-00002-of-00003.txt",
+            "out/tfr/data-00000-of-00002.tfrecord",
             "out/tfr/data-00001-of-00002.tfrecord"),
         names.stream().sorted().toList(),
         "final shards only, temp files cleaned up: " + names);
     // Beam finalizes by copying temp files into place and deleting them, in batch requests.
     assertFalse(server.requests(r -> r.batchPart() && r.path().contains("/rewriteTo/")).isEmpty());
-    assertFalse(
-        server.requests(r -> r.batchPart() && r.method().equals("DELETE")).isEmpty());
+    assertFalse(server.requests(r -> r.batchPart() && r.method().equals("DELETE")).isEmpty());
     assertFalse(server.requests(RecordedRequest::isResumableStart).isEmpty());
 
     Pipeline read = Pipeline.create(options);
-    PCollection<String> readLines = read.apply(TextIO.read().from("gs://" + BUCKET + "/out/text/part-*"));
+    PCollection<String> readLines =
+        read.apply(TextIO.read().from("gs://" + BUCKET + "/out/text/part-*"));
     PAssert.that(readLines).containsInAnyOrder(lines);
     PCollection<String> readRecords =
         read.apply(TFRecordIO.read().from("gs://" + BUCKET + "/out/tfr/*.tfrecord"))
@@ -106,14 +118,17 @@ class BeamGcsFileSystemTest {
                     .via(b -> new String(b, StandardCharsets.UTF_8)));
     PAssert.that(readRecords)
         .containsInAnyOrder(
-            records.stream().map(b -> new String(b, StandardCharsets.UTF_8)).collect(Collectors.toList()));
+            records.stream()
+                .map(b -> new String(b, StandardCharsets.UTF_8))
+                .collect(Collectors.toList()));
     assertEquals(PipelineResult.State.DONE, read.run().waitUntilFinish());
   }
 
   @Test
   void fileSystemsMatchCopyRenameAndDeleteOnGs() throws IOException {
     for (int i = 0; i < 5; i++) {
-      server.putObject(BUCKET, "fs/in/f" + i + ".txt", ("content " + i).getBytes(StandardCharsets.UTF_8));
+      server.putObject(
+          BUCKET, "fs/in/f" + i + ".txt", ("content " + i).getBytes(StandardCharsets.UTF_8));
     }
     MatchResult match = FileSystems.match("gs://" + BUCKET + "/fs/in/*.txt");
     assertEquals(MatchResult.Status.OK, match.status());
@@ -144,14 +159,21 @@ class BeamGcsFileSystemTest {
   @Test
   void beamAndBeamtrainStorageSeeTheSameObjects() throws IOException {
     Storage storage = Storages.forPath("gs://" + BUCKET + "/x", storageConfig);
-    storage.writeBytes("gs://" + BUCKET + "/shared/from-beamtrain", "ours".getBytes(StandardCharsets.UTF_8));
-    ResourceId beamFile = FileSystems.matchNewResource("gs://" + BUCKET + "/shared/from-beam", false);
+    storage.writeBytes(
+        "gs://" + BUCKET + "/shared/from-beamtrain", "ours".getBytes(StandardCharsets.UTF_8));
+    ResourceId beamFile =
+        FileSystems.matchNewResource("gs://" + BUCKET + "/shared/from-beam", false);
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(beamFile, "text/plain"))) {
       out.write("theirs".getBytes(StandardCharsets.UTF_8));
     }
-    assertArrayEquals("theirs".getBytes(StandardCharsets.UTF_8), storage.readBytes("gs://" + BUCKET + "/shared/from-beam"));
-    try (var in = Channels.newInputStream(
-        FileSystems.open(FileSystems.matchNewResource("gs://" + BUCKET + "/shared/from-beamtrain", false)))) {
+    assertArrayEquals(
+        "theirs".getBytes(StandardCharsets.UTF_8),
+        storage.readBytes("gs://" + BUCKET + "/shared/from-beam"));
+    try (var in =
+        Channels.newInputStream(
+            FileSystems.open(
+                FileSystems.matchNewResource(
+                    "gs://" + BUCKET + "/shared/from-beamtrain", false)))) {
       assertEquals("ours", new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
   }

@@ -1,7 +1,10 @@
 package io.beamtrain.pipelines.preprocess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,5 +38,13 @@ class DecimalTextTest {
   void grammar(String text, boolean decimal, boolean integer) {
     assertEquals(decimal, DecimalText.isDecimal(text));
     assertEquals(integer, DecimalText.isInteger(text));
+  }
+
+  @Test
+  void numbersTooLargeForADoubleAreNotDecimals() {
+    assertTrue(DecimalText.isDecimal("1" + "0".repeat(300)));
+    assertFalse(DecimalText.isDecimal("1" + "0".repeat(309)));
+    assertFalse(DecimalText.isDecimal("-2e308"));
+    assertTrue(DecimalText.isDecimal("1e-400"), "underflow to zero is still a finite number");
   }
 }

@@ -10,6 +10,7 @@ import io.beamtrain.trainer.data.TfRecords;
 import io.beamtrain.trainer.data.TransformSpec;
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,11 +62,15 @@ class PreprocessBenchmark {
     beam(warmUp, tmp.resolve("warm-beam"));
 
     long loopStart = System.nanoTime();
+    long loopCpuStart = processCpuNanos();
     long loopRows = loop(input, tmp.resolve("loop"));
+    double loopCpu = (processCpuNanos() - loopCpuStart) / 1e9;
     double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
 
     long beamStart = System.nanoTime();
+    long beamCpuStart = processCpuNanos();
     long beamRows = beam(input, tmp.resolve("beam"));
+    double beamCpu = (processCpuNanos() - beamCpuStart) / 1e9;
     double beamSeconds = (System.nanoTime() - beamStart) / 1e9;
 
     assertEquals(lines, loopRows);
@@ -75,18 +80,23 @@ class PreprocessBenchmark {
     System.out.printf(
         Locale.ROOT,
         "%nPreprocessBenchmark %s (%d rows, %d cores)%n"
-            + "  plain Java loop, 1 thread : %6.2f s  %,10.0f rows/s%n"
-            + "  Beam DirectRunner         : %6.2f s  %,10.0f rows/s  (%s)%n"
-            + "  ratio Beam / loop         : %6.2f%n%n",
+            + "  plain Java loop, 1 thread : %6.2f s wall %6.2f s cpu  %,10.0f rows/s%n"
+            + "  Beam DirectRunner         : %6.2f s wall %6.2f s cpu  %,10.0f rows/s  (%s)%n"
+            + "  ratio Beam / loop rows/s  : %6.2f   (cpu seconds Beam / loop: %.2f)%n"
+            + "  system load average at the end: %.1f%n%n",
         INPUT,
         lines,
         Runtime.getRuntime().availableProcessors(),
         loopSeconds,
+        loopCpu,
         loopRate,
         beamSeconds,
+        beamCpu,
         beamRate,
         String.join(" ", DIRECT_RUNNER_FLAGS),
-        beamRate / loopRate);
+        beamRate / loopRate,
+        beamCpu / loopCpu,
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   /** The whole preprocess pipeline; returns the examples written. */
@@ -164,6 +174,12 @@ class PreprocessBenchmark {
     for (TfRecordWriter writer : writers) {
       writer.close();
     }
+  }
+
+  /** CPU time of the whole JVM (all threads, JIT and GC included). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Finds {@code relative} in the working directory or one of its parents (the repository). */

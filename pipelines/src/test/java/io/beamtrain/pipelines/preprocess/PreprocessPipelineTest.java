@@ -205,26 +205,9 @@ class PreprocessPipelineTest {
     Path schema = tmp.resolve("messy-schema.json");
     Files.writeString(schema, ParseRowsTest.SCHEMA.toJson());
     Path out = tmp.resolve("out");
-    BadInputException e =
-        assertThrows(
-            BadInputException.class,
-            () ->
-                PreprocessPipeline.run(
-                    options("--input=" + messy, "--output=" + out, "--label=label",
-                        "--schema=" + schema)));
-    assertTrue(
-        e.getMessage().startsWith("6 of 10 input rows (60.0%) were rejected, more than"
-            + " --maxRejectedFraction=0.1 allows"),
-        e.getMessage());
-    assertTrue(e.getMessage().contains("BAD_QUOTING=2"), e.getMessage());
     Path dataDir = out.resolve("data");
-    assertFalse(Files.exists(dataDir.resolve(TransformSpec.FILE_NAME)));
-    DataStats stats = DataStats.fromJson(Files.readString(dataDir.resolve(DataStats.FILE_NAME)));
-    assertEquals(6, stats.rejected());
-    assertEquals(Map.of("BAD_QUOTING", 2L, "MISSING_LABEL", 1L, "UNPARSABLE_NUMBER", 1L,
-        "WRONG_COLUMN_COUNT", 2L), stats.rejectedByReason());
 
-    // Allowing that share, the same input commits a dataset, and the rejected rows are listed.
+    // Allowing 70% rejected rows, the input commits a dataset and the rejected rows are listed.
     PreprocessPipeline.run(
         options("--input=" + messy, "--output=" + out, "--label=label", "--schema=" + schema,
             "--maxRejectedFraction=0.7", "--evalFraction=0"));
@@ -244,6 +227,58 @@ class PreprocessPipelineTest {
         Map.of(6L, "WRONG_COLUMN_COUNT", 7L, "WRONG_COLUMN_COUNT", 8L, "UNPARSABLE_NUMBER",
             9L, "MISSING_LABEL", 10L, "BAD_QUOTING", 11L, "BAD_QUOTING"),
         reasons);
+
+    // With the default limit the same input fails, and the previous dataset is no longer valid.
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () ->
+                PreprocessPipeline.run(
+                    options("--input=" + messy, "--output=" + out, "--label=label",
+                        "--schema=" + schema)));
+    assertTrue(
+        e.getMessage().startsWith("6 of 10 input rows (60.0%) were rejected, more than"
+            + " --maxRejectedFraction=0.1 allows"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("BAD_QUOTING=2"), e.getMessage());
+    assertFalse(Files.exists(dataDir.resolve(TransformSpec.FILE_NAME)));
+    DataStats stats = DataStats.fromJson(Files.readString(dataDir.resolve(DataStats.FILE_NAME)));
+    assertEquals(6, stats.rejected());
+    assertEquals(0.1, stats.maxRejectedFraction());
+    assertEquals(Map.of("BAD_QUOTING", 2L, "MISSING_LABEL", 1L, "UNPARSABLE_NUMBER", 1L,
+        "WRONG_COLUMN_COUNT", 2L), stats.rejectedByReason());
+  }
+
+  @Test
+  void numericLabelsAreRegressionUnlessTheyAreZeroOneCodes() throws IOException {
+    StringBuilder csv = new StringBuilder("x,colour,y,flag\n");
+    double sum = 0;
+    for (int i = 0; i < 200; i++) {
+      double y = 2.5 * i + 1;
+      csv.append(i).append(',').append(i % 3 == 0 ? "red" : "blue").append(',').append(y)
+          .append(',').append(i % 4 == 0 ? 1 : 0).append('\n');
+      sum += y;
+    }
+    Path input = tmp.resolve("numbers.csv");
+    Files.writeString(input, csv);
+
+    Path regression = tmp.resolve("regression");
+    PreprocessPipeline.run(
+        options("--input=" + input, "--output=" + regression, "--label=y", "--evalFraction=0"));
+    TransformSpec spec = ExampleDataset.open(regression.resolve("data").toString(), LOCAL).spec();
+    assertEquals(Task.REGRESSION, spec.label().task());
+    assertEquals(sum / 200, spec.label().mean(), 1e-9);
+    assertEquals(List.of("x", "colour", "flag"),
+        spec.features().stream().map(FeatureSpec::name).toList());
+    assertEquals(List.of("blue", "red"), spec.features().get(1).vocabulary());
+
+    Path binary = tmp.resolve("binary");
+    PreprocessPipeline.run(
+        options("--input=" + input, "--output=" + binary, "--label=flag", "--ignore=y"));
+    spec = ExampleDataset.open(binary.resolve("data").toString(), LOCAL).spec();
+    assertEquals(Task.BINARY_CLASSIFICATION, spec.label().task());
+    assertEquals(List.of("0", "1"), spec.label().vocabulary());
+    assertEquals(List.of("x", "colour"), spec.features().stream().map(FeatureSpec::name).toList());
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.sweep;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.study.StudySpec;
+import io.beamtrain.pipelines.study.StudySpecWriter;
 import io.beamtrain.pipelines.study.Studies;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.testing.PenguinsData;
@@ -18,16 +19,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Benchmark 2 of issue 4: the built-in study's 8 trials on penguins as a sweep on the DirectRunner
- * (trials in parallel, TF threads = cores / concurrent trials) beside the same 8 trials run one
- * after another in a plain Java loop with TensorFlow using every core. Prints both wall times and
- * their ratio (target: sweep / loop &le; 1.0). Each run trains from scratch in its own directory.
+ * Benchmark 2 of issue 4: 8 trials on penguins as a sweep on the DirectRunner (trials in
+ * parallel, TF threads = cores / concurrent trials) beside the same 8 trials run one after another
+ * in a plain Java loop with TensorFlow using every core. The loop is timed twice: training only,
+ * and training plus what the sweep also delivers (results.jsonl/csv and the export of the best
+ * trial, with the same classes and no Beam). Prints wall times and the ratio sweep / loop (target
+ * &le; 1.0), for the built-in study's budget (600 steps per trial) and for a longer one, and the
+ * sweep's time before its first trial started and after its last one ended: medians of {@value
+ * #REPEATS} runs, loop and sweep alternating in order. Every run trains from scratch in its own
+ * directory; TensorFlow is loaded by a warm-up trial first.
  *
  * <p>{@code mvn -Pbenchmarks verify -pl pipelines -am -Dtest=SweepBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}
  */
 @Tag("benchmark")
 class SweepBenchmark {
+  /** A budget where training outweighs start-up, beside the built-in study's own. */
+  private static final int LONG_BUDGET = 3000;
+  /** Runs per budget and variant; medians are reported. */
+  private static final int REPEATS = 3;
+
   @TempDir Path tmp;
 
   @Test
@@ -35,46 +46,97 @@ class SweepBenchmark {
     String input = PenguinsData.writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
     OutputLayout data = new OutputLayout(tmp.resolve("data-root").toString());
     PenguinsData.preprocess(input, data.root(), StorageConfig.defaults());
-    StudySpec study = Studies.defaultStudy();
-    List<Trial> trials = study.trials();
+    StudySpec defaults = Studies.defaultStudy();
 
-    // Warm-up: load TensorFlow's native library and JIT the trainer outside both timings.
     OutputLayout warm = new OutputLayout(tmp.resolve("warm").toString());
     copyData(data, warm);
-    new TrialExecutor(new TrialSettings(warm, warm.data(), study.metric(), 50, 50, 50, 0, 1, 1,
-        StorageConfig.defaults())).execute(trials.get(0));
+    new TrialExecutor(new TrialSettings(warm, warm.data(), defaults.metric(), 50, 50, 50, 0, 1, 1,
+        StorageConfig.defaults())).execute(defaults.trials().get(0));
 
-    OutputLayout loop = new OutputLayout(tmp.resolve("loop").toString());
+    int cores = Runtime.getRuntime().availableProcessors();
+    StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+        "%nSweepBenchmark: 8 trials of the built-in study on penguins, %d cores, DirectRunner, "
+            + "median of %d alternating runs%n%6s | %10s %14s | %10s %8s %8s | %6s %6s%n",
+        cores, REPEATS, "steps", "loop train", "loop +export", "sweep", "before", "after", "ratio",
+        "ratio+"));
+    for (int steps : new int[] {defaults.trainSteps(), LONG_BUDGET}) {
+      StudySpec study = defaults.withBudget(steps, defaults.evalEverySteps(), defaults.checkpointEverySteps());
+      List<double[]> loops = new ArrayList<>();
+      List<double[]> sweeps = new ArrayList<>();
+      for (int repeat = 0; repeat < REPEATS; repeat++) {
+        // Alternate which goes first, so a load change on the machine hits both alike.
+        if (repeat % 2 == 0) {
+          loops.add(timeLoop(study, data, "loop-" + steps + "-" + repeat));
+          sweeps.add(timeSweep(study, data, "sweep-" + steps + "-" + repeat));
+        } else {
+          sweeps.add(timeSweep(study, data, "sweep-" + steps + "-" + repeat));
+          loops.add(timeLoop(study, data, "loop-" + steps + "-" + repeat));
+        }
+      }
+      double loopTrain = median(loops, 0);
+      double loopAll = median(loops, 1);
+      double sweep = median(sweeps, 0);
+      report.append(String.format(Locale.ROOT, "%6d | %9.1fs %13.1fs | %9.1fs %7.1fs %7.1fs | %6.2f %6.2f%n",
+          steps, loopTrain, loopAll, sweep, median(sweeps, 1), median(sweeps, 2), sweep / loopTrain,
+          sweep / loopAll));
+    }
+    report.append("ratio = sweep / loop train; ratio+ = sweep / (loop train + results + export); "
+        + "before/after = sweep time before its first trial started / after its last ended\n");
+    System.out.print(report);
+  }
+
+  /** The loop: {train seconds, train + results + export seconds}. */
+  private double[] timeLoop(StudySpec study, OutputLayout data, String name) throws Exception {
+    List<Trial> trials = study.trials();
+    OutputLayout loop = new OutputLayout(tmp.resolve(name).toString());
     copyData(data, loop);
     TrialExecutor sequential = new TrialExecutor(TrialSettings.of(study, loop, 1, trials.size(),
         StorageConfig.defaults()));
-    long loopStart = System.nanoTime();
-    List<TrialResult> loopResults = new ArrayList<>();
+    long start = System.nanoTime();
+    List<TrialResult> results = new ArrayList<>();
     for (Trial trial : trials) {
-      loopResults.add(sequential.execute(trial));
+      results.add(sequential.execute(trial));
     }
-    double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
+    double train = seconds(start);
+    ResultsFiles.write(loop, ResultsFiles.sorted(results), StorageConfig.defaults());
+    TrialResult best = results.stream().min(new TrialRanking(study.metric()).comparator()).orElseThrow();
+    new BestModelExporter(loop, loop.data(), study.metric(), StorageConfig.defaults()).export(best);
+    return new double[] {train, seconds(start)};
+  }
 
-    OutputLayout sweep = new OutputLayout(tmp.resolve("sweep").toString());
+  /** The sweep: {seconds, seconds before the first trial started, seconds after the last ended}. */
+  private double[] timeSweep(StudySpec study, OutputLayout data, String name) throws Exception {
+    OutputLayout sweep = new OutputLayout(tmp.resolve(name).toString());
     copyData(data, sweep);
+    Path studyFile = tmp.resolve(name + ".json");
+    Files.writeString(studyFile, StudySpecWriter.toJson(study));
     SweepPipeline.Options options = PipelineOptionsFactory.fromArgs(
-            "--output=" + sweep.root(), "--progressEverySeconds=0")
+            "--output=" + sweep.root(), "--study=" + studyFile, "--progressEverySeconds=0")
         .withValidation().as(SweepPipeline.Options.class);
-    long sweepStart = System.nanoTime();
-    SweepOutcome outcome = SweepPipeline.run(options);
-    double sweepSeconds = (System.nanoTime() - sweepStart) / 1e9;
+    long startMillis = System.currentTimeMillis();
+    long start = System.nanoTime();
+    SweepPipeline.run(options);
+    double total = seconds(start);
+    long endMillis = System.currentTimeMillis();
+    long firstStart = Long.MAX_VALUE;
+    long lastEnd = 0;
+    for (Trial trial : study.trials()) {
+      Path result = Path.of(sweep.resultJson(trial.id()));
+      long end = Files.getLastModifiedTime(result).toMillis();
+      double elapsed = TrialResult.fromJson(Files.readString(result), result.toString()).elapsedSeconds();
+      firstStart = Math.min(firstStart, end - (long) (elapsed * 1000));
+      lastEnd = Math.max(lastEnd, end);
+    }
+    return new double[] {total, (firstStart - startMillis) / 1000.0, (endMillis - lastEnd) / 1000.0};
+  }
 
-    int cores = Runtime.getRuntime().availableProcessors();
-    System.out.printf(Locale.ROOT, "%nSweepBenchmark: %d trials x %d steps on penguins, %d cores%n",
-        trials.size(), study.trainSteps(), cores);
-    System.out.printf(Locale.ROOT, "  loop  (one trial at a time, TF on %d cores): %7.1f s  (%.1f s/trial)%n",
-        cores, loopSeconds, loopSeconds / trials.size());
-    System.out.printf(Locale.ROOT, "  sweep (DirectRunner, %d trials at a time):     %7.1f s  (%.1f s/trial)%n",
-        TrialParallelism.resolve(options, 0, trials.size()), sweepSeconds, sweepSeconds / trials.size());
-    System.out.printf(Locale.ROOT, "  ratio sweep / loop: %.2f (target <= 1.0)%n", sweepSeconds / loopSeconds);
-    System.out.printf(Locale.ROOT, "  best: loop %s, sweep %s%n",
-        loopResults.stream().min(new TrialRanking(study.metric()).comparator()).orElseThrow().trial(),
-        outcome.best().trial());
+  private static double median(List<double[]> runs, int column) {
+    double[] values = runs.stream().mapToDouble(r -> r[column]).sorted().toArray();
+    return values[values.length / 2];
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
   }
 
   private static void copyData(OutputLayout from, OutputLayout to) throws Exception {

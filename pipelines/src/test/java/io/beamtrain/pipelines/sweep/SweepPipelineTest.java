@@ -11,6 +11,11 @@ import io.beamtrain.pipelines.export.ExportPipeline;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
+import io.beamtrain.pipelines.cli.Cli;
+import io.beamtrain.pipelines.cli.Commands;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -126,6 +131,35 @@ class SweepPipelineTest {
     assertEquals(winner, outcome.best().trial());
     assertEquals(winner, JSON.readTree(Path.of(layout.bestJson()).toFile()).path("trial").asText());
     assertTrue(Files.exists(Path.of(layout.savedModel(), "saved_model.pb")));
+  }
+
+  @Test
+  @Order(4)
+  void whenEveryTrialFailsTheSweepFailsButRecordsEveryError() throws Exception {
+    OutputLayout broken = new OutputLayout(tmp.resolve("broken").toString());
+    Files.createDirectories(Path.of(broken.data()));
+    try (Stream<Path> files = Files.list(Path.of(layout.data()))) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = file.getFileName().toString().startsWith("train-")
+            ? "not a tfrecord file".getBytes(StandardCharsets.UTF_8)
+            : Files.readAllBytes(file);
+        Files.write(Path.of(broken.data()).resolve(file.getFileName()), bytes);
+      }
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = new Cli(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true), Commands.all())
+        .run("sweep", "--output=" + broken.root(), "--study=" + studyFile, "--progressEverySeconds=0");
+    String message = err.toString();
+    assertEquals(1, status, message);
+    assertTrue(message.startsWith("beamtrain sweep: failed: all 3 trials failed; trial-0000 FAILED: "), message);
+    List<String> lines = Files.readAllLines(Path.of(broken.resultsJsonl()));
+    assertEquals(3, lines.size());
+    for (String line : lines) {
+      TrialResult r = TrialResult.fromJson(line, broken.resultsJsonl());
+      assertEquals(TrialStatus.FAILED, r.status());
+      assertTrue(r.error().contains("train-"), r.error());
+    }
+    assertTrue(Files.notExists(Path.of(broken.bestJson())));
   }
 
   /** The lines without the wall-clock field, for comparing runs. */

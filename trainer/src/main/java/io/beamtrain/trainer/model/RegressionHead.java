@@ -35,13 +35,13 @@ public record RegressionHead(
   @SuppressWarnings("unchecked")
   public Operand<TFloat32> perExampleLoss(Ops tf, Operand<TFloat32> logits, Operand<?> labels) {
     Operand<TFloat32> standardized =
-        tf.math.div(
+        tf.math.mul(
             tf.math.sub((Operand<TFloat32>) labels, tf.constant((float) targetMean)),
-            tf.constant((float) targetStddev));
-    Operand<TFloat32> error = tf.math.sub(flat(tf, logits), standardized);
+            tf.constant((float) (1 / targetStddev)));
     if (loss == RegressionLoss.MSE) {
-      return tf.math.square(error);
+      return tf.math.squaredDifference(flat(tf, logits), standardized);
     }
+    Operand<TFloat32> error = tf.math.sub(flat(tf, logits), standardized);
     // Huber without a select op: 0.5 * min(|e|, d)^2 + d * (|e| - min(|e|, d)).
     Operand<TFloat32> abs = tf.math.abs(error);
     Operand<TFloat32> quadratic = tf.math.minimum(abs, tf.constant((float) huberDelta));

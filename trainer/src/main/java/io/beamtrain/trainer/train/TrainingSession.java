@@ -5,6 +5,9 @@ import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.model.ModelSpec;
 import io.beamtrain.trainer.model.TrainingGraph;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -12,6 +15,8 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.ndarray.buffer.IntDataBuffer;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -31,6 +36,10 @@ import org.tensorflow.types.TInt64;
 public final class TrainingSession implements AutoCloseable {
   /** Seed stream of the dropout masks (see {@link Seeds#mix}). */
   static final long DROPOUT_STREAM = 101;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingSession.class);
+  /** The intra-op thread count of this process's first session config, 0 before. */
+  private static final AtomicInteger PROCESS_INTRA_OP_THREADS = new AtomicInteger();
 
   private final Graph graph;
   private final TrainingGraph model;
@@ -78,7 +87,7 @@ public final class TrainingSession implements AutoCloseable {
 
   /**
    * Builds the graph of {@code spec} with initial weights from {@code seed} and opens a session on
-   * it with {@code config} (see {@link #threadConfig}). Variables are initialised on the first
+   * it with {@code config} (see {@link #sessionConfig}). Variables are initialised on the first
    * run unless restored before.
    */
   public static TrainingSession open(
@@ -87,15 +96,34 @@ public final class TrainingSession implements AutoCloseable {
   }
 
   /**
-   * A session config with these thread counts. TensorFlow sizes the intra-op pool once per process
-   * (from the first session), so trials of one JVM should agree on it; the inter-op pool is per
-   * session.
+   * A session config with these thread counts and without Grappler's graph rewrites.
+   *
+   * <p>Grappler optimizes the graph again for every new (feeds, fetches, targets) combination a
+   * session runs -- a trial runs five: train, train with loss, evaluate, snapshot, save -- which
+   * cost 20-140 ms each on the 2-core build machine, against 3-9 ms without it, while the
+   * steady-state step time of these small dense models showed no measurable difference: a net
+   * loss for short trials. The inter-op pool is per session, but TensorFlow
+   * sizes the CPU device's intra-op pool once per process, from the first session: later sessions
+   * share it whatever they ask for (a warning says so). Results depend on that size in their last
+   * bits -- TensorFlow's CPU kernels split reductions by pool size -- so runs are bit-identical
+   * only on equal intra-op thread counts.
    */
-  public static ConfigProto threadConfig(int intraOpThreads, int interOpThreads) {
+  public static ConfigProto sessionConfig(int intraOpThreads, int interOpThreads) {
+    int first = PROCESS_INTRA_OP_THREADS.compareAndExchange(0, intraOpThreads);
+    if (first != 0 && first != intraOpThreads) {
+      LOG.warn(
+          "TensorFlow's intra-op pool of this process has {} threads (set by its first session);"
+              + " the {} asked for now cannot take effect",
+          first,
+          intraOpThreads);
+    }
     return ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(intraOpThreads)
         .setInterOpParallelismThreads(interOpThreads)
         .setUsePerSessionThreads(true)
+        .setGraphOptions(
+            GraphOptions.newBuilder()
+                .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
         .build();
   }
 

@@ -56,7 +56,7 @@ class TrainingSessionTest {
     HyperParameters hp = HyperParameters.parse(params);
     ModelSpec spec = ModelSpec.of(hp, dataset.spec());
     try (TrainingSession session =
-            TrainingSession.open(spec, seed, hp.schedule(steps), TrainingSession.threadConfig(1, 1));
+            TrainingSession.open(spec, seed, hp.schedule(steps), TrainingSession.sessionConfig(1, 1));
         BatchSource batches = new InMemoryBatchSource(train, hp.batchSize(), seed);
         Evaluator evaluator = Evaluator.inMemory(eval, dataset.isClassification() ? dataset.spec().label().numClasses() : 0)) {
       Batch batch = batches.newBatch();
@@ -121,11 +121,32 @@ class TrainingSessionTest {
   }
 
   @Test
+  void streamedEvaluationEqualsInMemoryEvaluation() {
+    HyperParameters hp = HyperParameters.defaults();
+    ModelSpec spec = ModelSpec.of(hp, penguins.spec());
+    try (TrainingSession session =
+            TrainingSession.open(spec, 9, hp.schedule(50), TrainingSession.sessionConfig(1, 1));
+        BatchSource batches = new InMemoryBatchSource(penguinsTrain, hp.batchSize(), 9);
+        Evaluator inMemory = Evaluator.inMemory(penguinsEval, 3);
+        Evaluator streamed = Evaluator.streaming(penguins, 3)) {
+      Batch batch = batches.newBatch();
+      for (long step = 0; step < 50; step++) {
+        batches.fill(step, batch);
+        session.step(step, batch, false);
+      }
+      Map<String, Double> a = inMemory.evaluate(session.session(), session.model());
+      Map<String, Double> b = streamed.evaluate(session.session(), session.model());
+      assertEquals(a.keySet(), b.keySet());
+      a.forEach((name, value) -> assertEquals(value, b.get(name), 1e-12, name));
+    }
+  }
+
+  @Test
   void variablesAndSlotsHavePythonNames() {
     HyperParameters hp = HyperParameters.parse(Map.of("hidden_layers", "8,4"));
     ModelSpec spec = ModelSpec.of(hp, penguins.spec());
     try (TrainingSession session =
-        TrainingSession.open(spec, 1, hp.schedule(10), TrainingSession.threadConfig(1, 1))) {
+        TrainingSession.open(spec, 1, hp.schedule(10), TrainingSession.sessionConfig(1, 1))) {
       List<String> names = new ArrayList<>();
       session.saver().variables().forEach(v -> names.add(v.name()));
       assertEquals(

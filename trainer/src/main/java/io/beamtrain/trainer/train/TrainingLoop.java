@@ -1,0 +1,239 @@
+package io.beamtrain.trainer.train;
+
+import io.beamtrain.checkpointing.Checkpoint;
+import io.beamtrain.trainer.HyperParameters;
+import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.TrialResult.Evaluation;
+import io.beamtrain.trainer.TrialSpec;
+import io.beamtrain.trainer.TrialStatus;
+import io.beamtrain.trainer.data.Batch;
+import io.beamtrain.trainer.data.BatchSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt at a trial: restores or initialises the model, then runs the steps with their
+ * evaluations and checkpoints, and records the outcome (see {@code TrialRunner} for the contract).
+ * Owns the trial's checkpoints, event file and background writer; close it. Not thread-safe.
+ */
+public final class TrainingLoop implements AutoCloseable {
+  /** Train-loss fetch (and TensorBoard) cadence between evaluations. */
+  public static final long LOG_EVERY_STEPS = 100;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+
+  private final TrialSpec spec;
+  private final HyperParameters params;
+  private final TrialDirectory directory;
+  private final TrainingSession session;
+  private final BatchSource batches;
+  private final Evaluator evaluator;
+  private final TrainingListener listener;
+  private final TrialCheckpoints checkpoints;
+  private final TrialEvents events;
+  private final BackgroundWriter writer;
+  private final EarlyStopping earlyStopping;
+  private final List<Evaluation> history = new ArrayList<>();
+  private long step;
+  private boolean committed;
+  private String stopReason;
+  private long evalNanos;
+  private long checkpointNanos;
+
+  public TrainingLoop(
+      TrialSpec spec,
+      HyperParameters params,
+      TrialDirectory directory,
+      TrainingSession session,
+      BatchSource batches,
+      Evaluator evaluator,
+      TrainingListener listener) {
+    this.spec = spec;
+    this.params = params;
+    this.directory = directory;
+    this.session = session;
+    this.batches = batches;
+    this.evaluator = evaluator;
+    this.listener = listener;
+    this.checkpoints = new TrialCheckpoints(spec, session);
+    this.events = new TrialEvents(spec.trialDir(), spec.storageConfig());
+    this.writer = new BackgroundWriter("trial-files-" + spec.trialId());
+    this.earlyStopping =
+        new EarlyStopping(spec.metric().name(), spec.metric().goal(), spec.earlyStoppingPatience());
+  }
+
+  /**
+   * Restores the newest checkpoint and the history up to its step (from {@code previous}, the
+   * result.json of an earlier attempt, or null), else warm starts, else initialises the weights.
+   */
+  public void start(TrialResult previous) {
+    Optional<Checkpoint> restored = checkpoints.restoreNewest();
+    if (restored.isPresent()) {
+      step = restored.get().step();
+      if (previous != null) {
+        previous.history().stream().filter(e -> e.step() <= step).forEach(history::add);
+      }
+      boolean recorded = !history.isEmpty() && history.get(history.size() - 1).step() == step;
+      if (!recorded && !restored.get().metrics().isEmpty()) {
+        // Committed, but the attempt died before result.json recorded this evaluation.
+        history.add(new Evaluation(step, restored.get().metrics()));
+      }
+      for (Evaluation e : history) {
+        // Replaying the history restores early stopping's state, and its verdict if the last
+        // attempt died between stopping and writing the result.
+        boolean stop = earlyStopping.observe(e.step(), e.metric(spec.metric().name()));
+        stopReason = stop ? earlyStopping.reason(e.step()) : null;
+      }
+      committed = true;
+      LOG.info("{}: resumed from {} at step {}", spec.trialId(), restored.get().prefix(), step);
+    } else if (spec.warmStartFrom() != null) {
+      WarmStart.restore(
+          session, session.model().trainableVariables(), spec.warmStartFrom(), spec.storageConfig());
+      LOG.info("{}: warm started from {}", spec.trialId(), spec.warmStartFrom());
+    } else {
+      session.initialize();
+    }
+  }
+
+  /**
+   * Trains up to {@code trainSteps}, then writes result.json and returns it.
+   *
+   * @param startedNanos when this attempt started ({@code System.nanoTime()})
+   * @param earlierSeconds training time of earlier attempts
+   */
+  public TrialResult run(long startedNanos, double earlierSeconds) {
+    long trainSteps = spec.trainSteps();
+    long logEvery = Math.min(LOG_EVERY_STEPS, spec.evalEverySteps());
+    Batch batch = batches.newBatch();
+    TrialStatus status = stopReason != null ? TrialStatus.STOPPED : TrialStatus.COMPLETED;
+    String reason = stopReason;
+    long firstStep = step;
+    long loopStart = System.nanoTime();
+    events.startInterval(step);
+    while (status == TrialStatus.COMPLETED && step < trainSteps) {
+      long update = step;
+      step++;
+      boolean checkpointNow = step % spec.checkpointEverySteps() == 0 || step == trainSteps;
+      boolean evaluateNow = checkpointNow || step % spec.evalEverySteps() == 0;
+      boolean fetchLoss = evaluateNow || step % logEvery == 0;
+      batches.fill(update, batch);
+      float loss = session.step(update, batch, fetchLoss);
+      if (fetchLoss) {
+        if (!Float.isFinite(loss)) {
+          status = TrialStatus.DIVERGED;
+          reason = "train loss is " + loss + " at step " + step;
+          break;
+        }
+        events.train(step, loss, session.learningRateAt(update), session.batchSize());
+      }
+      if (!evaluateNow) {
+        continue;
+      }
+      long evalStart = System.nanoTime();
+      Map<String, Double> metrics = evaluator.evaluate(session.session(), session.model());
+      evalNanos += System.nanoTime() - evalStart;
+      double evalLoss = metrics.getOrDefault(MetricSpec.EVAL_LOSS, Double.NaN);
+      if (!Double.isFinite(evalLoss)) {
+        status = TrialStatus.DIVERGED;
+        reason = "eval loss is " + evalLoss + " at step " + step;
+        break;
+      }
+      history.add(new Evaluation(step, metrics));
+      events.eval(step, metrics);
+      listener.onEvaluation(step, metrics);
+      if (earlyStopping.observe(step, metrics.getOrDefault(spec.metric().name(), Double.NaN))) {
+        status = TrialStatus.STOPPED;
+        reason = earlyStopping.reason(step);
+        checkpointNow = true;
+      } else if ((reason = listener.stopReason(step, metrics)) != null) {
+        status = TrialStatus.STOPPED;
+        checkpointNow = true;
+      }
+      if (checkpointNow) {
+        checkpoint(metrics, elapsed(startedNanos, earlierSeconds));
+      }
+    }
+    checkpoints.flush();
+    writer.drain();
+    LoopTimings timings =
+        new LoopTimings(
+            step - firstStep,
+            (step - firstStep) * session.batchSize(),
+            (System.nanoTime() - loopStart) / 1e9,
+            evalNanos / 1e9,
+            checkpointNanos / 1e9);
+    LOG.info(
+        "{}: {} steps at {} examples/s; evaluation {} s, checkpoints {} s of {} s",
+        spec.trialId(), timings.steps(), Math.round(timings.examplesPerSecond()),
+        timings.evalSeconds(), timings.checkpointSeconds(), timings.loopSeconds());
+    listener.onLoopEnd(timings);
+    if (status == TrialStatus.DIVERGED) {
+      LOG.warn("{} diverged: {}", spec.trialId(), reason);
+    }
+    TrialResult result = result(status, reason, elapsed(startedNanos, earlierSeconds));
+    directory.writeParams(spec, params);
+    directory.writeResult(result);
+    events.flush();
+    return result;
+  }
+
+  private void checkpoint(Map<String, Double> metrics, double elapsedSeconds) {
+    long started = System.nanoTime();
+    if (!committed) {
+      directory.writeParams(spec, params);
+    }
+    checkpoints.save(step, metrics);
+    committed = true;
+    if (step < spec.trainSteps()) {
+      TrialResult running = result(TrialStatus.RUNNING, null, elapsedSeconds);
+      writer.submit(
+          () -> {
+            directory.writeResult(running);
+            events.flush();
+          });
+    }
+    checkpointNanos += System.nanoTime() - started;
+    listener.onCheckpoint(step);
+  }
+
+  private TrialResult result(TrialStatus status, String reason, double elapsedSeconds) {
+    String metric = spec.metric().name();
+    Evaluation best = null;
+    for (Evaluation e : history) {
+      if (best == null || spec.metric().goal().isBetter(e.metric(metric), best.metric(metric))) {
+        best = e;
+      }
+    }
+    return new TrialResult(
+        spec.trialId(),
+        status,
+        step,
+        best == null ? null : best.step(),
+        best == null ? Map.of() : best.metrics(),
+        history,
+        spec.params(),
+        spec.seed(),
+        null,
+        reason,
+        elapsedSeconds);
+  }
+
+  private static double elapsed(long startedNanos, double earlierSeconds) {
+    return earlierSeconds + (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  /** Drains pending writes, then closes the event file and the checkpoint manager. */
+  @Override
+  public void close() {
+    try (checkpoints;
+        events;
+        writer) {
+      // closes writer (draining), then events, then checkpoints (waiting for saves)
+    }
+  }
+}

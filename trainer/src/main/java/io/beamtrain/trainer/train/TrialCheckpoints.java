@@ -1,0 +1,100 @@
+package io.beamtrain.trainer.train;
+
+import io.beamtrain.checkpointing.Checkpoint;
+import io.beamtrain.checkpointing.CheckpointException;
+import io.beamtrain.checkpointing.CheckpointManager;
+import io.beamtrain.checkpointing.CheckpointManagerOptions;
+import io.beamtrain.checkpointing.CheckpointState;
+import io.beamtrain.checkpointing.storage.StoragePaths;
+import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.trainer.TrialSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A trial's checkpoints through {@link CheckpointManager}: the latest {@code maxCheckpointsToKeep}
+ * plus the best one by the trial's metric, written in the background when {@code
+ * asyncCheckpoints}.
+ *
+ * <p>The manager is opened only when the directory already holds a checkpoint (to resume) or at
+ * the first save: opening for writing touches the directory (lock file, orphan collection), and a
+ * trial that fails before its first checkpoint must leave nothing behind. Not thread-safe.
+ */
+public final class TrialCheckpoints implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrialCheckpoints.class);
+
+  private final TrialSpec spec;
+  private final TrainingSession session;
+  private final boolean existed;
+  private CheckpointManager manager;
+
+  public TrialCheckpoints(TrialSpec spec, TrainingSession session) {
+    this.spec = spec;
+    this.session = session;
+    // Look for the state file first: a versioned read of a local path creates a lock file.
+    String state = StoragePaths.join(spec.trialDir(), CheckpointState.FILE_NAME);
+    this.existed =
+        Storages.forPath(state, spec.storageConfig()).exists(state)
+            && CheckpointManager.latestCheckpoint(spec.trialDir(), spec.storageConfig()).isPresent();
+  }
+
+  /**
+   * Restores the newest committed checkpoint that restores cleanly (an unreadable one is skipped
+   * with a warning, an older one tried); empty when there is none.
+   */
+  public Optional<Checkpoint> restoreNewest() {
+    if (!existed) {
+      return Optional.empty();
+    }
+    List<Checkpoint> all = manager().all();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Checkpoint candidate = all.get(i);
+      try {
+        manager().restore(session.session(), candidate.step());
+        return Optional.of(candidate);
+      } catch (CheckpointException e) {
+        LOG.warn("{}: cannot restore {}: {}", spec.trialId(), candidate.prefix(), e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Saves the session's variables as checkpoint {@code step} carrying {@code metrics}. */
+  public void save(long step, Map<String, Double> metrics) {
+    manager().save(session.session(), step, metrics);
+  }
+
+  private CheckpointManager manager() {
+    if (manager == null) {
+      manager =
+          CheckpointManager.open(
+              spec.trialDir(),
+              session.saver(),
+              session.graph(),
+              CheckpointManagerOptions.builder()
+                  .maxToKeep(spec.maxCheckpointsToKeep())
+                  .keepBest(1, spec.metric().name(), spec.metric().goal())
+                  .async(spec.asyncCheckpoints())
+                  .build(),
+              spec.storageConfig());
+    }
+    return manager;
+  }
+
+  /** Waits for background saves, so every checkpoint saved so far is committed. */
+  public void flush() {
+    if (manager != null) {
+      manager.flush();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (manager != null) {
+      manager.close();
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.beamtrain.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrialSpecTest {
+  private static TrialSpec.Builder minimal() {
+    return TrialSpec.builder().dataDir("gs://b/run/data").trialDir("gs://b/run/trials/trial-0004");
+  }
+
+  @Test
+  void defaultsAndDerivedValues() {
+    TrialSpec spec = minimal().build();
+    assertEquals("trial-0004", spec.trialId());
+    assertEquals(TrialSpec.DEFAULT_TRAIN_STEPS, spec.trainSteps());
+    assertEquals(MetricSpec.defaultMetric(), spec.metric());
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(cores, spec.effectiveIntraOpThreads());
+    assertEquals(Math.max(1, cores / 4), minimal().concurrentTrials(4).build().effectiveIntraOpThreads());
+    assertEquals(1, minimal().concurrentTrials(1000).build().effectiveIntraOpThreads());
+    assertEquals(3, minimal().intraOpThreads(3).concurrentTrials(8).build().effectiveIntraOpThreads());
+  }
+
+  @Test
+  void serializesForBeamWorkers() throws Exception {
+    TrialSpec spec = minimal().params(Map.of("learning_rate", 0.1, "hidden_layers", "8,8")).seed(9).build();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(spec);
+    }
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      TrialSpec back = (TrialSpec) in.readObject();
+      assertEquals(spec.params(), back.params());
+      assertEquals(spec.toString(), back.toString());
+    }
+  }
+
+  @Test
+  void invalidFieldsAreNamed() {
+    assertEquals(
+        "TrialSpec: trainSteps must be >= 1, was 0",
+        assertThrows(IllegalArgumentException.class, () -> minimal().trainSteps(0).build()).getMessage());
+    assertEquals(
+        "TrialSpec: dataDir is required",
+        assertThrows(IllegalArgumentException.class, () -> TrialSpec.builder().trialDir("x").build()).getMessage());
+    assertEquals(
+        "TrialSpec: earlyStoppingPatience must be >= 0 (0 = off), was -1",
+        assertThrows(IllegalArgumentException.class, () -> minimal().earlyStoppingPatience(-1).build()).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new MetricSpec("accuracy", io.beamtrain.checkpointing.Goal.MAXIMIZE));
+  }
+}
