@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.study.Trial;
-import io.beamtrain.pipelines.sweep.ResultsFiles;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.MetricSpec;
@@ -62,8 +61,7 @@ class SuccessiveHalvingTest {
     TrialSettings settings = new TrialSettings(
         layout, layout.data(), MetricSpec.defaultMetric(), 40, 10, 10, 0, 2, 5, StorageConfig.defaults());
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
-    pipeline.apply(SuccessiveHalving.of(trials, plan, settings))
-        .apply(org.apache.beam.sdk.transforms.ParDo.of(new Collect()));
+    pipeline.apply(SuccessiveHalving.of(trials, plan, settings));
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
 
@@ -113,14 +111,6 @@ class SuccessiveHalvingTest {
       return TrialResult.fromJson(Files.readString(path, StandardCharsets.UTF_8), path.toString());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  /** A sink so the transform's output is consumed. */
-  static final class Collect extends org.apache.beam.sdk.transforms.DoFn<TrialResult, Void> {
-    @ProcessElement
-    public void process(@Element TrialResult result) {
-      ResultsFiles.sorted(List.of(result));
     }
   }
 }
