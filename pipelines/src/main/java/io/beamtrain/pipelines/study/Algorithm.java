@@ -1,10 +1,10 @@
 package io.beamtrain.pipelines.study;
 
 /**
- * The search algorithms a study may name. The spec format reserves the names of the multi-fidelity
- * and model-based algorithms of Vertex AI Vizier ({@code SUCCESSIVE_HALVING}, {@code HYPERBAND},
- * {@code TPE}) so a spec that uses them fails validation with a clear message instead of as an
- * unknown value.
+ * The search algorithms a study may name. SUCCESSIVE_HALVING, HYPERBAND and TPE are adaptive: they
+ * run in the {@code io.beamtrain.pipelines.search} pipeline, whose {@code SearchSettings} reads
+ * their options from the spec's {@code search} block; their {@link #search()} draws the starting
+ * trials (random for the multi-fidelity ones, quasi-random for TPE's first round).
  */
 public enum Algorithm {
   /** Every combination of the parameters' grid values, in parameter order, last fastest. */
@@ -13,9 +13,12 @@ public enum Algorithm {
   RANDOM(new RandomSearch()),
   /** A scrambled Sobol sequence: covers the space more evenly than RANDOM for few trials. */
   QUASI_RANDOM(new QuasiRandomSearch()),
-  SUCCESSIVE_HALVING(null),
-  HYPERBAND(null),
-  TPE(null);
+  /** Random trials trained in rungs of growing budget; the top 1/eta of each rung go on. */
+  SUCCESSIVE_HALVING(new RandomSearch()),
+  /** Successive-halving brackets of different starting budgets, run in parallel. */
+  HYPERBAND(new RandomSearch()),
+  /** Tree-structured Parzen Estimator in batched rounds; the first round is QUASI_RANDOM. */
+  TPE(new QuasiRandomSearch());
 
   private final SearchAlgorithm search;
 

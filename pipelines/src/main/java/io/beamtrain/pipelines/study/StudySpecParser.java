@@ -2,6 +2,7 @@ package io.beamtrain.pipelines.study;
 
 import io.beamtrain.checkpointing.Goal;
 import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.pipelines.search.SearchSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class StudySpecParser {
   private static final Set<String> ROOT_FIELDS = Set.of(
       "metric", "algorithm", "maxTrials", "seed", "trainSteps", "evalEverySteps",
-      "checkpointEverySteps", "earlyStoppingPatience", "parameters", "fixed");
+      "checkpointEverySteps", "earlyStoppingPatience", "parameters", "fixed", "search");
   private static final Set<String> METRIC_FIELDS = Set.of("name", "goal");
   private static final Set<String> PARAMETER_FIELDS =
       Set.of("name", "type", "min", "max", "scale", "values", "gridPoints");
@@ -47,8 +48,12 @@ public final class StudySpecParser {
    */
   public static StudySpec parse(String text, String source) {
     try {
-      StudySpec spec = fromTree(load(text));
+      Object tree = load(text);
+      StudySpec spec = fromTree(tree);
       StudyValidator.validate(spec);
+      // The algorithm-specific block is read by the search pipeline; checked here so a bad
+      // value fails with the rest of the spec.
+      SearchSettings.of(((Map<?, ?>) tree).get("search"), spec);
       return spec;
     } catch (InvalidStudyException e) {
       throw e.inSource(source);

@@ -8,6 +8,8 @@ import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.options.OutputOptions;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
+import io.beamtrain.pipelines.search.SearchPipeline;
+import io.beamtrain.pipelines.search.SearchSettings;
 import java.time.Duration;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
@@ -28,6 +30,10 @@ public final class SweepPipeline {
     OutputLayout layout = new OutputLayout(options.getOutput());
     StorageConfig storage = PipelineStorage.config(options);
     SweepPlan plan = SweepPlan.resolve(options, layout, storage, true);
+    SearchSettings search = SearchPipeline.searchSettings(options, plan, storage);
+    if (SearchSettings.isAdaptive(plan.study(), search)) {
+      return SearchPipeline.run(options, plan, search);
+    }
     plan.writeStudy();
     SweepViews.writeExperiment(layout.root(), storage);
     Pipeline pipeline = Pipeline.create(options);

@@ -8,6 +8,7 @@ import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialRunner;
 import io.beamtrain.trainer.TrialSpec;
+import io.beamtrain.trainer.train.TrainingListener;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -31,11 +32,16 @@ public final class TrialExecutor {
   }
 
   public TrialResult execute(Trial trial) {
+    return execute(trial, TrainingListener.NONE);
+  }
+
+  /** Runs the trial reporting to {@code listener} (which may stop it, see {@link TrainingListener#stopReason}). */
+  public TrialResult execute(Trial trial, TrainingListener listener) {
     long start = System.nanoTime();
     TrialSpec spec = settings.toTrialSpec(trial);
     LOG.debug("{}: starting with {} (seed {})", trial.id(), trial.params(), trial.seed());
     try {
-      TrialResult result = TrialRunner.run(spec);
+      TrialResult result = TrialRunner.run(spec, listener);
       LOG.debug("{}: {} after {} steps, {}", trial.id(), result.status(), result.steps(), result.metrics());
       SweepViews.writeSession(spec.trialDir(), result, settings.storage());
       return result;

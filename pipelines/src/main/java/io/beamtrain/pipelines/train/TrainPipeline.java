@@ -13,6 +13,8 @@ import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
 import io.beamtrain.pipelines.study.InvalidStudyException;
 import io.beamtrain.pipelines.study.StudyMetrics;
+import io.beamtrain.pipelines.search.SearchPipeline;
+import io.beamtrain.pipelines.search.SearchSettings;
 import io.beamtrain.pipelines.sweep.Sweep;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.SweepPlan;
@@ -48,7 +50,12 @@ public final class TrainPipeline {
     SweepViews.writeExperiment(layout.root(), storage);
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
-    pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()).after(dataWritten));
+    SearchSettings search = SearchPipeline.searchSettings(options, plan, storage);
+    if (SearchSettings.isAdaptive(plan.study(), search)) {
+      pipeline.apply("Search", SearchPipeline.transform(plan, search).after(dataWritten));
+    } else {
+      pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()).after(dataWritten));
+    }
     long start = System.nanoTime();
     try (SweepProgress progress = SweepProgress.start(
         layout,

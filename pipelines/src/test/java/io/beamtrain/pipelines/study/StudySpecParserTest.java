@@ -85,7 +85,10 @@ class StudySpecParserTest {
       goal against metric    | metric: {name: eval_loss, goal: MAXIMIZE}                          | metric.goal
       unknown goal           | metric: {name: eval_loss, goal: LOWER}                             | metric.goal
       unknown algorithm      | algorithm: BAYES                                                   | algorithm
-      reserved algorithm     | algorithm: HYPERBAND                                               | algorithm
+      eta below 2            | algorithm: HYPERBAND\\nsearch: {eta: 1}                            | search.eta
+      brackets on random     | search: {brackets: 2}                                              | search.brackets
+      median on halving      | algorithm: SUCCESSIVE_HALVING\\nsearch: {medianStopping: {}}      | search.medianStopping
+      unknown search field   | algorithm: TPE\\nsearch: {rounds: 3}                               | search.rounds
       zero trials            | maxTrials: 0                                                       | maxTrials
       fractional trainSteps  | trainSteps: 10.5                                                   | trainSteps
       negative eval interval | evalEverySteps: -1                                                 | evalEverySteps

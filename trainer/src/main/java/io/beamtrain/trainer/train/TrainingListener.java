@@ -13,6 +13,15 @@ public interface TrainingListener {
   /** After the evaluation at global step {@code step}. */
   default void onEvaluation(long step, Map<String, Double> metrics) {}
 
+  /**
+   * Asked after each evaluation (after {@link #onEvaluation}): a non-null reason stops the trial
+   * there as STOPPED with that reason, checkpointed like the patience-based early stopping. Lets a
+   * caller apply a stopping rule that needs other trials' results (e.g. median stopping).
+   */
+  default String stopReason(long step, Map<String, Double> metrics) {
+    return null;
+  }
+
   /** After the checkpoint of global step {@code step} was saved. */
   default void onCheckpoint(long step) {}
 

@@ -155,6 +155,9 @@ public final class TrainingLoop implements AutoCloseable {
         status = TrialStatus.STOPPED;
         reason = earlyStopping.reason(step);
         checkpointNow = true;
+      } else if ((reason = listener.stopReason(step, metrics)) != null) {
+        status = TrialStatus.STOPPED;
+        checkpointNow = true;
       }
       if (checkpointNow) {
         checkpoint(metrics, elapsed(startedNanos, earlierSeconds));

@@ -1,0 +1,98 @@
+package io.beamtrain.pipelines.search;
+
+import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.StudySpec;
+import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.sweep.ExportBest;
+import io.beamtrain.pipelines.sweep.SelectBest;
+import io.beamtrain.pipelines.sweep.TrialSettings;
+import io.beamtrain.pipelines.sweep.WriteResults;
+import io.beamtrain.trainer.TrialResult;
+import java.util.List;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Wait;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * A whole adaptive study as one composite, the counterpart of the plain {@code Sweep}: the
+ * search ({@link SuccessiveHalving} for SUCCESSIVE_HALVING and HYPERBAND, {@link BatchedRounds}
+ * for TPE and for any algorithm with median stopping), then results.jsonl, then {@code
+ * SelectBest} -- among all trials at their best evaluated step, whatever the algorithm -- and
+ * {@code ExportBest}. Emits best.json.
+ */
+public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>> {
+  private final StudySpec study;
+  private final SearchSettings search;
+  private final TrialSettings settings;
+  private final PCollection<?> signal;
+
+  private AdaptiveSearch(StudySpec study, SearchSettings search, TrialSettings settings, PCollection<?> signal) {
+    this.study = study;
+    this.search = search;
+    this.settings = settings;
+    this.signal = signal;
+  }
+
+  /** The same study, started only when {@code signal} is complete ({@code train} waits for its data). */
+  public AdaptiveSearch after(PCollection<?> signal) {
+    return new AdaptiveSearch(study, search, settings, signal);
+  }
+
+  /** {@code settings.trainSteps()} is the maximum budget; {@code settings.trialCount()} should be {@link #trialCount}. */
+  public static AdaptiveSearch of(StudySpec study, SearchSettings search, TrialSettings settings) {
+    return new AdaptiveSearch(study, search, settings, null);
+  }
+
+  /** The brackets of a SUCCESSIVE_HALVING or HYPERBAND study. */
+  public static List<Bracket> brackets(StudySpec study, SearchSettings search) {
+    if (study.algorithm() == Algorithm.HYPERBAND) {
+      return Brackets.hyperband(search.minBudget(), study.trainSteps(), search.eta(), search.brackets());
+    }
+    return Brackets.successiveHalving(
+        trials(study), search.minBudget(), study.trainSteps(), search.eta());
+  }
+
+  /** How many trials the study starts. */
+  public static int trialCount(StudySpec study, SearchSettings search) {
+    return switch (study.algorithm()) {
+      case SUCCESSIVE_HALVING, HYPERBAND -> Brackets.totalTrials(brackets(study, search));
+      default -> trials(study);
+    };
+  }
+
+  private static int trials(StudySpec study) {
+    return study.maxTrials() == null ? StudySpec.DEFAULT_MAX_TRIALS : study.maxTrials();
+  }
+
+  @Override
+  public PCollection<String> expand(PBegin begin) {
+    PCollection<TrialResult> results = begin.apply("Search", searchTransform());
+    PCollection<String> written =
+        results.apply("WriteResults", WriteResults.to(settings.layout(), settings.storage()));
+    return results
+        .apply("AfterResultsWritten", Wait.on(written))
+        .apply("SelectBest", SelectBest.by(settings.metric()))
+        .apply("ExportBest",
+            ExportBest.to(settings.layout(), settings.dataDir(), settings.metric(), settings.storage()));
+  }
+
+  private PTransform<PBegin, PCollection<TrialResult>> searchTransform() {
+    if (study.algorithm() == Algorithm.SUCCESSIVE_HALVING || study.algorithm() == Algorithm.HYPERBAND) {
+      List<Bracket> plan = brackets(study, search);
+      List<Trial> trials = study.withMaxTrials(Brackets.totalTrials(plan)).trials();
+      SuccessiveHalving halving = SuccessiveHalving.of(trials, plan, settings);
+      return signal == null ? halving : halving.after(signal);
+    }
+    int trials = trials(study);
+    RoundProposer proposer = study.algorithm() == Algorithm.TPE
+        ? new TpeProposer(study.parameters(), study.fixed(), study.metric(), study.seed(), search.roundSize(), trials)
+        : new PlannedRounds(study.trials(), search.roundSize());
+    int rounds = Bracket.ceilDiv(trials, search.roundSize());
+    BatchedRounds rounded = BatchedRounds.of(proposer, rounds, settings);
+    if (signal != null) {
+      rounded = rounded.after(signal);
+    }
+    return search.medianStopping() == null ? rounded : rounded.withMedianStopping(search.medianStopping());
+  }
+}
