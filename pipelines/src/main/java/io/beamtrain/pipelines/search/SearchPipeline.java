@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.PipelineRuns;
@@ -45,11 +46,14 @@ public final class SearchPipeline {
   public static SweepOutcome run(PipelineOptions options, SweepPlan plan, SearchSettings search) {
     TrialSettings base = plan.settings();
     plan.writeStudy();
+    SweepViews.writeExperiment(plan.layout().root(), base.storage());
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Search", transform(plan, search));
     long start = System.nanoTime();
     PipelineRuns.runToCompletion(pipeline);
-    return SweepOutcome.read(
+    SweepOutcome outcome = SweepOutcome.read(
         plan.layout(), plan.study().metric(), base.storage(), Duration.ofNanos(System.nanoTime() - start));
+    SweepViews.writeReport(plan.layout().root(), plan.study().metric(), base.storage());
+    return outcome;
   }
 }
