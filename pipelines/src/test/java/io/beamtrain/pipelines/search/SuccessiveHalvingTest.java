@@ -12,6 +12,7 @@ import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
 import io.beamtrain.trainer.events.EventFileReader;
+import io.beamtrain.trainer.events.HParamsEventFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,7 +88,9 @@ class SuccessiveHalvingTest {
     // Python's summary writers do); together they hold every evaluation once.
     List<Long> evalSteps = new java.util.ArrayList<>();
     try (Stream<Path> files = Files.list(Path.of(layout.trialDir(byRungZero.get(0))))) {
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents")).sorted().toList()) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents"))
+          // The HParams session files hold the trial's hyperparameters, not its scalars.
+          .filter(f -> !f.getFileName().toString().endsWith(HParamsEventFile.SUFFIX)).sorted().toList()) {
         Map<String, TreeMap<Long, Float>> scalars = EventFileReader.scalars(f.toString(), StorageConfig.defaults());
         evalSteps.addAll(scalars.entrySet().stream()
             .filter(e -> e.getKey().contains("eval_loss")).findFirst().orElseThrow().getValue().keySet());
