@@ -1,8 +1,13 @@
 package io.beamtrain.pipelines.cli;
 
+import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.demo.DemoPipeline;
 import io.beamtrain.pipelines.export.ExportPipeline;
+import io.beamtrain.pipelines.options.OutputOptions;
+import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.predict.PredictPipeline;
+import io.beamtrain.pipelines.report.ReportCommand;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.train.PreprocessCommand;
 import io.beamtrain.pipelines.train.TrainPipeline;
@@ -29,6 +34,19 @@ public final class Commands {
     }
   }
 
+  /** Flags of {@code report}: the output directory, the ranking metric, where gs:// goes. */
+  public interface ReportOptions extends OutputOptions, ReportCommand.Options, StorageOptions {}
+
+  private static String report(ReportOptions options) {
+    StorageConfig storage = PipelineStorage.config(options);
+    try {
+      return ReportCommand.run(options.getOutput(), options, storage);
+    } catch (IllegalArgumentException e) {
+      // ReportCommand's documented bad-input cases: a bad --goal, or an output with no sweep.
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
   public static List<Command> all() {
     return List.of(
         new Simple<>("preprocess",
@@ -51,6 +69,10 @@ public final class Commands {
             "Score raw CSV/JSON Lines rows with an exported SavedModel into JSON Lines predictions.",
             PredictPipeline.Options.class,
             (options, out) -> out.println(PredictPipeline.run(options).summary())),
+        new Simple<>("report",
+            "Write <output>/report.html: every trial's metrics, learning curves and parameters.",
+            ReportOptions.class,
+            (options, out) -> out.println("report: " + report(options))),
         new Simple<>("demo",
             "train on the bundled penguins data (label: species) and score a sample row.",
             DemoPipeline.Options.class,
