@@ -28,6 +28,7 @@ public final class SweepPipeline {
     StorageConfig storage = PipelineStorage.config(options);
     SweepPlan plan = SweepPlan.resolve(options, layout, storage, true);
     plan.writeStudy();
+    TrialParallelism.leaveDirectRunnerThreadsForScheduling(options, plan.trials().size());
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()));
     long start = System.nanoTime();

@@ -16,6 +16,7 @@ import io.beamtrain.pipelines.sweep.Sweep;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.SweepPlan;
 import io.beamtrain.pipelines.sweep.SweepProgress;
+import io.beamtrain.pipelines.sweep.TrialParallelism;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 import io.beamtrain.trainer.data.TransformSpec.Task;
@@ -44,6 +45,7 @@ public final class TrainPipeline {
     SweepPlan plan = SweepPlan.resolve(options, layout, storage, false);
     checkMetricFitsLabel(plan, preprocess.schema());
     plan.writeStudy();
+    TrialParallelism.leaveDirectRunnerThreadsForScheduling(options, plan.trials().size());
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
     pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()).after(dataWritten));
