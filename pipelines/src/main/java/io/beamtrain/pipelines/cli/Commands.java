@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.cli;
 
+import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.demo.DemoPipeline;
 import io.beamtrain.pipelines.export.ExportPipeline;
@@ -34,14 +35,15 @@ public final class Commands {
     }
   }
 
-  /** Flags of {@code report}. */
+  /** Flags of {@code report}: the output directory, the ranking metric, where gs:// goes. */
   public interface ReportOptions extends OutputOptions, ReportCommand.Options, StorageOptions {}
 
-  /** A bad flag or an output holding no sweep is a usage error naming it (exit status 2). */
   private static String report(ReportOptions options) {
+    StorageConfig storage = PipelineStorage.config(options);
     try {
-      return ReportCommand.run(options.getOutput(), options, PipelineStorage.config(options));
+      return ReportCommand.run(options.getOutput(), options, storage);
     } catch (IllegalArgumentException e) {
+      // ReportCommand's documented bad-input cases: a bad --goal, or an output with no sweep.
       throw new UsageException(e.getMessage(), e);
     }
   }
@@ -73,9 +75,9 @@ public final class Commands {
             RetrainPipeline.Options.class,
             (options, out) -> out.println(RetrainPipeline.run(options).summary())),
         new Simple<>("report",
-            "Write <output>/report.html (trials table, learning curves, parallel coordinates) for a finished or running sweep.",
+            "Write <output>/report.html: every trial's metrics, learning curves and parameters.",
             ReportOptions.class,
-            (options, out) -> out.println(report(options))),
+            (options, out) -> out.println("report: " + report(options))),
         new Simple<>("demo",
             "train on the bundled penguins data (label: species) and score a sample row.",
             DemoPipeline.Options.class,

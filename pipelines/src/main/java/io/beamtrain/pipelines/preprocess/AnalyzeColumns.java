@@ -31,6 +31,11 @@ import org.apache.beam.sdk.values.PCollection;
  * VocabularyOptions}). One accumulator per bundle, so the cost is one pass over the data whatever
  * the number of columns. The label's vocabulary is never cut. An empty input gives statistics with
  * zero rows. Output: a single {@link TableStatistics}.
+ *
+ * <p>Each accumulator holds every distinct value of every CATEGORICAL column with its count, so
+ * the distinct values of a column must fit in a worker's memory (millions do; an id column with
+ * billions of values should be ignored or declared NUMERIC). tf.Transform's distributed {@code
+ * vocabulary} analyzer lifts that limit at the cost of a shuffle per column.
  */
 public final class AnalyzeColumns
     extends PTransform<PCollection<ParsedRow>, PCollection<TableStatistics>> {

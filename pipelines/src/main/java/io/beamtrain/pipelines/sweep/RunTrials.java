@@ -75,7 +75,7 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
     @ProcessElement
     public void process(@Element Trial trial, OutputReceiver<TrialResult> out) {
       long start = System.currentTimeMillis();
-      TrialResult result = executor.execute(trial);
+      TrialResult result = TrialSlots.run(settings.concurrentTrials(), () -> executor.execute(trial));
       millis.update(System.currentTimeMillis() - start);
       if (result.status() == TrialStatus.COMPLETED) {
         completed.inc();

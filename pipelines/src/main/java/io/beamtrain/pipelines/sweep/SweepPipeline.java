@@ -36,6 +36,7 @@ public final class SweepPipeline {
     }
     plan.writeStudy();
     SweepViews.writeExperiment(layout.root(), storage);
+    TrialParallelism.leaveDirectRunnerThreadsForScheduling(options, plan.trials().size());
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()));
     long start = System.nanoTime();

@@ -18,6 +18,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * reflectively because their runners are only on the classpath in the flink/spark builds.
  */
 public final class TrialParallelism {
+  /** DirectRunner threads kept free of trials for scheduling and the cheap steps around them. */
+  static final int SCHEDULING_THREADS = 2;
   private static final Pattern SPARK_LOCAL = Pattern.compile("local\\[(\\d+|\\*)]");
 
   private TrialParallelism() {}
@@ -49,6 +51,20 @@ public final class TrialParallelism {
         return 0;
       default:
         return 0;
+    }
+  }
+
+  /**
+   * On the DirectRunner, raises {@code --targetParallelism} above the trial count once the trials
+   * per worker have been resolved from it: the runner schedules bundles on that same pool, so with
+   * every thread in a trial the next trial would wait for the scheduler. {@link TrialSlots} keeps
+   * the number of trials actually training at the resolved value. Other runners are untouched.
+   */
+  public static void leaveDirectRunnerThreadsForScheduling(PipelineOptions options, int trialCount) {
+    String runner = options.getRunner().getSimpleName();
+    if (runner.equals("DirectRunner") || runner.equals("TestDirectRunner")) {
+      DirectOptions direct = options.as(DirectOptions.class);
+      direct.setTargetParallelism(Math.max(direct.getTargetParallelism(), trialCount + SCHEDULING_THREADS));
     }
   }
 

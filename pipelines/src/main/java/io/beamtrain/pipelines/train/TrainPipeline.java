@@ -19,6 +19,7 @@ import io.beamtrain.pipelines.sweep.Sweep;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.SweepPlan;
 import io.beamtrain.pipelines.sweep.SweepProgress;
+import io.beamtrain.pipelines.sweep.TrialParallelism;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 import io.beamtrain.trainer.data.TransformSpec.Task;
@@ -48,6 +49,7 @@ public final class TrainPipeline {
     checkMetricFitsLabel(plan, preprocess.schema());
     plan.writeStudy();
     SweepViews.writeExperiment(layout.root(), storage);
+    TrialParallelism.leaveDirectRunnerThreadsForScheduling(options, plan.trials().size());
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
     SearchSettings search = SearchPipeline.searchSettings(options, plan, storage);

@@ -51,7 +51,7 @@ class CliTest {
   @Test
   void helpListsEveryCommand() {
     assertEquals(0, run("--help"));
-    for (String command : new String[] {"preprocess", "sweep", "export", "train", "predict", "demo"}) {
+    for (String command : new String[] {"preprocess", "sweep", "export", "train", "predict", "report", "demo"}) {
       assertTrue(out().contains("\n  " + command + " "), command + " missing from:\n" + out());
     }
   }
@@ -69,6 +69,8 @@ class CliTest {
       "predict, --model=<string>  (required)",
       "predict, --predictions=<string>  (required)",
       "demo, --output=<string>",
+      "report, --output=<string>  (required)",
+      "report, --metric=<string>",
   })
   void commandHelpListsItsFlags(String command, String flag) {
     assertEquals(0, run(command, "--help"));
@@ -161,6 +163,22 @@ class CliTest {
         "--label=species"));
     assertOneLineError("beamtrain preprocess: ");
     assertTrue(err().contains("missing-*.csv"), err());
+  }
+
+  @Test
+  void reportOfAnEmptyDirectoryIsAUsageError() {
+    assertEquals(2, run("report", "--output=" + tmp));
+    assertOneLineError("beamtrain report: ");
+  }
+
+  @Test
+  void reportWritesThePage() throws Exception {
+    Files.writeString(tmp.resolve("results.jsonl"),
+        TrialResults.completed("trial-0000", "eval_loss", 0.1).toJson() + "\n"
+            + TrialResults.completed("trial-0001", "eval_loss", 0.2).toJson() + "\n");
+    assertEquals(0, run("report", "--output=" + tmp), err());
+    assertTrue(Files.exists(tmp.resolve("report.html")), out());
+    assertTrue(out().contains("report.html"), out());
   }
 
   @Test

@@ -1,0 +1,23 @@
+/**
+ * The preprocess pipeline: CSV or JSON Lines input to tf.Example shards plus the files that
+ * describe them, under {@code <output>/data/}:
+ *
+ * <pre>
+ *   train-00000-of-0000N.tfrecord.gz   GZIP TFRecord shards of tf.Example, one feature per column
+ *   eval-00000-of-0000M.tfrecord.gz
+ *   rejected/rejected-*.jsonl          rows that could not be used: file, line, reason, raw text
+ *   stats.json                         row, example and rejected counts, missing cells, per split
+ *   schema.json                        the schema used (inferred or given), task resolved
+ *   transform.json                     analyzer results; written last, it commits the directory
+ * </pre>
+ *
+ * <p>{@link io.beamtrain.pipelines.preprocess.PreprocessPipeline} is the command, {@link
+ * io.beamtrain.pipelines.preprocess.Preprocess} the composite other pipelines embed; its steps
+ * ({@link io.beamtrain.pipelines.preprocess.ParseRows}, {@link
+ * io.beamtrain.pipelines.preprocess.SplitExamples}, {@link
+ * io.beamtrain.pipelines.preprocess.AnalyzeColumns}, {@link
+ * io.beamtrain.pipelines.preprocess.WriteExamples}, {@link
+ * io.beamtrain.pipelines.preprocess.WriteRejected}, {@link
+ * io.beamtrain.pipelines.preprocess.WriteMetadata}) are transforms of their own.
+ */
+package io.beamtrain.pipelines.preprocess;
