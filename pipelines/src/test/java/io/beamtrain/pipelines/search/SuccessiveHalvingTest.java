@@ -90,7 +90,7 @@ class SuccessiveHalvingTest {
     try (Stream<Path> files = Files.list(Path.of(layout.trialDir(byRungZero.get(0))))) {
       for (Path f : files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents"))
           // The HParams session files hold the trial's hyperparameters, not its scalars.
-          .filter(f -> !f.getFileName().toString().endsWith(HParamsEventFile.SUFFIX)).sorted().toList()) {
+          .filter(f -> !f.getFileName().toString().contains(HParamsEventFile.SUFFIX)).sorted().toList()) {
         Map<String, TreeMap<Long, Float>> scalars = EventFileReader.scalars(f.toString(), StorageConfig.defaults());
         evalSteps.addAll(scalars.entrySet().stream()
             .filter(e -> e.getKey().contains("eval_loss")).findFirst().orElseThrow().getValue().keySet());
