@@ -108,7 +108,7 @@ public final class PredictPipeline {
   }
 
   /** The SavedModel directory {@code --model} names: itself, or its {@code saved_model/}. */
-  static String resolveModel(String model, StorageConfig config) {
+  public static String resolveModel(String model, StorageConfig config) {
     Storage storage = Storages.forPath(model, config);
     if (storage.exists(StoragePaths.join(model, "saved_model.pb"))) {
       return model;

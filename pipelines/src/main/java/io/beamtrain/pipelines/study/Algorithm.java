@@ -26,15 +26,8 @@ public enum Algorithm {
     this.search = search;
   }
 
-  public boolean isSupported() {
-    return search != null;
-  }
-
-  /** The implementation; only for {@link #isSupported()} algorithms. */
+  /** Draws the study's (starting) trials. */
   public SearchAlgorithm search() {
-    if (search == null) {
-      throw new UnsupportedOperationException(name() + " is not implemented");
-    }
     return search;
   }
 }

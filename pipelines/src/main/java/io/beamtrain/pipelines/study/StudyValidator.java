@@ -22,11 +22,6 @@ public final class StudyValidator {
 
   public static void validate(StudySpec spec) {
     validateMetric(spec);
-    if (!spec.algorithm().isSupported()) {
-      throw new InvalidStudyException(
-          "algorithm",
-          spec.algorithm() + " is not supported yet; use GRID, RANDOM or QUASI_RANDOM");
-    }
     if (spec.maxTrials() != null && (spec.maxTrials() < 1 || spec.maxTrials() > MAX_TRIALS_LIMIT)) {
       throw new InvalidStudyException(
           "maxTrials", "must be between 1 and " + MAX_TRIALS_LIMIT + ", was " + spec.maxTrials());

@@ -1,9 +1,7 @@
 package io.beamtrain.pipelines.templates;
 
-import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
-import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.cli.UsageException;
 import io.beamtrain.pipelines.predict.Predict;
@@ -40,7 +38,7 @@ public final class PredictTemplate {
       throw new UsageException("--batchSize must be at least 1, was " + options.getBatchSize());
     }
     StorageConfig storage = PipelineStorage.config(options);
-    String model = savedModelDir(options.getModel(), storage);
+    String model = PredictPipeline.resolveModel(options.getModel(), storage);
     String rejectedPrefix = StoragePaths.join(options.getPredictions() + "-rejected", "rejected");
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple rows =
@@ -58,18 +56,5 @@ public final class PredictTemplate {
             MapElements.into(TypeDescriptors.strings()).via(Rejection::toJsonLine))
         .apply("WriteRejected", TextIO.write().to(rejectedPrefix).withSuffix(".jsonl"));
     return TemplateLaunch.runOrSubmit(pipeline);
-  }
-
-  /** {@code --model} itself when it holds saved_model.pb, else its {@code saved_model/}. */
-  static String savedModelDir(String model, StorageConfig config) {
-    Storage storage = Storages.forPath(model, config);
-    if (storage.exists(StoragePaths.join(model, "saved_model.pb"))) {
-      return model;
-    }
-    String nested = StoragePaths.join(model, "saved_model");
-    if (storage.exists(StoragePaths.join(nested, "saved_model.pb"))) {
-      return nested;
-    }
-    throw new UsageException("--model: no saved_model.pb in " + model + " or " + nested);
   }
 }
