@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.preprocess;
 
+import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StorageSetup;
@@ -157,6 +158,7 @@ public final class PreprocessPipeline {
       }
       throw e;
     }
+    PipelineRuns.logMetrics(result);
     return result;
   }
 }

@@ -57,6 +57,8 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
   /** Calls the trainer for one trial; a long-running element by design (minutes per trial). */
   static final class RunTrialFn extends DoFn<Trial, TrialResult> {
     private final TrialSettings settings;
+    private final Counter started = Metrics.counter(METRICS_NAMESPACE, "trials_started");
+    private final Counter steps = Metrics.counter(METRICS_NAMESPACE, "training_steps");
     private final Counter completed = Metrics.counter(METRICS_NAMESPACE, "trials_completed");
     private final Counter failed = Metrics.counter(METRICS_NAMESPACE, "trials_failed");
     private final Counter stopped = Metrics.counter(METRICS_NAMESPACE, "trials_stopped");
@@ -75,8 +77,11 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
     @ProcessElement
     public void process(@Element Trial trial, OutputReceiver<TrialResult> out) {
       long start = System.currentTimeMillis();
+      started.inc();
       TrialResult result = TrialSlots.run(settings.concurrentTrials(), () -> executor.execute(trial));
       millis.update(System.currentTimeMillis() - start);
+      // Steps the trial has recorded over all its attempts (a resumed trial counts earlier ones).
+      steps.inc(result.steps());
       if (result.status() == TrialStatus.COMPLETED) {
         completed.inc();
       } else if (result.status() == TrialStatus.STOPPED) {
