@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.cli.UsageException;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
@@ -30,9 +29,7 @@ class PredictPipelineTest {
 
   @BeforeAll
   static void trainAModel() throws Exception {
-    String input = PenguinsData.writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
-    layout = new OutputLayout(tmp.resolve("out").toString());
-    PenguinsData.preprocess(input, layout.root(), StorageConfig.defaults());
+    layout = PenguinsData.preprocessedOutput(tmp);
     Path study = tmp.resolve("study.yaml");
     Files.writeString(study, """
         metric: {name: eval_loss}

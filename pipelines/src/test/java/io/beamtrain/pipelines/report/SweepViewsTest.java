@@ -3,7 +3,6 @@ package io.beamtrain.pipelines.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
@@ -44,9 +43,7 @@ class SweepViewsTest {
 
   @BeforeAll
   static void sweep() throws IOException {
-    String input = PenguinsData.writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
-    layout = new OutputLayout(tmp.resolve("out").toString());
-    PenguinsData.preprocess(input, layout.root(), StorageConfig.defaults());
+    layout = PenguinsData.preprocessedOutput(tmp);
     Path study = tmp.resolve("study.yaml");
     Files.writeString(study, STUDY);
     outcome = SweepPipeline.run(PipelineOptionsFactory.fromArgs(

@@ -32,9 +32,7 @@ class RunTrialsTest {
 
   @BeforeAll
   static void preprocess() {
-    String input = PenguinsData.writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
-    layout = new OutputLayout(tmp.resolve("out").toString());
-    PenguinsData.preprocess(input, layout.root(), StorageConfig.defaults());
+    layout = PenguinsData.preprocessedOutput(tmp);
   }
 
   private static Trial trial(int index, Map<String, Object> params) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.export.ExportPipeline;
 import io.beamtrain.pipelines.testing.PenguinsData;
@@ -53,9 +52,7 @@ class SweepPipelineTest {
 
   @BeforeAll
   static void preprocess() throws Exception {
-    String input = PenguinsData.writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
-    layout = new OutputLayout(tmp.resolve("out").toString());
-    PenguinsData.preprocess(input, layout.root(), StorageConfig.defaults());
+    layout = PenguinsData.preprocessedOutput(tmp);
     studyFile = tmp.resolve("study.yaml").toString();
     Files.writeString(Path.of(studyFile), STUDY);
   }

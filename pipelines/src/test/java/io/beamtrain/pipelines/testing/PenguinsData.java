@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.testing;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.demo.DemoPipeline;
 import io.beamtrain.pipelines.preprocess.Preprocess;
 import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -33,6 +35,17 @@ public final class PenguinsData {
     String path = StoragePaths.join(dir, "penguins.csv");
     Storages.forPath(path, storage).writeBytes(path, csv().getBytes(StandardCharsets.UTF_8));
     return path;
+  }
+
+  /**
+   * The usual test fixture: penguins.csv written to {@code <tmp>/input} and preprocessed into
+   * {@code <tmp>/out/data} on local disk; returns the layout of {@code <tmp>/out}.
+   */
+  public static OutputLayout preprocessedOutput(Path tmp) {
+    String input = writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
+    OutputLayout layout = new OutputLayout(tmp.resolve("out").toString());
+    preprocess(input, layout.root(), StorageConfig.defaults());
+    return layout;
   }
 
   /** Runs the preprocess pipeline on {@code input} into {@code <output>/data} (DirectRunner). */
