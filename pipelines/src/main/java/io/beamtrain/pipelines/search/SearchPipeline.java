@@ -2,13 +2,11 @@ package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.options.StudyOptions;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.SweepPlan;
 import io.beamtrain.pipelines.sweep.TrialSettings;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -21,14 +19,12 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public final class SearchPipeline {
   private SearchPipeline() {}
 
-  /** The study file's {@code search} block (defaults for the built-in study). */
+  /**
+   * The study's {@code search} block, resolved against the study as overridden by the flags
+   * ({@code --trainSteps}, {@code --maxTrials}); the built-in study has none (all defaults).
+   */
   public static SearchSettings searchSettings(StudyOptions options, SweepPlan plan, StorageConfig storage) {
-    if (options.getStudy() == null) {
-      return SearchSettings.of(null, plan.study());
-    }
-    String text = new String(
-        Storages.forPath(options.getStudy(), storage).readBytes(options.getStudy()), StandardCharsets.UTF_8);
-    return SearchSettings.parse(text, options.getStudy(), plan.study());
+    return SearchSettings.of(plan.study());
   }
 
   /** The composite of the adaptive study of {@code plan}. */
