@@ -23,7 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,10 +50,14 @@ import org.junit.jupiter.api.io.TempDir;
  * draw lands near the best measures nothing.
  *
  * <p><b>Budgets.</b> Maximum budget {@code R} steps per trial ({@code -Dbeamtrain.search.maxBudget},
- * default {@value #DEFAULT_MAX_BUDGET}), eta 3, minimum budget {@code R / 27} (four rungs). The
- * total budget {@code B} is what Hyperband with all four brackets plans to spend; random search and
- * TPE get {@code floor(B / R)} full trials; successive halving starts as many trials as fit in
- * {@code B}.
+ * default {@value #DEFAULT_MAX_BUDGET}), eta 3, evaluations every {@code R / 27} steps. The total
+ * budget {@code B} is what Hyperband with all four brackets from {@code R / 27} plans to spend;
+ * random search and TPE get {@code floor(B / R)} full trials; successive halving starts as many
+ * trials as fit in {@code B}, once with a first rung of {@code R / 27} steps (four rungs, the most
+ * configurations) and once with {@code R / 9} (three rungs, fewer configurations whose first rung is
+ * long enough for a good configuration to show it). For the first, random search's trials also
+ * print how well their metric at each rung budget ranks them as their final metric does
+ * (Spearman's rho): the question whether the early rungs rank noisily.
  *
  * <p><b>Steps to reach.</b> For each run the benchmark prints the best eval metric and the
  * training steps spent until the search first evaluated a value within 2% of the best value random
@@ -94,6 +98,8 @@ class SearchBenchmark {
   static final long[] SEEDS = Arrays.stream(System.getProperty("beamtrain.search.seeds", QUICK ? "1" : "1,2,3")
       .split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray();
   static final double WITHIN = 0.02;
+  /** The rung budgets, where the rank correlation of early and final metrics is printed. */
+  static final List<Integer> RUNG_STEPS = List.of(MIN_BUDGET, MIN_BUDGET * ETA, MIN_BUDGET * ETA * ETA);
 
   @TempDir static Path tmp;
 
@@ -139,62 +145,79 @@ class SearchBenchmark {
     return new OutputLayout(settings.output()).data();
   }
 
+  /** One search setting to measure: an algorithm, its trial count and (SH, HB) its first rung's budget. */
+  record Variant(String label, Algorithm algorithm, int trials, int minBudget) {}
+
+  /** Successive halving starting as many trials at {@code minBudget} as fit in {@code budget} steps. */
+  static Variant halving(long budget, int minBudget) {
+    int trials = 1;
+    while (Brackets.totalSteps(Brackets.successiveHalving(trials + 1, minBudget, MAX_BUDGET, ETA)) <= budget) {
+      trials++;
+    }
+    return new Variant("SH min R/" + MAX_BUDGET / minBudget, Algorithm.SUCCESSIVE_HALVING, trials, minBudget);
+  }
+
   private void compare(String dataset, String dataDir, String metric) {
     List<Bracket> hyperband = Brackets.hyperband(MIN_BUDGET, MAX_BUDGET, ETA, RUNGS);
     long budget = Brackets.totalSteps(hyperband);
     int randomTrials = (int) (budget / MAX_BUDGET);
-    int halvingTrials = 1;
-    while (Brackets.totalSteps(Brackets.successiveHalving(halvingTrials + 1, MIN_BUDGET, MAX_BUDGET, ETA)) <= budget) {
-      halvingTrials++;
-    }
-    List<Bracket> halving = Brackets.successiveHalving(halvingTrials, MIN_BUDGET, MAX_BUDGET, ETA);
-    System.out.printf(Locale.ROOT, "%n== %s (%s), load average %s: budget %d steps (R %d, eta %d, rungs %s);"
-            + " random %d x %d steps; SH %d trials, %d steps; HB brackets %s, %d steps; TPE %d trials in rounds of %d%n",
-        dataset, metric, loadAverage(), budget, MAX_BUDGET, ETA,
-        halving.get(0).rungs().stream().map(Rung::budget).toList(), randomTrials, MAX_BUDGET,
-        halvingTrials, Brackets.totalSteps(halving), hyperband.stream().map(Bracket::trials).toList(), budget,
-        randomTrials, tpeRoundSize(randomTrials));
-    Map<Algorithm, double[]> bestByAlgorithm = new EnumMap<>(Algorithm.class);
-    Map<Algorithm, long[]> reachByAlgorithm = new EnumMap<>(Algorithm.class);
-    Map<Algorithm, long[]> expectedByAlgorithm = new EnumMap<>(Algorithm.class);
-    Map<Algorithm, long[]> spentByAlgorithm = new EnumMap<>(Algorithm.class);
+    List<Variant> variants = List.of(
+        new Variant("RANDOM", Algorithm.RANDOM, randomTrials, MAX_BUDGET),
+        halving(budget, MIN_BUDGET),
+        halving(budget, MIN_BUDGET * ETA),
+        new Variant("HYPERBAND", Algorithm.HYPERBAND, randomTrials, MIN_BUDGET),
+        new Variant("TPE", Algorithm.TPE, randomTrials, MAX_BUDGET));
+    System.out.printf(Locale.ROOT, "%n== %s (%s), load average %s: budget %d steps (R %d, eta %d); random and TPE %d x %d"
+            + " steps (TPE in rounds of %d); HB brackets %s from %d steps, %d steps; %s%n",
+        dataset, metric, loadAverage(), budget, MAX_BUDGET, ETA, randomTrials, MAX_BUDGET, tpeRoundSize(randomTrials),
+        hyperband.stream().map(Bracket::trials).toList(), MIN_BUDGET, budget,
+        variants.stream().filter(v -> v.algorithm() == Algorithm.SUCCESSIVE_HALVING)
+            .map(v -> String.format(Locale.ROOT, "%s: %d trials, rungs %s, %d steps", v.label(), v.trials(),
+                Brackets.successiveHalving(v.trials(), v.minBudget(), MAX_BUDGET, ETA).get(0).rungs().stream()
+                    .map(Rung::budget).toList(),
+                Brackets.totalSteps(Brackets.successiveHalving(v.trials(), v.minBudget(), MAX_BUDGET, ETA))))
+            .toList());
+    Map<String, double[]> best = new LinkedHashMap<>();
+    Map<String, long[]> reach = new LinkedHashMap<>();
+    Map<String, long[]> expected = new LinkedHashMap<>();
+    Map<String, long[]> spent = new LinkedHashMap<>();
     long[] randomBudget = new long[SEEDS.length];
     for (int s = 0; s < SEEDS.length; s++) {
       long seed = SEEDS[s];
-      Run random = run(dataset, dataDir, metric, Algorithm.RANDOM, randomTrials, seed);
-      double target = random.best();
-      randomBudget[s] = random.totalSteps();
-      for (Run r : List.of(random,
-          run(dataset, dataDir, metric, Algorithm.SUCCESSIVE_HALVING, halvingTrials, seed),
-          run(dataset, dataDir, metric, Algorithm.HYPERBAND, randomTrials, seed),
-          run(dataset, dataDir, metric, Algorithm.TPE, randomTrials, seed))) {
-        long reach = r.stepsToReach(target);
-        long expected = Math.round(r.expectedStepsToReach(target));
-        bestByAlgorithm.computeIfAbsent(r.algorithm, a -> new double[SEEDS.length])[s] = r.best();
-        reachByAlgorithm.computeIfAbsent(r.algorithm, a -> new long[SEEDS.length])[s] = reach;
-        expectedByAlgorithm.computeIfAbsent(r.algorithm, a -> new long[SEEDS.length])[s] = expected;
-        spentByAlgorithm.computeIfAbsent(r.algorithm, a -> new long[SEEDS.length])[s] = r.totalSteps();
-        System.out.printf(Locale.ROOT, "%-9s %-18s seed %d: best %s %.4f, steps %5d (%d trials, %d stopped or diverged),"
+      double target = Double.NaN;
+      for (Variant v : variants) {
+        Run r = run(dataset, dataDir, metric, v, seed);
+        if (v.algorithm() == Algorithm.RANDOM) {
+          target = r.best();
+          randomBudget[s] = r.totalSteps();
+          System.out.printf(Locale.ROOT, "%-9s seed %d: rank correlation (Spearman) of random's trials at steps %s"
+                  + " with their final best: %s%n", dataset, seed, RUNG_STEPS, r.earlyRankCorrelations(RUNG_STEPS));
+        }
+        long toReach = r.stepsToReach(target);
+        long toReachExpected = Math.round(r.expectedStepsToReach(target));
+        best.computeIfAbsent(v.label(), a -> new double[SEEDS.length])[s] = r.best();
+        reach.computeIfAbsent(v.label(), a -> new long[SEEDS.length])[s] = toReach;
+        expected.computeIfAbsent(v.label(), a -> new long[SEEDS.length])[s] = toReachExpected;
+        spent.computeIfAbsent(v.label(), a -> new long[SEEDS.length])[s] = r.totalSteps();
+        System.out.printf(Locale.ROOT, "%-9s %-12s seed %d: best %s %.4f, steps %5d (%d trials, %d stopped or diverged),"
                 + " steps to within 2%% of random's best (%.4f): %s in trial order, %s expected over orders"
                 + "  (%.0f s, load %s)%n",
-            dataset, r.algorithm, seed, metric, r.best(), r.totalSteps(), r.results.size(), r.unfinished(), target,
-            reach < 0 ? "never" : String.valueOf(reach), expected < 0 ? "never" : String.valueOf(expected),
+            dataset, v.label(), seed, metric, r.best(), r.totalSteps(), r.results.size(), r.unfinished(), target,
+            toReach < 0 ? "never" : String.valueOf(toReach), toReachExpected < 0 ? "never" : String.valueOf(toReachExpected),
             r.seconds, loadAverage());
       }
     }
     System.out.printf(Locale.ROOT, "-- %s summary over seeds %s (load average %s)%n", dataset, Arrays.toString(SEEDS),
         loadAverage());
-    System.out.printf(Locale.ROOT, "%-9s %-18s | %-9s | %-6s | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, "algorithm",
+    System.out.printf(Locale.ROOT, "%-9s %-12s | %-9s | %-6s | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, "search",
         "mean best", "steps", "to 2%, trial order", "/ random's", "to 2%, expected", "/ random's", "/ random's budget");
-    for (Algorithm a : bestByAlgorithm.keySet()) {
-      long[] reach = reachByAlgorithm.get(a);
-      long[] expected = expectedByAlgorithm.get(a);
-      System.out.printf(Locale.ROOT, "%-9s %-18s | %9.4f | %6d | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, a,
-          Arrays.stream(bestByAlgorithm.get(a)).average().orElse(Double.NaN),
-          Math.round(Arrays.stream(spentByAlgorithm.get(a)).average().orElse(Double.NaN)),
-          Arrays.toString(reach), ratios(reach, reachByAlgorithm.get(Algorithm.RANDOM)),
-          Arrays.toString(expected), ratios(expected, expectedByAlgorithm.get(Algorithm.RANDOM)),
-          ratios(reach, randomBudget));
+    for (String label : best.keySet()) {
+      System.out.printf(Locale.ROOT, "%-9s %-12s | %9.4f | %6d | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, label,
+          Arrays.stream(best.get(label)).average().orElse(Double.NaN),
+          Math.round(Arrays.stream(spent.get(label)).average().orElse(Double.NaN)),
+          Arrays.toString(reach.get(label)), ratios(reach.get(label), reach.get("RANDOM")),
+          Arrays.toString(expected.get(label)), ratios(expected.get(label), expected.get("RANDOM")),
+          ratios(reach.get(label), randomBudget));
     }
   }
 
@@ -220,13 +243,16 @@ class SearchBenchmark {
     return Math.max(1, Bracket.ceilDiv(trials, 4));
   }
 
-  private Run run(String dataset, String dataDir, String metricName, Algorithm algorithm, int trials, long seed) {
+  private Run run(String dataset, String dataDir, String metricName, Variant variant, long seed) {
+    Algorithm algorithm = variant.algorithm();
+    int trials = variant.trials();
     StudySpec study = StudySpecParser.parse(study(metricName, algorithm, trials, seed), "benchmark study");
     SearchSettings search = SearchSettings.of(
         algorithm == Algorithm.TPE ? Map.of("roundSize", tpeRoundSize(trials))
             : algorithm == Algorithm.RANDOM ? Map.of()
-            : Map.of("eta", ETA, "minBudget", MIN_BUDGET), study);
-    OutputLayout layout = new OutputLayout(tmp.resolve(dataset + "-" + algorithm + "-" + seed).toString());
+            : Map.of("eta", ETA, "minBudget", variant.minBudget()), study);
+    OutputLayout layout = new OutputLayout(
+        tmp.resolve(dataset + "-" + variant.label().replaceAll("[^A-Za-z0-9]", "_") + "-" + seed).toString());
     int count = AdaptiveSearch.trialCount(study, search);
     TrialSettings settings = new TrialSettings(layout, dataDir, study.metric(), MAX_BUDGET, EVAL_EVERY,
         MAX_BUDGET, 0, 0, count, StorageConfig.defaults());
@@ -273,6 +299,65 @@ class SearchBenchmark {
   /** One search's results and the step accounting of the class comment. */
   record Run(Algorithm algorithm, Goal goal, String metric, List<TrialResult> results, int roundSize,
       List<Bracket> brackets, double seconds) {
+
+    /** Spearman's rho between the trials' best metric up to each of {@code steps} and their best overall. */
+    String earlyRankCorrelations(List<Integer> steps) {
+      List<String> out = new ArrayList<>();
+      double[] last = results.stream().mapToDouble(r -> bestUpTo(r, Long.MAX_VALUE)).toArray();
+      for (int step : steps) {
+        double[] early = results.stream().mapToDouble(r -> bestUpTo(r, step)).toArray();
+        out.add(String.format(Locale.ROOT, "%.2f", spearman(early, last)));
+      }
+      return out.toString();
+    }
+
+    /** The trial's best value up to {@code step}; the worst possible when it has none (diverged early). */
+    private double bestUpTo(TrialResult r, long step) {
+      double best = goal == Goal.MINIMIZE ? Double.MAX_VALUE : -Double.MAX_VALUE;
+      for (Evaluation e : r.history()) {
+        double v = e.metric(metric);
+        if (e.step() <= step && Double.isFinite(v) && goal.isBetter(v, best)) {
+          best = v;
+        }
+      }
+      return best;
+    }
+
+    private static double spearman(double[] a, double[] b) {
+      double[] ra = ranks(a);
+      double[] rb = ranks(b);
+      double mean = (a.length + 1) / 2.0;
+      double cov = 0;
+      double va = 0;
+      double vb = 0;
+      for (int i = 0; i < a.length; i++) {
+        cov += (ra[i] - mean) * (rb[i] - mean);
+        va += (ra[i] - mean) * (ra[i] - mean);
+        vb += (rb[i] - mean) * (rb[i] - mean);
+      }
+      return cov / Math.sqrt(va * vb);
+    }
+
+    /** Ranks from 1, ties sharing their mean rank. */
+    private static double[] ranks(double[] values) {
+      Integer[] order = new Integer[values.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (x, y) -> Double.compare(values[x], values[y]));
+      double[] ranks = new double[values.length];
+      for (int i = 0; i < order.length; ) {
+        int j = i;
+        while (j + 1 < order.length && values[order[j + 1]] == values[order[i]]) {
+          j++;
+        }
+        for (int k = i; k <= j; k++) {
+          ranks[order[k]] = (i + j) / 2.0 + 1;
+        }
+        i = j + 1;
+      }
+      return ranks;
+    }
 
     double best() {
       double best = Double.NaN;
