@@ -34,29 +34,38 @@ public final class HParamsEventFile {
    */
   public static String write(
       String logDir, List<Summary> summaries, StorageConfig config, Clock clock) {
-    Instant now = clock.instant();
     String base =
         StoragePaths.join(
-            logDir, EventFileWriter.FILE_PREFIX + now.getEpochSecond() + "." + host() + SUFFIX);
+            logDir,
+            EventFileWriter.FILE_PREFIX + clock.instant().getEpochSecond() + "." + host() + SUFFIX);
     Storage storage = Storages.forPath(base, config);
     String path = base;
     for (int i = 1; storage.exists(path); i++) {
       path = base + "." + i;
     }
+    writeTo(path, summaries, config, clock);
+    return path;
+  }
+
+  /**
+   * Writes {@code summaries} as the whole events file {@code path} (replacing any file there),
+   * timestamped by {@code clock}. The name should contain {@code tfevents}, or TensorBoard skips
+   * the file.
+   */
+  public static void writeTo(String path, List<Summary> summaries, StorageConfig config, Clock clock) {
+    Instant now = clock.instant();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TfRecordWriter records = new TfRecordWriter(bytes)) {
-      double wallTime = HParamsSummaries.seconds(now);
       records.write(
           Event.newBuilder()
-              .setWallTime(wallTime)
+              .setWallTime(HParamsSummaries.seconds(now))
               .setFileVersion(EventFileWriter.FILE_VERSION)
               .build());
       for (Summary summary : summaries) {
         records.write(HParamsSummaries.event(summary, now));
       }
     }
-    storage.writeBytes(path, bytes.toByteArray());
-    return path;
+    Storages.forPath(path, config).writeBytes(path, bytes.toByteArray());
   }
 
   /** Writes the sweep's experiment summary into {@code sweepDir}; returns the file's path. */
