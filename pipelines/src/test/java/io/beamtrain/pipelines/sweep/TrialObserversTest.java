@@ -153,4 +153,17 @@ class TrialObserversTest {
     assertEquals(1, distribution(second, TrialMetrics.CHECKPOINT_SAVE_MICROS).getCount(), "rung 1 saved step 60");
     assertEquals(1, distribution(second, TrialMetrics.EXAMPLES_PER_SECOND).getCount());
   }
+
+  @Test
+  void theSessionStartsWhenTheTrialStartsTraining() throws IOException {
+    TrialSettings settings = settings("start", 60);
+    Trial trial = trial(0, Map.of("model", "linear"));
+    Path trialDir = Path.of(settings.layout().trialDir(trial.id()));
+
+    new TrialObservers(settings).listenerFor(trial).onStart(0);
+
+    List<Path> files = hparamsFiles(trialDir);
+    assertEquals(1, files.size(), "running: a start and no end");
+    assertEquals(HParamsSummaries.SESSION_START_INFO_TAG, summary(files.get(0)).getKey());
+  }
 }
