@@ -6,7 +6,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * A status that keeps changing while a long command runs (a sweep's progress), shown the way its
@@ -24,7 +26,8 @@ import java.util.function.Consumer;
  * this and can still print over the status.
  *
  * <p>A status longer than the terminal wraps, and {@code \r} would then rewrite only its last
- * row; texts are cut to {@code width - 1} characters ({@code COLUMNS}, else 80).
+ * row; texts are cut to {@code width - 1} characters ({@code COLUMNS}, else {@code stty size},
+ * else 80).
  *
  * <p>Thread-safe: status updates and other writers' bytes are serialised on one lock.
  */
@@ -70,7 +73,7 @@ public final class StatusLine implements AutoCloseable {
   public static StatusLine forStderr(Consumer<String> log) {
     Map<String, String> env = System.getenv();
     boolean terminal = isInteractive(System.console() != null, env);
-    StatusLine line = new StatusLine(terminal, System.err, log, width(env));
+    StatusLine line = new StatusLine(terminal, System.err, log, terminal ? width(env, StatusLine::sttyColumns) : DEFAULT_WIDTH);
     if (terminal) {
       line.replacedStderr = System.err;
       System.setErr(line.guarded);
@@ -93,12 +96,44 @@ public final class StatusLine implements AutoCloseable {
         && env.get("CI") == null;
   }
 
-  static int width(Map<String, String> env) {
+  /**
+   * The terminal's columns: {@code COLUMNS} when exported (shells rarely export it), else what
+   * {@code probe} finds (e.g. {@code stty size}), else 80.
+   */
+  static int width(Map<String, String> env, IntSupplier probe) {
+    int columns = parseColumns(env.getOrDefault("COLUMNS", ""));
+    if (columns < 2) {
+      columns = probe.getAsInt();
+    }
+    return columns >= 2 ? columns : DEFAULT_WIDTH;
+  }
+
+  private static int parseColumns(String text) {
     try {
-      int columns = Integer.parseInt(env.getOrDefault("COLUMNS", "").trim());
-      return columns >= 2 ? columns : DEFAULT_WIDTH;
+      return Integer.parseInt(text.trim());
     } catch (NumberFormatException e) {
-      return DEFAULT_WIDTH;
+      return 0;
+    }
+  }
+
+  /** Columns from {@code stty size < /dev/tty} (Java cannot ask the terminal itself); 0 if unknown. */
+  static int sttyColumns() {
+    try {
+      Process stty = new ProcessBuilder("sh", "-c", "stty size < /dev/tty")
+          .redirectErrorStream(true)
+          .start();
+      if (!stty.waitFor(1, TimeUnit.SECONDS)) {
+        stty.destroyForcibly();
+        return 0;
+      }
+      String[] rowsColumns = new String(stty.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+          .trim().split("\\s+");
+      return stty.exitValue() == 0 && rowsColumns.length == 2 ? parseColumns(rowsColumns[1]) : 0;
+    } catch (IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
     }
   }
 

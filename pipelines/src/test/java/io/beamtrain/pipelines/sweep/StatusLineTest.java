@@ -103,10 +103,10 @@ class StatusLineTest {
   }
 
   @Test
-  void widthFromColumnsElseEighty() {
-    assertEquals(132, StatusLine.width(Map.of("COLUMNS", "132")));
-    assertEquals(80, StatusLine.width(Map.of("COLUMNS", "wide")));
-    assertEquals(80, StatusLine.width(Map.of()));
+  void widthFromColumnsElseTheProbeElseEighty() {
+    assertEquals(132, StatusLine.width(Map.of("COLUMNS", "132"), () -> 100));
+    assertEquals(100, StatusLine.width(Map.of("COLUMNS", "wide"), () -> 100));
+    assertEquals(80, StatusLine.width(Map.of(), () -> 0));
     assertThrows(IllegalArgumentException.class, () -> new StatusLine(true, terminal, logged::add, 1));
   }
 }
