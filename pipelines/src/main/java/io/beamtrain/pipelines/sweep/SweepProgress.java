@@ -171,9 +171,6 @@ public final class SweepProgress implements AutoCloseable {
   }
 
   private synchronized void show() {
-    if (latest.isEmpty()) {
-      return;
-    }
     List<Long> counts = List.of(done(), failed(), (long) trained.size());
     boolean changed = !counts.equals(reported);
     reported = counts;

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.sweep;
 import static io.beamtrain.pipelines.testing.TrialResults.completed;
 import static io.beamtrain.pipelines.testing.TrialResults.failed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.beamtrain.checkpointing.Goal;
 import io.beamtrain.checkpointing.storage.StorageConfig;
@@ -10,6 +11,8 @@ import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -125,6 +128,26 @@ class SweepProgressTest {
         "search: 300/400 steps, 2/2 trials trained, 1 running, elapsed 0:40, ETA 0:13, best trial-0000 eval_loss=0.4000",
         "search: 400/400 steps, 2/2 trials trained, elapsed 0:40, best trial-0001 eval_loss=0.2000"),
         lines);
+  }
+
+  @Test
+  void onATerminalEveryPollRedrawsTheStatusInPlaceAndCloseEndsTheLine() throws Exception {
+    OutputLayout layout = new OutputLayout(tmp.toString());
+    ManualClock clock = new ManualClock();
+    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+    SweepProgress progress = new SweepProgress(layout,
+        SweepProgress.Plan.trials(Set.of("trial-0000", "trial-0001")), new MetricSpec("eval_loss", Goal.MINIMIZE),
+        StorageConfig.defaults(), clock, new StatusLine(true, terminal, line -> fail("logged " + line), 200));
+
+    progress.poll();
+    clock.now = clock.now.plusSeconds(10);
+    write(layout, completed("trial-0000", "eval_loss", 0.25));
+    progress.poll();
+    progress.close();
+
+    assertEquals("\rsweep: 0/2 trials done, elapsed 0:00\033[K"
+        + "\rsweep: 1/2 trials done, elapsed 0:10, ETA 0:10, best trial-0000 eval_loss=0.2500\033[K\n",
+        terminal.toString(StandardCharsets.UTF_8));
   }
 
   @Test
