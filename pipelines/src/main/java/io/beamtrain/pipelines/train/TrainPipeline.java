@@ -79,7 +79,7 @@ public final class TrainPipeline {
    */
   public static Preprocess preprocess(PreprocessPipeline.Options options, StorageConfig storage) {
     try {
-      return Preprocess.from(PreprocessSettings.fromOptions(options, storage));
+      return Preprocess.from(PreprocessSettings.fromOptions(options, options.getOutput(), storage));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }
