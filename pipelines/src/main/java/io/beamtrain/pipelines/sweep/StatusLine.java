@@ -23,7 +23,8 @@ import java.util.function.IntSupplier;
  * that writer's line is complete (ends with a newline) it redraws the status below it. So a log
  * line printed while the status shows lands on a clean line of its own, never in the middle of the
  * status text. A writer holding the original stream (captured before {@link #forStderr}) bypasses
- * this and can still print over the status.
+ * this and can still print over the status, as does native code writing to file descriptor 2
+ * (TensorFlow's C++ logging, which the launcher keeps quiet).
  *
  * <p>A status longer than the terminal wraps, and {@code \r} would then rewrite only its last
  * row; texts are cut to {@code width - 1} characters ({@code COLUMNS}, else {@code stty size},

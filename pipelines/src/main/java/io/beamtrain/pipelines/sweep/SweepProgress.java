@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * works the same on every runner (including those whose {@code run()} blocks) and shows the best
  * metric value, which Beam counters cannot carry. A result counts once its file has been rewritten
  * since the sweep started (a new generation): the trainer writes RUNNING results at checkpoints
- * and the final one at the end. Only changed files are read, so a poll costs one listing.
+ * and the final one at the end. Only changed files are read, so a poll costs one listing. So
+ * "running" counts trials that have checkpointed in this run and not finished; a trial still
+ * before its first checkpoint is not yet among them.
  *
  * <p>A plain sweep counts trials: the ETA is the elapsed time per finished trial times the trials
  * left. An adaptive study ({@link Plan#stepBudget()} &gt; 0) trains trials several times (rungs),

@@ -70,6 +70,43 @@ class StatusLineTest {
   }
 
   @Test
+  void concurrentLogLinesEachLandWholeOnTheirOwnLine() throws InterruptedException {
+    StatusLine line = new StatusLine(true, terminal, logged::add, 80);
+    PrintStream log = line.stream();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int thread = t;
+      threads.add(new Thread(() -> {
+        for (int i = 0; i < 200; i++) {
+          log.println("log line " + i + " of thread " + thread);
+        }
+      }));
+    }
+    threads.add(new Thread(() -> {
+      for (int i = 0; i < 500; i++) {
+        line.update("status " + i, true);
+      }
+    }));
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    line.close();
+
+    String out = bytes();
+    for (int t = 0; t < 4; t++) {
+      for (int i = 0; i < 200; i++) {
+        String text = "log line " + i + " of thread " + t;
+        int at = out.indexOf(text + "\n");
+        assertTrue(at >= 0, text + " not printed whole");
+        assertTrue(at == 0 || out.charAt(at - 1) == '\n' || out.startsWith("\r" + K, at - 4),
+            text + " does not start on a clean line");
+      }
+    }
+    assertTrue(out.endsWith(K + "\n"), "the last status stays, ended by a newline");
+  }
+
+  @Test
   void closeWithoutAStatusWritesNothingAndATooLongStatusIsCutToTheWidth() {
     new StatusLine(true, terminal, logged::add, 80).close();
     assertEquals("", bytes());
