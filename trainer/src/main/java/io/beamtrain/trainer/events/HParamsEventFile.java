@@ -20,8 +20,8 @@ import org.tensorflow.proto.Summary;
  * record first, then one step-0 Event per summary. The file is written whole in one storage write,
  * so on {@code gs://} it appears atomically and nothing is ever appended. Used for the sweep root's
  * experiment summary, where no scalar writer exists, and for the trials' session start and end
- * files (see {@link HParamsSessions}), which must not share the scalar writer's file; a name
- * already taken gets a {@code .1}, {@code .2} ... suffix. Stateless and thread-safe.
+ * files (see {@link HParamsSessions}: an end is replaced later, which an appended file cannot
+ * do); a name already taken gets a {@code .1}, {@code .2} ... suffix. Stateless and thread-safe.
  */
 public final class HParamsEventFile {
   /** Suffix after the host, as TensorFlow's {@code filename_suffix}. */
