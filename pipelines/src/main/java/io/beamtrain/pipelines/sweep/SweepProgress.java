@@ -126,7 +126,13 @@ public final class SweepProgress implements AutoCloseable {
           new StatusLine(false, System.err, line -> {}, 80));
     }
     StatusLine status = StatusLine.forStderr(LOG::info);
-    SweepProgress progress = new SweepProgress(layout, plan, metric, config, Clock.systemUTC(), status);
+    SweepProgress progress;
+    try {
+      progress = new SweepProgress(layout, plan, metric, config, Clock.systemUTC(), status);
+    } catch (RuntimeException e) {
+      status.close(); // gives System.err back
+      throw e;
+    }
     Duration tick = status.isTerminal() && period.compareTo(TERMINAL_REFRESH) > 0 ? TERMINAL_REFRESH : period;
     progress.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "beamtrain-sweep-progress");
