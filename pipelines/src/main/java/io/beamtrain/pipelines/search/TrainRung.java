@@ -2,6 +2,7 @@ package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.TrialExecutor;
+import io.beamtrain.pipelines.sweep.TrialObservers;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.trainer.MetricSpec;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@link #withMedianStopping} each trial is checked at every evaluation against the
  * reference results of a side input (see {@link MedianStopping}). Counter {@code
- * beamtrain.search/steps_trained}: training steps actually run, for budget accounting.
+ * beamtrain.search/steps_trained}: training steps actually run, for budget accounting; the
+ * training's distributions and HParams session of {@code TrialObservers}.
  */
 public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<TrialResult>> {
   public static final String METRICS_NAMESPACE = "beamtrain.search";
@@ -96,12 +98,14 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
     private final MedianStopping stopping;
     private final PCollectionView<List<TrialResult>> references;
     private final Counter stepsTrained = Metrics.counter(METRICS_NAMESPACE, STEPS_TRAINED);
+    private final TrialObservers observers;
     private transient TrialExecutor executor;
 
     TrainFn(TrialSettings settings, MedianStopping stopping, PCollectionView<List<TrialResult>> references) {
       this.settings = settings;
       this.stopping = stopping;
       this.references = references;
+      this.observers = new TrialObservers(settings);
     }
 
     @Setup
@@ -112,9 +116,13 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
     @ProcessElement
     public void process(ProcessContext context) {
       List<TrialResult> earlier = references == null ? List.of() : context.sideInput(references);
-      double bestBefore = stopping == null ? Double.NaN : bestSoFar(context.element());
+      Trial trial = context.element();
+      double bestBefore = stopping == null ? Double.NaN : bestSoFar(trial);
       Listener listener = new Listener(settings.metric(), stopping, earlier, stepsTrained, bestBefore);
-      context.output(executor.execute(context.element(), listener));
+      TrialResult result =
+          executor.execute(trial, TrainingListener.all(listener, observers.listenerFor(trial)));
+      observers.finished(result);
+      context.output(result);
     }
 
     /**

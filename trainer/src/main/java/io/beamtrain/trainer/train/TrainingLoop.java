@@ -9,6 +9,7 @@ import io.beamtrain.trainer.TrialSpec;
 import io.beamtrain.trainer.TrialStatus;
 import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.BatchSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +119,7 @@ public final class TrainingLoop implements AutoCloseable {
     TrialStatus status = stopReason != null ? TrialStatus.STOPPED : TrialStatus.COMPLETED;
     String reason = stopReason;
     long firstStep = step;
+    listener.onStart(step);
     long loopStart = System.nanoTime();
     events.startInterval(step);
     while (status == TrialStatus.COMPLETED && step < trainSteps) {
@@ -193,7 +195,9 @@ public final class TrainingLoop implements AutoCloseable {
     if (!committed) {
       directory.writeParams(spec, params);
     }
+    long saveStarted = System.nanoTime();
     checkpoints.save(step, metrics);
+    Duration saveTime = Duration.ofNanos(System.nanoTime() - saveStarted);
     committed = true;
     if (step < spec.trainSteps()) {
       TrialResult running = result(TrialStatus.RUNNING, null, elapsedSeconds);
@@ -204,7 +208,7 @@ public final class TrainingLoop implements AutoCloseable {
           });
     }
     checkpointNanos += System.nanoTime() - started;
-    listener.onCheckpoint(step);
+    listener.onCheckpoint(step, saveTime);
   }
 
   private TrialResult result(TrialStatus status, String reason, double elapsedSeconds) {
