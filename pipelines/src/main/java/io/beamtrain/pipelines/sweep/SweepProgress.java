@@ -187,7 +187,7 @@ public final class SweepProgress implements AutoCloseable {
 
   /**
    * The status, e.g. {@code sweep: 3/8 trials done, 2 running, 1 failed, elapsed 1:00, ETA 1:40,
-   * best trial-0002 eval_loss=0.0412} or, for an adaptive study, {@code search: 4100/12000 steps,
+   * best eval_loss=0.0412 (trial-0002)} or, for an adaptive study, {@code search: 4100/12000 steps,
    * 5/13 trials trained, 2 running, elapsed 1:00, ETA 1:56, best ...}.
    */
   synchronized String line() {
@@ -227,8 +227,10 @@ public final class SweepProgress implements AutoCloseable {
     }
     if (best != null) {
       String metric = ranking.metric().name();
-      out.append(", best ").append(best.trial()).append(' ').append(metric).append('=')
-          .append(String.format(Locale.ROOT, "%.4f", best.metric(metric)));
+      // The value before the trial's name: on a narrow terminal the line's end is cut off.
+      out.append(", best ").append(metric).append('=')
+          .append(String.format(Locale.ROOT, "%.4f", best.metric(metric)))
+          .append(" (").append(best.trial()).append(')');
     }
     return out.toString();
   }

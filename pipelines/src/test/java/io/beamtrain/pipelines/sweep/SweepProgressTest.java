@@ -97,8 +97,8 @@ class SweepProgressTest {
     progress.poll();
     progress.poll();
     assertEquals(List.of(
-        "sweep: 1/4 trials done, elapsed 0:30, ETA 1:30, best trial-0000 eval_loss=0.2500",
-        "sweep: 2/4 trials done, 1 failed, elapsed 1:00, ETA 1:00, best trial-0000 eval_loss=0.2500"),
+        "sweep: 1/4 trials done, elapsed 0:30, ETA 1:30, best eval_loss=0.2500 (trial-0000)",
+        "sweep: 2/4 trials done, 1 failed, elapsed 1:00, ETA 1:00, best eval_loss=0.2500 (trial-0000)"),
         lines);
   }
 
@@ -119,14 +119,14 @@ class SweepProgressTest {
     write(layout, running("trial-0001", 200));
     progress.poll();
     assertEquals("search: 300/400 steps, 2/2 trials trained, 1 running, elapsed 0:40, ETA 0:13,"
-        + " best trial-0000 eval_loss=0.4000", progress.line(),
+        + " best eval_loss=0.4000 (trial-0000)", progress.line(),
         "a promoted trial is running again; its rung result no longer competes");
     write(layout, completedAt("trial-0001", 300, 0.2));
     progress.poll();
     assertEquals(List.of(
-        "search: 200/400 steps, 2/2 trials trained, elapsed 0:20, ETA 0:20, best trial-0001 eval_loss=0.3000",
-        "search: 300/400 steps, 2/2 trials trained, 1 running, elapsed 0:40, ETA 0:13, best trial-0000 eval_loss=0.4000",
-        "search: 400/400 steps, 2/2 trials trained, elapsed 0:40, best trial-0001 eval_loss=0.2000"),
+        "search: 200/400 steps, 2/2 trials trained, elapsed 0:20, ETA 0:20, best eval_loss=0.3000 (trial-0001)",
+        "search: 300/400 steps, 2/2 trials trained, 1 running, elapsed 0:40, ETA 0:13, best eval_loss=0.4000 (trial-0000)",
+        "search: 400/400 steps, 2/2 trials trained, elapsed 0:40, best eval_loss=0.2000 (trial-0001)"),
         lines);
   }
 
@@ -146,7 +146,7 @@ class SweepProgressTest {
     progress.close();
 
     assertEquals("\rsweep: 0/2 trials done, elapsed 0:00\033[K"
-        + "\rsweep: 1/2 trials done, elapsed 0:10, ETA 0:10, best trial-0000 eval_loss=0.2500\033[K\n",
+        + "\rsweep: 1/2 trials done, elapsed 0:10, ETA 0:10, best eval_loss=0.2500 (trial-0000)\033[K\n",
         terminal.toString(StandardCharsets.UTF_8));
   }
 

@@ -12,6 +12,7 @@ import io.beamtrain.trainer.data.BatchSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -174,11 +175,11 @@ public final class TrainingLoop implements AutoCloseable {
             (System.nanoTime() - loopStart) / 1e9,
             evalNanos / 1e9,
             checkpointNanos / 1e9);
-    LOG.info(
-        "{}: {} steps at {} examples/s; evaluation (every {} steps) {} s, checkpoints (every {})"
-            + " {} s of {} s",
-        spec.trialId(), timings.steps(), Math.round(timings.examplesPerSecond()), evalEvery,
-        timings.evalSeconds(), checkpointEvery, timings.checkpointSeconds(), timings.loopSeconds());
+    LOG.info(String.format(Locale.ROOT,
+        "%s: %d steps in %.2f s (%,d examples/s); of which evaluation %.2f s (every %d steps),"
+            + " checkpoints %.2f s (every %d)",
+        spec.trialId(), timings.steps(), timings.loopSeconds(), Math.round(timings.examplesPerSecond()),
+        timings.evalSeconds(), evalEvery, timings.checkpointSeconds(), checkpointEvery));
     listener.onLoopEnd(timings);
     if (status == TrialStatus.DIVERGED) {
       LOG.warn("{} diverged: {}", spec.trialId(), reason);
