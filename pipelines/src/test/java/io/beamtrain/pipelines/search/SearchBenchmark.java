@@ -102,7 +102,8 @@ class SearchBenchmark {
   static final int EVAL_EVERY = MIN_BUDGET;
   static final long[] SEEDS = Arrays.stream(System.getProperty("beamtrain.search.seeds", QUICK ? "1" : "1,2,3")
       .split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray();
-  static final double WITHIN = 0.02;
+  /** How close to random search's final best counts as reaching it: within 2% (the target), 1%, and 0%. */
+  static final double[] WITHIN = {0.02, 0.01, 0.0};
   /** The rung budgets, where the rank correlation of early and final metrics is printed. */
   static final List<Integer> RUNG_STEPS = List.of(MIN_BUDGET, MIN_BUDGET * ETA, MIN_BUDGET * ETA * ETA);
 
@@ -183,9 +184,10 @@ class SearchBenchmark {
                 Brackets.totalSteps(Brackets.successiveHalving(v.trials(), v.minBudget(), MAX_BUDGET, ETA))))
             .toList());
     Map<String, double[]> best = new LinkedHashMap<>();
-    Map<String, long[]> reach = new LinkedHashMap<>();
-    Map<String, long[]> expected = new LinkedHashMap<>();
     Map<String, long[]> spent = new LinkedHashMap<>();
+    // [threshold][seed] per label: steps to reach in trial order, expected over orders within groups.
+    Map<String, long[][]> reach = new LinkedHashMap<>();
+    Map<String, long[][]> expected = new LinkedHashMap<>();
     long[] randomBudget = new long[SEEDS.length];
     for (int s = 0; s < SEEDS.length; s++) {
       long seed = SEEDS[s];
@@ -198,32 +200,65 @@ class SearchBenchmark {
           System.out.printf(Locale.ROOT, "%-9s seed %d: rank correlation (Spearman) of random's trials at steps %s"
                   + " with their final best: %s%n", dataset, seed, RUNG_STEPS, r.earlyRankCorrelations(RUNG_STEPS));
         }
-        long toReach = r.stepsToReach(target);
-        long toReachExpected = Math.round(r.expectedStepsToReach(target));
         best.computeIfAbsent(v.label(), a -> new double[SEEDS.length])[s] = r.best();
-        reach.computeIfAbsent(v.label(), a -> new long[SEEDS.length])[s] = toReach;
-        expected.computeIfAbsent(v.label(), a -> new long[SEEDS.length])[s] = toReachExpected;
         spent.computeIfAbsent(v.label(), a -> new long[SEEDS.length])[s] = r.totalSteps();
+        List<String> reached = new ArrayList<>();
+        for (int t = 0; t < WITHIN.length; t++) {
+          long toReach = r.stepsToReach(target, WITHIN[t]);
+          long toReachExpected = Math.round(r.expectedStepsToReach(target, WITHIN[t]));
+          reach.computeIfAbsent(v.label(), a -> new long[WITHIN.length][SEEDS.length])[t][s] = toReach;
+          expected.computeIfAbsent(v.label(), a -> new long[WITHIN.length][SEEDS.length])[t][s] = toReachExpected;
+          reached.add(String.format(Locale.ROOT, "%s: %s / %s", percent(WITHIN[t]), never(toReach), never(toReachExpected)));
+          if (v.algorithm() == Algorithm.HYPERBAND) {
+            // Brackets share nothing, so a worker may take them in any order: HB's count expected over those too.
+            String label = ANY_BRACKET_ORDER;
+            expected.computeIfAbsent(label, a -> new long[WITHIN.length][SEEDS.length])[t][s] =
+                Math.round(r.expectedStepsToReachAnyBracketOrder(target, WITHIN[t]));
+            best.computeIfAbsent(label, a -> new double[SEEDS.length])[s] = r.best();
+            spent.computeIfAbsent(label, a -> new long[SEEDS.length])[s] = r.totalSteps();
+          }
+        }
         System.out.printf(Locale.ROOT, "%-9s %-12s seed %d: best %s %.4f, steps %5d (%d trials, %d stopped or diverged),"
-                + " steps to within 2%% of random's best (%.4f): %s in trial order, %s expected over orders"
-                + "  (%.0f s, load %s)%n",
+                + " steps to random's best (%.4f), in trial order / expected over orders: %s  (%.0f s, load %s)%n",
             dataset, v.label(), seed, metric, r.best(), r.totalSteps(), r.results.size(), r.unfinished(), target,
-            toReach < 0 ? "never" : String.valueOf(toReach), toReachExpected < 0 ? "never" : String.valueOf(toReachExpected),
-            r.seconds, loadAverage());
+            String.join(", ", reached), r.seconds, loadAverage());
       }
     }
     System.out.printf(Locale.ROOT, "-- %s summary over seeds %s (load average %s)%n", dataset, Arrays.toString(SEEDS),
         loadAverage());
-    System.out.printf(Locale.ROOT, "%-9s %-12s | %-9s | %-6s | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, "search",
-        "mean best", "steps", "to 2%, trial order", "/ random's", "to 2%, expected", "/ random's", "/ random's budget");
-    for (String label : best.keySet()) {
-      System.out.printf(Locale.ROOT, "%-9s %-12s | %9.4f | %6d | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, label,
-          Arrays.stream(best.get(label)).average().orElse(Double.NaN),
-          Math.round(Arrays.stream(spent.get(label)).average().orElse(Double.NaN)),
-          Arrays.toString(reach.get(label)), ratios(reach.get(label), reach.get("RANDOM")),
-          Arrays.toString(expected.get(label)), ratios(expected.get(label), expected.get("RANDOM")),
-          ratios(reach.get(label), randomBudget));
+    for (int t = 0; t < WITHIN.length; t++) {
+      System.out.printf(Locale.ROOT, "-- %s: steps to first reach %s of random search's final best%n", dataset,
+          WITHIN[t] == 0 ? "random search's final best itself (0%)" : "within " + percent(WITHIN[t]));
+      String to = "to " + percent(WITHIN[t]);
+      System.out.printf(Locale.ROOT, "%-9s %-20s | %-9s | %-6s | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, "search",
+          "mean best", "steps", to + ", trial order", "/ random's", to + ", expected", "/ random's",
+          "trial order / random's budget");
+      for (String label : best.keySet()) {
+        boolean anyOrder = label.equals(ANY_BRACKET_ORDER);
+        long[] inOrder = anyOrder ? null : reach.get(label)[t];
+        System.out.printf(Locale.ROOT, "%-9s %-20s | %9.4f | %6d | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, label,
+            Arrays.stream(best.get(label)).average().orElse(Double.NaN),
+            Math.round(Arrays.stream(spent.get(label)).average().orElse(Double.NaN)),
+            anyOrder ? "-" : counts(inOrder), anyOrder ? "-" : ratios(inOrder, reach.get("RANDOM")[t]),
+            counts(expected.get(label)[t]), ratios(expected.get(label)[t], expected.get("RANDOM")[t]),
+            anyOrder ? "-" : ratios(inOrder, randomBudget));
+      }
     }
+  }
+
+  /** The row of Hyperband's runs counted in expectation over bracket orders too. */
+  static final String ANY_BRACKET_ORDER = "HB any bracket order";
+
+  private static String percent(double within) {
+    return String.format(Locale.ROOT, "%.0f%%", within * 100);
+  }
+
+  private static String never(long steps) {
+    return steps < 0 ? "never" : String.valueOf(steps);
+  }
+
+  private static String counts(long[] steps) {
+    return Arrays.stream(steps).mapToObj(SearchBenchmark::never).toList().toString();
   }
 
   /** Per seed {@code a / b} to two decimals ("never" when {@code a} never reached). */
@@ -385,10 +420,13 @@ class SearchBenchmark {
       return results.stream().mapToLong(TrialResult::steps).sum();
     }
 
-    /** Steps spent, in the work order of the class comment, until an evaluation within 2% of {@code target}; -1 if never. */
-    long stepsToReach(double target) {
+    /**
+     * Steps spent, in the work order of the class comment, until an evaluation within {@code
+     * within} (0.02 = 2%; 0 = at least as good) of {@code target}; -1 if never.
+     */
+    long stepsToReach(double target, double within) {
       long spent = 0;
-      for (List<Piece> group : groups(target)) {
+      for (List<Piece> group : groups(target, within)) {
         for (Piece p : group) {
           if (p.reached()) {
             return spent + p.costToReach();
@@ -406,9 +444,46 @@ class SearchBenchmark {
      * probability {@code 1 / (k + 1)}, and the first to reach is any of the {@code k} alike.
      * Removes the luck of where a good trial happens to sit in trial order. -1 if never.
      */
-    double expectedStepsToReach(double target) {
+    double expectedStepsToReach(double target, double within) {
+      return expectedStepsToReach(groups(target, within));
+    }
+
+    /**
+     * The same, in expectation also over the order of Hyperband's brackets, which share nothing
+     * (a runner trains them in parallel): the mean over all orders of the brackets of {@link
+     * #expectedStepsToReach(double, double)}, rungs staying in order inside each bracket. Equal to
+     * it for searches of one bracket or none. -1 if never.
+     */
+    double expectedStepsToReachAnyBracketOrder(double target, double within) {
+      Map<Long, List<List<Piece>>> byBracket = new java.util.TreeMap<>();
+      groupsByKey(target, within).forEach((key, group) -> byBracket.computeIfAbsent(
+          brackets.isEmpty() ? 0 : key / BRACKET_KEY, b -> new ArrayList<>()).add(group));
+      List<List<List<Piece>>> parts = new ArrayList<>(byBracket.values());
+      double[] sum = {0};
+      int[] orders = {0};
+      permute(parts, 0, order -> {
+        sum[0] += expectedStepsToReach(order.stream().flatMap(List::stream).toList());
+        orders[0]++;
+      });
+      double mean = sum[0] / orders[0];
+      return mean < 0 ? -1 : mean;
+    }
+
+    private static <T> void permute(List<T> items, int from, java.util.function.Consumer<List<T>> each) {
+      if (from >= items.size() - 1) {
+        each.accept(items);
+        return;
+      }
+      for (int i = from; i < items.size(); i++) {
+        java.util.Collections.swap(items, from, i);
+        permute(items, from + 1, each);
+        java.util.Collections.swap(items, from, i);
+      }
+    }
+
+    private static double expectedStepsToReach(List<List<Piece>> groups) {
       double spent = 0;
-      for (List<Piece> group : groups(target)) {
+      for (List<Piece> group : groups) {
         List<Piece> reaching = group.stream().filter(Piece::reached).toList();
         if (reaching.isEmpty()) {
           spent += group.stream().mapToLong(Piece::cost).sum();
@@ -429,8 +504,15 @@ class SearchBenchmark {
     }
 
     /** The work as groups in their fixed order (rounds, rungs of brackets); pieces in trial order. */
-    List<List<Piece>> groups(double target) {
-      double threshold = goal == Goal.MINIMIZE ? target * (1 + WITHIN) : target * (1 - WITHIN);
+    List<List<Piece>> groups(double target, double within) {
+      return new ArrayList<>(groupsByKey(target, within).values());
+    }
+
+    /** A group's key: its round, or its bracket times this plus its rung. */
+    static final long BRACKET_KEY = 100;
+
+    private java.util.TreeMap<Long, List<Piece>> groupsByKey(double target, double within) {
+      double threshold = goal == Goal.MINIMIZE ? target * (1 + within) : target * (1 - within);
       java.util.TreeMap<Long, java.util.TreeMap<Integer, long[]>> groups = new java.util.TreeMap<>();
       for (TrialResult r : results) {
         int index = Integer.parseInt(r.trial().substring("trial-".length()));
@@ -445,7 +527,7 @@ class SearchBenchmark {
           steps.add(new long[] {r.steps(), 0});
         }
         for (long[] step : steps) {
-          long group = bracket == null ? index / roundSize : bracket.index() * 100L + rungOf(bracket, step[0]);
+          long group = bracket == null ? index / roundSize : bracket.index() * BRACKET_KEY + rungOf(bracket, step[0]);
           // piece = {cost, costToReach (-1 = not reached)}
           long[] piece = groups.computeIfAbsent(group, g -> new java.util.TreeMap<>())
               .computeIfAbsent(index, i -> new long[] {0, -1});
@@ -456,12 +538,12 @@ class SearchBenchmark {
           previous = step[0];
         }
       }
-      List<List<Piece>> out = new ArrayList<>();
-      for (java.util.TreeMap<Integer, long[]> group : groups.values()) {
+      java.util.TreeMap<Long, List<Piece>> out = new java.util.TreeMap<>();
+      groups.forEach((key, group) -> {
         List<Piece> pieces = new ArrayList<>();
         group.forEach((trial, piece) -> pieces.add(new Piece(trial, piece[0], piece[1])));
-        out.add(pieces);
-      }
+        out.put(key, pieces);
+      });
       return out;
     }
 

@@ -34,13 +34,40 @@ class SearchBenchmarkAccountingTest {
     SearchBenchmark.Run random = run(Algorithm.RANDOM, 3, List.of(),
         trial(0, TrialStatus.COMPLETED, 90, 1.0, 0.95, 0.93),
         trial(1, TrialStatus.COMPLETED, 90, 0.9, 0.81, 0.80),
-        trial(2, TrialStatus.COMPLETED, 90, 0.85, 0.82, 0.815));
+        trial(2, TrialStatus.COMPLETED, 90, 0.85, 0.805, 0.815));
     // Within 2% of 0.80 is <= 0.816: trial 1 at step 60, after trial 0's 90 steps.
-    assertEquals(150, random.stepsToReach(0.80));
-    // Trials 1 (at 60) and 2 (at 90) reach it: trial 0 comes before both with probability 1/3.
-    assertEquals(90 / 3.0 + (60 + 90) / 2.0, random.expectedStepsToReach(0.80), 1e-9);
-    assertEquals(-1, random.stepsToReach(0.5));
-    assertEquals(-1, random.expectedStepsToReach(0.5), 1e-9);
+    assertEquals(150, random.stepsToReach(0.80, 0.02));
+    // Trials 1 and 2 (both at 60) reach it: trial 0 comes before both with probability 1/3.
+    assertEquals(90 / 3.0 + 60, random.expectedStepsToReach(0.80, 0.02), 1e-9);
+    // Within 1% is <= 0.808: trial 1 only at step 90, trial 2 at step 60.
+    assertEquals(90 + 90, random.stepsToReach(0.80, 0.01));
+    assertEquals(90 / 3.0 + (90 + 60) / 2.0, random.expectedStepsToReach(0.80, 0.01), 1e-9);
+    // The best itself (0%): only trial 1's 0.80 at step 90; trial 2's 90 steps come first half the time.
+    assertEquals(90 + 90, random.stepsToReach(0.80, 0));
+    assertEquals((90 + 90) / 2.0 + 90, random.expectedStepsToReach(0.80, 0), 1e-9);
+    assertEquals(-1, random.stepsToReach(0.5, 0.02));
+    assertEquals(-1, random.expectedStepsToReach(0.5, 0.02), 1e-9);
+    // No brackets: the bracket order changes nothing.
+    assertEquals(random.expectedStepsToReach(0.80, 0.01), random.expectedStepsToReachAnyBracketOrder(0.80, 0.01), 1e-9);
+  }
+
+  @Test
+  void hyperbandBracketsCountInLiOrderOrInExpectationOverAllOrders() {
+    // Two brackets, budgets 30 and 90: bracket 0 starts trials 0-2 at 30 and promotes one to 90,
+    // bracket 1 trains trials 3 and 4 to 90.
+    List<Bracket> plan = Brackets.hyperband(30, 90, 3, 2);
+    SearchBenchmark.Run hyperband = run(Algorithm.HYPERBAND, 5, plan,
+        trial(0, TrialStatus.COMPLETED, 30, 0.95),
+        trial(1, TrialStatus.COMPLETED, 90, 0.90, 0.85, 0.84),
+        trial(2, TrialStatus.COMPLETED, 30, 0.97),
+        trial(3, TrialStatus.COMPLETED, 90, 0.92, 0.85, 0.80),
+        trial(4, TrialStatus.COMPLETED, 90, 0.99, 0.98, 0.97));
+    // Only trial 3 reaches 0.80, at step 90; bracket 0 spends 3 x 30 + 60 steps before it.
+    assertEquals(150 + 90, hyperband.stepsToReach(0.80, 0));
+    assertEquals(150 + 90 / 2.0 + 90, hyperband.expectedStepsToReach(0.80, 0), 1e-9);
+    // Bracket 1 first: 90 / 2 + 90; bracket 0 first: 150 + 90 / 2 + 90; half the orders each.
+    assertEquals((135 + 285) / 2.0, hyperband.expectedStepsToReachAnyBracketOrder(0.80, 0), 1e-9);
+    assertEquals(-1, hyperband.expectedStepsToReachAnyBracketOrder(0.5, 0), 1e-9);
   }
 
   @Test
@@ -53,11 +80,11 @@ class SearchBenchmarkAccountingTest {
         // Diverged at step 25, before any evaluation: its steps count too.
         trial(2, TrialStatus.DIVERGED, 25));
     // Rung 0: 30 + 30 + 25 steps; rung 1: trial 1 reaches 0.816 at step 90, 60 steps into it.
-    assertEquals(85 + 60, halving.stepsToReach(0.80));
-    assertEquals(85 + 60, halving.expectedStepsToReach(0.80), 1e-9);
+    assertEquals(85 + 60, halving.stepsToReach(0.80, 0.02));
+    assertEquals(85 + 60, halving.expectedStepsToReach(0.80, 0.02), 1e-9);
     // Reached within rung 0 by trial 1 at step 30 (0.90 <= 0.918): trial 0 first in trial order.
-    assertEquals(60, halving.stepsToReach(0.90));
-    assertEquals((30 + 25) / 2.0 + 30, halving.expectedStepsToReach(0.90), 1e-9);
+    assertEquals(60, halving.stepsToReach(0.90, 0.02));
+    assertEquals((30 + 25) / 2.0 + 30, halving.expectedStepsToReach(0.90, 0.02), 1e-9);
   }
 
   @Test
@@ -66,6 +93,6 @@ class SearchBenchmarkAccountingTest {
         trial(0, TrialStatus.COMPLETED, 60, 0.95, 0.94),
         trial(1, TrialStatus.STOPPED, 30, 0.97),
         trial(2, TrialStatus.COMPLETED, 60, 0.90, 0.80));
-    assertEquals(60 + 30 + 60, tpe.stepsToReach(0.80));
+    assertEquals(60 + 30 + 60, tpe.stepsToReach(0.80, 0.02));
   }
 }
