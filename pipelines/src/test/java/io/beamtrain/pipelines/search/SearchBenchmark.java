@@ -224,8 +224,8 @@ class SearchBenchmark {
             spent.computeIfAbsent(label, a -> new long[SEEDS.length])[s] = r.totalSteps();
           }
         }
-        System.out.printf(Locale.ROOT, "%-9s %-12s seed %d: best %s %.4f, steps %5d (%d trials, %d stopped or diverged),"
-                + " steps to random's best (%.4f), in trial order / expected over orders: %s  (%.0f s, load %s)%n",
+        System.out.printf(Locale.ROOT, "%-9s %-12s seed %d: best %s %.4g, steps %5d (%d trials, %d stopped or diverged),"
+                + " steps to random's best (%.4g), in trial order / expected over orders: %s  (%.0f s, load %s)%n",
             dataset, v.label(), seed, metric, r.best(), r.totalSteps(), r.results.size(), r.unfinished(), target,
             String.join(", ", reached), r.seconds, loadAverage());
       }
@@ -233,8 +233,8 @@ class SearchBenchmark {
     System.out.printf(Locale.ROOT, "-- %s summary over seeds %s (load average %s)%n", dataset, Arrays.toString(SEEDS),
         loadAverage());
     for (int t = 0; t < WITHIN.length; t++) {
-      System.out.printf(Locale.ROOT, "-- %s: steps to first reach %s of random search's final best%n", dataset,
-          WITHIN[t] == 0 ? "random search's final best itself (0%)" : "within " + percent(WITHIN[t]));
+      System.out.printf(Locale.ROOT, "-- %s: steps to first reach %s%n", dataset, WITHIN[t] == 0
+          ? "random search's final best itself (0%)" : "within " + percent(WITHIN[t]) + " of random search's final best");
       String to = "to " + percent(WITHIN[t]);
       System.out.printf(Locale.ROOT, "%-9s %-20s | %-9s | %-6s | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, "search",
           "mean best", "steps", to + ", trial order", "/ random's", to + ", expected", "/ random's",
@@ -242,7 +242,7 @@ class SearchBenchmark {
       for (String label : best.keySet()) {
         boolean anyOrder = label.equals(ANY_BRACKET_ORDER);
         long[] inOrder = anyOrder ? null : reach.get(label)[t];
-        System.out.printf(Locale.ROOT, "%-9s %-20s | %9.4f | %6d | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, label,
+        System.out.printf(Locale.ROOT, "%-9s %-20s | %9.4g | %6d | %-20s | %-20s | %-20s | %-20s | %s%n", dataset, label,
             Arrays.stream(best.get(label)).average().orElse(Double.NaN),
             Math.round(Arrays.stream(spent.get(label)).average().orElse(Double.NaN)),
             anyOrder ? "-" : counts(inOrder), anyOrder ? "-" : ratios(inOrder, reach.get("RANDOM")[t]),
