@@ -21,16 +21,19 @@ import org.slf4j.LoggerFactory;
  * the first failure, so it is never silently lost. Thread-safe.
  */
 final class AsyncCommitter implements AutoCloseable {
-  /** Writes a staged checkpoint into the directory and commits it. */
+  /**
+   * Writes a staged checkpoint into the directory and commits it; {@code saveStartedNanos} is the
+   * {@code System.nanoTime()} of the {@code save} call that submitted it.
+   */
   interface Committer {
-    void commit(Checkpoint checkpoint, Path stagingDirectory, String localPrefix);
+    void commit(Checkpoint checkpoint, Path stagingDirectory, String localPrefix, long saveStartedNanos);
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(AsyncCommitter.class);
 
-  private record Job(Checkpoint checkpoint, VariableSnapshot snapshot) {}
+  private record Job(Checkpoint checkpoint, VariableSnapshot snapshot, long saveStartedNanos) {}
 
-  private static final Job STOP = new Job(null, null);
+  private static final Job STOP = new Job(null, null, 0);
 
   private final BlockingQueue<Job> queue;
   private final List<SavedVariable> variables;
@@ -56,8 +59,11 @@ final class AsyncCommitter implements AutoCloseable {
     this.thread.start();
   }
 
-  /** Queues a snapshot (taking ownership of it); blocks while the queue is full. */
-  void submit(Checkpoint checkpoint, VariableSnapshot snapshot) {
+  /**
+   * Queues a snapshot (taking ownership of it); blocks while the queue is full. {@code
+   * saveStartedNanos}: when the {@code save} call began ({@code System.nanoTime()}).
+   */
+  void submit(Checkpoint checkpoint, VariableSnapshot snapshot, long saveStartedNanos) {
     lock.lock();
     try {
       if (closed) {
@@ -70,7 +76,7 @@ final class AsyncCommitter implements AutoCloseable {
     }
     try {
       throwIfFailed();
-      queue.put(new Job(checkpoint, snapshot));
+      queue.put(new Job(checkpoint, snapshot, saveStartedNanos));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       done();
@@ -135,7 +141,7 @@ final class AsyncCommitter implements AutoCloseable {
         }
         try (VariableSnapshot snapshot = job.snapshot()) {
           if (failure == null) {
-            write(writer, job.checkpoint(), snapshot);
+            write(writer, job.checkpoint(), snapshot, job.saveStartedNanos());
           } else {
             LOG.warn("dropping the save of step {}: an earlier background save failed", job.checkpoint().step());
           }
@@ -148,12 +154,13 @@ final class AsyncCommitter implements AutoCloseable {
     }
   }
 
-  private void write(SnapshotWriter writer, Checkpoint checkpoint, VariableSnapshot snapshot) {
+  private void write(
+      SnapshotWriter writer, Checkpoint checkpoint, VariableSnapshot snapshot, long saveStartedNanos) {
     Path staging = LocalCopy.createTempDirectory(stagingRoot, "beamtrain-save-");
     try {
       String localPrefix = staging.resolve(StoragePaths.fileName(checkpoint.prefix())).toString();
       writer.write(snapshot, localPrefix);
-      committer.commit(checkpoint, staging, localPrefix);
+      committer.commit(checkpoint, staging, localPrefix, saveStartedNanos);
     } catch (RuntimeException | Error e) {
       failure = new CheckpointException(
           "background save of step " + checkpoint.step() + " to " + directory + " failed: " + e.getMessage(), e);

@@ -59,6 +59,10 @@ import org.tensorflow.proto.SaverDef;
  * failure every later call throws too. {@link #latest()} and {@link #all()} reflect committed
  * checkpoints only.
  *
+ * <p><b>Commit notification.</b> {@link CheckpointManagerOptions#commitListener()} is told of each
+ * committed checkpoint with the time from its {@code save} call to the commit, which in async mode
+ * is longer than {@code save} blocked (see {@link CheckpointCommitListener}).
+ *
  * <p><b>Thread-safety.</b> All methods may be called from any thread; {@code save} and {@code
  * restore} calls are serialised. One manager (one process) per directory.
  */
@@ -193,6 +197,7 @@ public final class CheckpointManager implements AutoCloseable {
    * @throws CheckpointException if saving fails, or (async) an earlier background save failed
    */
   public synchronized Checkpoint save(Session session, long step, Map<String, Double> metrics) {
+    long started = System.nanoTime();
     checkOpen();
     if (step < 0) {
       throw new IllegalArgumentException("step must be >= 0, was " + step);
@@ -206,14 +211,14 @@ public final class CheckpointManager implements AutoCloseable {
         new Checkpoint(step, StoragePaths.join(directory, name), timestamp, Map.copyOf(metrics));
     if (async != null) {
       async.throwIfFailed();
-      async.submit(checkpoint, saver.snapshot(session, snapshotBuffers));
+      async.submit(checkpoint, saver.snapshot(session, snapshotBuffers), started);
       return checkpoint;
     }
     Path staging = LocalCopy.createTempDirectory(options.stagingDirectory(), "beamtrain-save-");
     try {
       String localPrefix = staging.resolve(name).toString();
       saver.save(session, localPrefix);
-      commit(checkpoint, staging, localPrefix);
+      commit(checkpoint, staging, localPrefix, started);
     } finally {
       LocalCopy.deleteRecursively(staging);
     }
@@ -315,7 +320,7 @@ public final class CheckpointManager implements AutoCloseable {
    * Uploads a checkpoint staged locally and commits it. Called by one thread at a time: the
    * caller of {@code save} (synchronous) or the background thread (async).
    */
-  private void commit(Checkpoint checkpoint, Path staging, String localPrefix) {
+  private void commit(Checkpoint checkpoint, Path staging, String localPrefix, long saveStartedNanos) {
     long started = System.nanoTime();
     String name = StoragePaths.fileName(checkpoint.prefix());
     Committed current = committed;
@@ -336,6 +341,7 @@ public final class CheckpointManager implements AutoCloseable {
     RetentionPlan plan =
         retention.plan(candidates, new PreservationContext(checkpoint.timestamp(), current.lastPreserved()));
     committed = writeState(current, plan.keep(), plan.lastPreserved());
+    Duration sinceSave = Duration.ofNanos(System.nanoTime() - saveStartedNanos);
     for (Checkpoint dropped : plan.delete()) {
       try {
         deleteCheckpointFiles(dropped);
@@ -346,6 +352,17 @@ public final class CheckpointManager implements AutoCloseable {
       }
     }
     LOG.debug("committed {} in {} ms", name, Duration.ofNanos(System.nanoTime() - started).toMillis());
+    options.commitListener().ifPresent(listener -> notifyCommitted(listener, checkpoint, sinceSave));
+  }
+
+  private static void notifyCommitted(
+      CheckpointCommitListener listener, Checkpoint checkpoint, Duration sinceSave) {
+    try {
+      listener.committed(checkpoint, sinceSave);
+    } catch (RuntimeException e) {
+      // The checkpoint is durable whatever a listener does; its failure must not fail the save.
+      LOG.warn("commit listener failed on {}: {}", checkpoint.prefix(), e.toString(), e);
+    }
   }
 
   /** Commits a state without {@code step}, before its files are overwritten. */

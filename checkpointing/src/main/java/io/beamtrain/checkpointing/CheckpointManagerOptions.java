@@ -35,6 +35,9 @@ import java.util.Optional;
  *       <basename>-<step>.*}.
  *   <li>{@code stagingDirectory} (default {@code java.io.tmpdir}): where TensorFlow writes before
  *       the upload.
+ *   <li>{@code commitListener} (default none): told of every committed checkpoint and the time
+ *       from its {@code save} call to the commit; see {@link CheckpointCommitListener} for the
+ *       thread it runs on.
  * </ul>
  */
 public record CheckpointManagerOptions(
@@ -45,7 +48,8 @@ public record CheckpointManagerOptions(
     int asyncQueueCapacity,
     Clock clock,
     String checkpointBasename,
-    Path stagingDirectory) {
+    Path stagingDirectory,
+    Optional<CheckpointCommitListener> commitListener) {
 
   public static final int DEFAULT_MAX_TO_KEEP = 5;
   public static final int DEFAULT_ASYNC_QUEUE_CAPACITY = 2;
@@ -56,6 +60,7 @@ public record CheckpointManagerOptions(
     Objects.requireNonNull(keepBest, "keepBest");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(stagingDirectory, "stagingDirectory");
+    Objects.requireNonNull(commitListener, "commitListener");
     if (maxToKeep < 0) {
       throw new IllegalArgumentException("maxToKeep must be >= 0 (0 keeps all), was " + maxToKeep);
     }
@@ -106,6 +111,7 @@ public record CheckpointManagerOptions(
     private Clock clock = Clock.systemUTC();
     private String checkpointBasename = DEFAULT_BASENAME;
     private Path stagingDirectory = Paths.get(System.getProperty("java.io.tmpdir"));
+    private CheckpointCommitListener commitListener;
 
     private Builder() {}
 
@@ -152,6 +158,12 @@ public record CheckpointManagerOptions(
       return this;
     }
 
+    /** Told of every committed checkpoint; null for none. */
+    public Builder commitListener(CheckpointCommitListener listener) {
+      this.commitListener = listener;
+      return this;
+    }
+
     public CheckpointManagerOptions build() {
       return new CheckpointManagerOptions(
           maxToKeep,
@@ -161,7 +173,8 @@ public record CheckpointManagerOptions(
           asyncQueueCapacity,
           clock,
           checkpointBasename,
-          stagingDirectory);
+          stagingDirectory,
+          Optional.ofNullable(commitListener));
     }
   }
 }
