@@ -11,7 +11,8 @@ import java.util.Objects;
  * trial again resumes from the latest one.
  *
  * <p>Per attempt the order is {@link #onStart}, then per evaluation {@link #onEvaluation} and
- * {@link #stopReason}, per checkpoint {@link #onCheckpoint}, and {@link #onLoopEnd} last. None is
+ * {@link #stopReason}, per checkpoint {@link #onCheckpoint} and (then or later, once it is
+ * committed) {@link #onCheckpointCommitted}, and {@link #onLoopEnd} last. None is
  * called for a trial whose directory is returned as is (already finished) or that fails its
  * validation.
  */
@@ -43,6 +44,17 @@ public interface TrainingListener {
    * run in the background, overlapping the next steps).
    */
   default void onCheckpoint(long step, Duration saveTime) {}
+
+  /**
+   * After the checkpoint of global step {@code step} was committed (durable: listed by the state
+   * file); {@code sinceSave} runs from the start of the save to that commit. With synchronous
+   * checkpoints it is within {@link #onCheckpoint}'s wait and is reported right after it; with
+   * asynchronous ones it includes the background upload and commit, and is reported on the
+   * training thread at the next checkpoint or at the end of the loop (which waits for every
+   * save), so every committed checkpoint is reported once, in step order, before {@link
+   * #onLoopEnd}. Not called for a checkpoint whose commit failed.
+   */
+  default void onCheckpointCommitted(long step, Duration sinceSave) {}
 
   /** After the loop of this attempt ended (completed, diverged or stopped). */
   default void onLoopEnd(LoopTimings timings) {}
@@ -78,6 +90,11 @@ public interface TrainingListener {
       @Override
       public void onCheckpoint(long step, Duration saveTime) {
         all.forEach(l -> l.onCheckpoint(step, saveTime));
+      }
+
+      @Override
+      public void onCheckpointCommitted(long step, Duration sinceSave) {
+        all.forEach(l -> l.onCheckpointCommitted(step, sinceSave));
       }
 
       @Override

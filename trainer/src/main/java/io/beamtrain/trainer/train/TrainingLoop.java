@@ -167,6 +167,7 @@ public final class TrainingLoop implements AutoCloseable {
       }
     }
     checkpoints.flush();
+    deliverCommits();
     writer.drain();
     LoopTimings timings =
         new LoopTimings(
@@ -210,6 +211,16 @@ public final class TrainingLoop implements AutoCloseable {
     }
     checkpointNanos += System.nanoTime() - started;
     listener.onCheckpoint(step, saveTime);
+    deliverCommits();
+  }
+
+  /**
+   * Tells the listener of checkpoints committed since the last call, on this (the training)
+   * thread: async commits are reported by the checkpoint thread, where a listener's Beam metrics
+   * would have no container.
+   */
+  private void deliverCommits() {
+    checkpoints.drainCommitted((sinceSave, committedStep) -> listener.onCheckpointCommitted(committedStep, sinceSave));
   }
 
   private TrialResult result(TrialStatus status, String reason, double elapsedSeconds) {

@@ -8,9 +8,13 @@ import io.beamtrain.checkpointing.CheckpointState;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.TrialSpec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The manager is opened only when the directory already holds a checkpoint (to resume) or at
  * the first save: opening for writing touches the directory (lock file, orphan collection), and a
- * trial that fails before its first checkpoint must leave nothing behind. Not thread-safe.
+ * trial that fails before its first checkpoint must leave nothing behind.
+ *
+ * <p>Commits (reported by the manager, from its background thread when async) queue up until
+ * {@link #drainCommitted} hands them to the training thread. Not thread-safe, except that queue.
  */
 public final class TrialCheckpoints implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrialCheckpoints.class);
@@ -29,6 +36,8 @@ public final class TrialCheckpoints implements AutoCloseable {
   private final TrialSpec spec;
   private final TrainingSession session;
   private final boolean existed;
+  /** Committed checkpoints not drained yet: step and time from save to commit. */
+  private final Queue<Map.Entry<Long, Duration>> commits = new ConcurrentLinkedQueue<>();
   private CheckpointManager manager;
 
   public TrialCheckpoints(TrialSpec spec, TrainingSession session) {
@@ -78,10 +87,22 @@ public final class TrialCheckpoints implements AutoCloseable {
                   .maxToKeep(spec.maxCheckpointsToKeep())
                   .keepBest(1, spec.metric().name(), spec.metric().goal())
                   .async(spec.asyncCheckpoints())
+                  .commitListener((checkpoint, sinceSave) -> commits.add(Map.entry(checkpoint.step(), sinceSave)))
                   .build(),
               spec.storageConfig());
     }
     return manager;
+  }
+
+  /**
+   * Hands each checkpoint committed since the last call, oldest first, to {@code committed} (its
+   * time from save to commit, and its step), on the calling thread.
+   */
+  public void drainCommitted(ObjLongConsumer<Duration> committed) {
+    Map.Entry<Long, Duration> next;
+    while ((next = commits.poll()) != null) {
+      committed.accept(next.getValue(), next.getKey());
+    }
   }
 
   /** Waits for background saves, so every checkpoint saved so far is committed. */

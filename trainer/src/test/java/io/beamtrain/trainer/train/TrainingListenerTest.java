@@ -31,6 +31,9 @@ class TrainingListenerTest {
     final List<Long> starts = new ArrayList<>();
     final List<Long> checkpointSteps = new ArrayList<>();
     final List<Duration> saveTimes = new ArrayList<>();
+    final List<Long> committedSteps = new ArrayList<>();
+    final List<Duration> sinceSaves = new ArrayList<>();
+    final List<String> committedOn = new ArrayList<>();
     final List<LoopTimings> loops = new ArrayList<>();
     final List<String> order = new ArrayList<>();
 
@@ -53,6 +56,14 @@ class TrainingListenerTest {
     }
 
     @Override
+    public void onCheckpointCommitted(long step, Duration sinceSave) {
+      committedSteps.add(step);
+      sinceSaves.add(sinceSave);
+      committedOn.add(Thread.currentThread().getName());
+      order.add("committed");
+    }
+
+    @Override
     public void onLoopEnd(LoopTimings timings) {
       loops.add(timings);
       order.add("end");
@@ -60,7 +71,12 @@ class TrainingListenerTest {
   }
 
   private TrialSpec spec(int steps) {
+    return spec(steps, true);
+  }
+
+  private TrialSpec spec(int steps, boolean async) {
     return TrialSpec.builder()
+        .asyncCheckpoints(async)
         .dataDir(dataDir)
         .trialDir(trials.resolve("trial-0000").toString())
         .params(Map.of("model", "linear", "batch_size", 16))
@@ -85,13 +101,37 @@ class TrainingListenerTest {
     assertEquals(List.of(40L, 80L), first.checkpointSteps);
     assertEquals(List.of(120L), second.checkpointSteps);
     assertTrue(first.saveTimes.stream().allMatch(d -> d.toNanos() > 0), first.saveTimes.toString());
-    assertEquals(List.of("start", "eval", "eval", "checkpoint", "eval", "eval", "checkpoint", "end"), first.order);
+    assertEquals("start", first.order.get(0));
+    assertEquals(List.of("start", "eval", "eval", "checkpoint", "eval", "eval", "checkpoint", "end"),
+        first.order.stream().filter(o -> !o.equals("committed")).toList());
+    assertEquals(List.of(40L, 80L), first.committedSteps, "every async save reported committed once, in order");
+    assertEquals(List.of(120L), second.committedSteps);
+    assertEquals("end", first.order.get(first.order.size() - 1), "commits are reported before the loop ends");
+    assertTrue(first.sinceSaves.stream().noneMatch(Duration::isNegative), first.sinceSaves.toString());
+    String trainingThread = Thread.currentThread().getName();
+    assertTrue(first.committedOn.stream().allMatch(trainingThread::equals),
+        "reported on the training thread, not the checkpoint thread: " + first.committedOn);
 
     LoopTimings loop = first.loops.get(0);
     assertEquals(80, loop.steps());
     assertEquals(80 * 16, loop.examples());
     assertTrue(loop.examplesPerSecond() > 0, loop.toString());
     assertEquals(40, second.loops.get(0).steps());
+  }
+
+  @Test
+  void synchronousCommitsAreReportedRightAfterEachSaveWithinItsWait() {
+    Recorder sync = new Recorder();
+    TrialRunner.run(spec(80, false), sync);
+
+    assertEquals(List.of(40L, 80L), sync.committedSteps);
+    assertEquals(List.of("start", "eval", "eval", "checkpoint", "committed", "eval", "eval", "checkpoint",
+        "committed", "end"), sync.order);
+    for (int i = 0; i < 2; i++) {
+      Duration commit = sync.sinceSaves.get(i);
+      assertTrue(!commit.isNegative() && commit.compareTo(sync.saveTimes.get(i)) <= 0,
+          "the commit happens inside the blocking save: " + commit + " vs " + sync.saveTimes.get(i));
+    }
   }
 
   @Test
@@ -116,9 +156,11 @@ class TrainingListenerTest {
 
     all.onStart(5);
     all.onCheckpoint(10, Duration.ofMillis(3));
+    all.onCheckpointCommitted(10, Duration.ofMillis(7));
     assertEquals("enough at 10", all.stopReason(10, Map.of()));
     assertEquals(List.of("stopper@10", "late@10"), asked);
     assertEquals(List.of(5L), a.starts);
     assertEquals(List.of(Duration.ofMillis(3)), a.saveTimes);
+    assertEquals(List.of(Duration.ofMillis(7)), a.sinceSaves);
   }
 }
