@@ -20,7 +20,7 @@ import org.apache.beam.sdk.values.PCollection;
  * inside rungs when it is on; {@link BatchedRounds} for TPE and for the other algorithms with
  * median stopping), then results.jsonl, then {@code
  * SelectBest} -- among all trials at their best evaluated step, whatever the algorithm -- and
- * {@code ExportBest}. Emits best.json.
+ * {@code ExportBest}. Emits best.json. Counts each trial's final outcome ({@link TrialOutcomes}).
  */
 public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>> {
   private final StudySpec study;
@@ -69,6 +69,7 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
   @Override
   public PCollection<String> expand(PBegin begin) {
     PCollection<TrialResult> results = begin.apply("Search", searchTransform());
+    results.apply("CountOutcomes", TrialOutcomes.count());
     PCollection<String> written =
         results.apply("WriteResults", WriteResults.to(settings.layout(), settings.storage()));
     return results

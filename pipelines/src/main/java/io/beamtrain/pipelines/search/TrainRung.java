@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialExecutor;
 import io.beamtrain.pipelines.sweep.TrialObservers;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
@@ -40,8 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@link #withMedianStopping} each trial is checked at every evaluation against the
  * reference results of a side input (see {@link MedianStopping}). Counter {@code
- * beamtrain.search/steps_trained}: training steps actually run, for budget accounting; the
- * training's distributions and HParams session of {@code TrialObservers}.
+ * beamtrain.search/steps_trained}: training steps actually run, for budget accounting; counter
+ * {@code beamtrain.sweep/trials_started}: trials trained for the first time, i.e. with no
+ * result.json yet (their first rung; a promoted trial is not counted again, nor one whose earlier
+ * run of the search left a result), the outcomes being counted once per trial by {@link
+ * TrialOutcomes}; the training's distributions and HParams session of {@code TrialObservers}.
  */
 public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<TrialResult>> {
   public static final String METRICS_NAMESPACE = "beamtrain.search";
@@ -98,6 +102,8 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
     private final MedianStopping stopping;
     private final PCollectionView<List<TrialResult>> references;
     private final Counter stepsTrained = Metrics.counter(METRICS_NAMESPACE, STEPS_TRAINED);
+    private final Counter trialsStarted =
+        Metrics.counter(RunTrials.METRICS_NAMESPACE, TrialOutcomes.TRIALS_STARTED);
     private final TrialObservers observers;
     private transient TrialExecutor executor;
 
@@ -118,11 +124,20 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
       List<TrialResult> earlier = references == null ? List.of() : context.sideInput(references);
       Trial trial = context.element();
       double bestBefore = stopping == null ? Double.NaN : bestSoFar(trial);
+      if (isFirstRung(trial)) {
+        trialsStarted.inc();
+      }
       Listener listener = new Listener(settings.metric(), stopping, earlier, stepsTrained, bestBefore);
       TrialResult result =
           executor.execute(trial, TrainingListener.all(listener, observers.listenerFor(trial)));
       observers.finished(result);
       context.output(result);
+    }
+
+    /** Whether the trial has no result.json yet: this is the first rung it trains in. */
+    private boolean isFirstRung(Trial trial) {
+      String path = settings.layout().resultJson(trial.id());
+      return !Storages.forPath(path, settings.storage()).exists(path);
     }
 
     /**

@@ -13,29 +13,44 @@ import org.apache.beam.sdk.metrics.Metrics;
  *
  * <ul>
  *   <li>{@value #CHECKPOINT_SAVE_MICROS}: one value per checkpoint saved, the microseconds training
- *       waited for it (with the default asynchronous checkpoints the copy of the variables, the
- *       upload running in the background; see {@link TrainingListener#onCheckpoint}). Microseconds
- *       because an asynchronous save of a small model takes well under a millisecond.
+ *       was blocked by it (with the default asynchronous checkpoints only the copy of the
+ *       variables, the upload running in the background; see {@link
+ *       TrainingListener#onCheckpoint}). Microseconds because an asynchronous save of a small
+ *       model takes well under a millisecond. This is the cost of checkpointing to training.
+ *   <li>{@value #CHECKPOINT_COMMIT_MICROS}: one value per checkpoint committed, the microseconds
+ *       from the start of its save until it was durable (state file committed listing it: upload
+ *       and commit included, also when they ran in the background; see {@link
+ *       TrainingListener#onCheckpointCommitted}). This is the save latency users mean: how much
+ *       work a crash can lose. With synchronous checkpoints about equal to the blocking time.
  *   <li>{@value #EXAMPLES_PER_SECOND}: one value per attempt that trained at least one step, its
  *       training examples per second of loop time (evaluations and checkpoints included, as {@link
  *       LoopTimings#examplesPerSecond()}).
  * </ul>
  *
  * <p>Beam metrics go to the container of the calling thread; the trainer calls listeners on the
- * thread that runs the trial, which is the DoFn's. Serializable, a field of the trial DoFns.
+ * thread that runs the trial, which is the DoFn's (commits of asynchronous checkpoints too: the
+ * trainer hands them over from its checkpoint thread). Serializable, a field of the trial DoFns.
  */
 public final class TrialMetrics implements TrainingListener, Serializable {
   public static final String CHECKPOINT_SAVE_MICROS = "checkpoint_save_micros";
+  public static final String CHECKPOINT_COMMIT_MICROS = "checkpoint_commit_micros";
   public static final String EXAMPLES_PER_SECOND = "examples_per_second";
 
   private final Distribution saveMicros =
       Metrics.distribution(RunTrials.METRICS_NAMESPACE, CHECKPOINT_SAVE_MICROS);
+  private final Distribution commitMicros =
+      Metrics.distribution(RunTrials.METRICS_NAMESPACE, CHECKPOINT_COMMIT_MICROS);
   private final Distribution examplesPerSecond =
       Metrics.distribution(RunTrials.METRICS_NAMESPACE, EXAMPLES_PER_SECOND);
 
   @Override
   public void onCheckpoint(long step, Duration saveTime) {
     saveMicros.update(saveTime.toNanos() / 1000);
+  }
+
+  @Override
+  public void onCheckpointCommitted(long step, Duration sinceSave) {
+    commitMicros.update(sinceSave.toNanos() / 1000);
   }
 
   @Override

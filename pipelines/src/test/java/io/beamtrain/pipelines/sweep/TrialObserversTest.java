@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.proto.Event;
 
 /**
- * The trial DoFns report checkpoint save latency and throughput as Beam distributions (DirectRunner)
+ * The trial DoFns report checkpoint blocking time, commit latency and throughput as Beam
+ * distributions (DirectRunner)
  * and keep one HParams session per trial, started while it trains and ended with its status.
  */
 class TrialObserversTest {
@@ -116,12 +117,16 @@ class TrialObserversTest {
     DistributionResult saves = distribution(result, TrialMetrics.CHECKPOINT_SAVE_MICROS);
     assertEquals(2, saves.getCount(), "checkpoints at steps 30 and 60 of the trial that trained");
     assertTrue(saves.getMin() > 0 && saves.getMax() < 60_000_000, saves.toString());
+    DistributionResult commits = distribution(result, TrialMetrics.CHECKPOINT_COMMIT_MICROS);
+    assertEquals(saves.getCount(), commits.getCount(), "one commit per checkpoint saved");
+    assertTrue(commits.getMin() >= 0 && commits.getMax() < 60_000_000, commits.toString());
     DistributionResult throughput = distribution(result, TrialMetrics.EXAMPLES_PER_SECOND);
     assertEquals(1, throughput.getCount(), "one attempt trained; the failed trial never started");
     assertTrue(throughput.getMin() > 0, throughput.toString());
     String line = MetricsSummary.of(result);
     assertTrue(line.contains("beamtrain.sweep.checkpoint_save_micros=[n=2 "), line);
     assertTrue(line.contains("beamtrain.sweep.examples_per_second=[n=1 "), line);
+    assertTrue(line.contains("beamtrain.sweep.checkpoint_commit_micros=[n=2 "), line);
 
     List<Path> good = hparamsFiles(Path.of(settings.layout().trialDir("trial-0000")));
     assertEquals(2, good.size(), good.toString());
@@ -151,6 +156,7 @@ class TrialObserversTest {
     assertTrue(afterSecond.get(1).toString().endsWith(HParamsSessions.END_SUFFIX));
     assertEquals(1, endStatus(summary(afterSecond.get(1)).getValue()));
     assertEquals(1, distribution(second, TrialMetrics.CHECKPOINT_SAVE_MICROS).getCount(), "rung 1 saved step 60");
+    assertEquals(1, distribution(second, TrialMetrics.CHECKPOINT_COMMIT_MICROS).getCount(), "and committed it");
     assertEquals(1, distribution(second, TrialMetrics.EXAMPLES_PER_SECOND).getCount());
   }
 
