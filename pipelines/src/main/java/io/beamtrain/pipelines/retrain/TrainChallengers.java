@@ -1,6 +1,8 @@
 package io.beamtrain.pipelines.retrain;
 
+import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.sweep.TrialObservers;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.trainer.TrialResult;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * trial id so trials spread over workers; a trial's exception becomes a FAILED result), except
  * that a trial listed in {@code warmStarts} starts from that checkpoint (the champion's) instead
  * of from random weights. A trial directory that already holds a checkpoint resumes from it, as
- * in a sweep, so a re-run of a crashed retrain continues where it stopped.
+ * in a sweep, so a re-run of a crashed retrain continues where it stopped. Each challenger reports
+ * to {@link TrialObservers} like a sweep's trial: the Beam distributions of its training and its
+ * TensorBoard HParams session (started when it starts training, ended with its status).
  */
 public final class TrainChallengers extends PTransform<PCollection<Trial>, PCollection<TrialResult>> {
   private final TrialSettings settings;
@@ -58,10 +62,12 @@ public final class TrainChallengers extends PTransform<PCollection<Trial>, PColl
     private static final Logger LOG = LoggerFactory.getLogger(TrainFn.class);
     private final TrialSettings settings;
     private final HashMap<String, String> warmStarts;
+    private final TrialObservers observers;
 
     TrainFn(TrialSettings settings, HashMap<String, String> warmStarts) {
       this.settings = settings;
       this.warmStarts = warmStarts;
+      this.observers = new TrialObservers(settings);
     }
 
     @ProcessElement
@@ -72,13 +78,17 @@ public final class TrainChallengers extends PTransform<PCollection<Trial>, PColl
       if (warm != null) {
         spec = spec.toBuilder().warmStartFrom(warm).build();
       }
+      TrialResult result;
       try {
-        out.output(TrialRunner.run(spec));
+        result = TrialRunner.run(spec, observers.listenerFor(trial));
+        SweepViews.writeSession(spec.trialDir(), result, settings.storage());
       } catch (RuntimeException e) {
         LOG.warn("challenger {} failed: {}", trial.id(), e.toString());
-        out.output(TrialResult.failed(trial.id(), trial.params(), trial.seed(),
-            e.getClass().getSimpleName() + ": " + e.getMessage(), (System.nanoTime() - start) / 1e9));
+        result = TrialResult.failed(trial.id(), trial.params(), trial.seed(),
+            e.getClass().getSimpleName() + ": " + e.getMessage(), (System.nanoTime() - start) / 1e9);
+        observers.finished(result);
       }
+      out.output(result);
     }
   }
 }

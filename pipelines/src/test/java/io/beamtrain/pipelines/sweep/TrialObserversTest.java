@@ -9,6 +9,7 @@ import com.google.protobuf.UnknownFieldSet;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.MetricsSummary;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.retrain.TrainChallengers;
 import io.beamtrain.pipelines.search.TrainRung;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.testing.PenguinsData;
@@ -158,6 +159,21 @@ class TrialObserversTest {
     assertEquals(1, distribution(second, TrialMetrics.CHECKPOINT_SAVE_MICROS).getCount(), "rung 1 saved step 60");
     assertEquals(1, distribution(second, TrialMetrics.CHECKPOINT_COMMIT_MICROS).getCount(), "and committed it");
     assertEquals(1, distribution(second, TrialMetrics.EXAMPLES_PER_SECOND).getCount());
+  }
+
+  @Test
+  void retrainChallengersReportTheirTrainingAndKeepASession() throws Throwable {
+    TrialSettings settings = settings("retrain", 60);
+    PipelineResult result = run("retrain", List.of(trial(0, Map.of("model", "linear", "learning_rate", 0.05))),
+        TrainChallengers.with(settings, Map.of()));
+
+    assertEquals(2, distribution(result, TrialMetrics.CHECKPOINT_SAVE_MICROS).getCount());
+    assertEquals(2, distribution(result, TrialMetrics.CHECKPOINT_COMMIT_MICROS).getCount());
+    assertEquals(1, distribution(result, TrialMetrics.EXAMPLES_PER_SECOND).getCount());
+    List<Path> session = hparamsFiles(Path.of(settings.layout().trialDir("trial-0000")));
+    assertEquals(2, session.size(), session.toString());
+    assertEquals(HParamsSummaries.SESSION_START_INFO_TAG, summary(session.get(0)).getKey());
+    assertEquals(1, endStatus(summary(session.get(1)).getValue()), "STATUS_SUCCESS");
   }
 
   @Test
