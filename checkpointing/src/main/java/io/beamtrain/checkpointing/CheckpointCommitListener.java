@@ -11,8 +11,7 @@ import java.time.Duration;
  * failed. Synchronous managers call it on the thread of {@code save}, before {@code save}
  * returns; async ones on their background thread, so an implementation must be thread-safe and
  * quick (it delays the next queued save). An exception it throws is logged at warn and does not
- * fail the save. Python's {@code tf.train.CheckpointManager} has no such hook (its async
- * checkpointing reports nothing per commit).
+ * fail the save.
  */
 @FunctionalInterface
 public interface CheckpointCommitListener {
