@@ -39,6 +39,17 @@ public interface StudyOptions extends PipelineOptions {
 
   void setTrialsPerWorker(int trialsPerWorker);
 
+  @Description("Bit-identical results whatever the runner, the machine and the trials per worker: "
+      + "every trial trains on one TensorFlow intra-op and one inter-op thread. Without it each "
+      + "trial gets cores / trialsPerWorker threads, faster on idle cores, but TensorFlow splits "
+      + "matrix products and reductions by thread count, so results.jsonl can differ in the last "
+      + "digits between runners, machines and parallelism (and, with more than one thread, from "
+      + "run to run).")
+  @Default.Boolean(false)
+  boolean getDeterministic();
+
+  void setDeterministic(boolean deterministic);
+
   @Description("Seconds between progress lines while a sweep runs (trials done, best so far, "
       + "ETA); 0 turns progress off.")
   @Default.Integer(5)
