@@ -31,9 +31,9 @@ public interface StudyOptions extends PipelineOptions {
   void setTrainSteps(Integer trainSteps);
 
   @Description("Trials one worker trains at the same time, which sizes each trial's TensorFlow "
-      + "thread pools (cores / trialsPerWorker). 0 = from the runner: DirectRunner "
-      + "--targetParallelism, FlinkRunner --parallelism, SparkRunner local[N], otherwise the "
-      + "worker's cores.")
+      + "thread pools (cores / trialsPerWorker; one thread with --deterministic). 0 = from the "
+      + "runner: DirectRunner --targetParallelism, FlinkRunner --parallelism, SparkRunner "
+      + "local[N], otherwise the worker's cores.")
   @Default.Integer(0)
   int getTrialsPerWorker();
 
