@@ -23,21 +23,29 @@ public final class PreprocessPipeline {
   private PreprocessPipeline() {}
 
   /**
-   * The flags of {@code preprocess} (and of {@code train}, which embeds it), plus the storage
-   * flags ({@code --gcsEndpoint}, {@code --gcsNoCredentials}, ...) of {@link StorageOptions}.
+   * The flags of {@code preprocess}: the {@link DataOptions} that say what to read and how to
+   * encode it, and where to write it.
    */
-  public interface Options extends StorageOptions {
-    @Description("Input files: a path or glob, local or gs://; CSV with a header or JSON Lines.")
-    @Validation.Required
-    String getInput();
-
-    void setInput(String value);
-
+  public interface Options extends DataOptions {
     @Description("Output root; the preprocessed data goes to <output>/data/.")
     @Validation.Required
     String getOutput();
 
     void setOutput(String value);
+  }
+
+  /**
+   * What to read and how to turn it into examples: every flag of {@code preprocess} but its
+   * output, plus the storage flags ({@code --gcsEndpoint}, {@code --gcsNoCredentials}, ...) of
+   * {@link StorageOptions}. Shared by every command that preprocesses ({@code preprocess},
+   * {@code train}, {@code retrain}), so they accept the same flags with the same defaults.
+   */
+  public interface DataOptions extends StorageOptions {
+    @Description("Input files: a path or glob, local or gs://; CSV with a header or JSON Lines.")
+    @Validation.Required
+    String getInput();
+
+    void setInput(String value);
 
     @Description("The label column.")
     @Validation.Required
@@ -132,7 +140,7 @@ public final class PreprocessPipeline {
   public static PipelineResult run(Options options) {
     StorageConfig storage = StorageSetup.apply(options);
     Pipeline pipeline = Pipeline.create(options);
-    PreprocessSettings settings = PreprocessSettings.fromOptions(options, storage);
+    PreprocessSettings settings = PreprocessSettings.fromOptions(options, options.getOutput(), storage);
     pipeline.apply("Preprocess", Preprocess.from(settings));
     return runAndWait(pipeline);
   }

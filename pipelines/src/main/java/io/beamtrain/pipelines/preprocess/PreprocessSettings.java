@@ -102,10 +102,10 @@ public record PreprocessSettings(
 
   /**
    * Reads the pipeline options with {@link StorageConfig#defaults()} for storage; see {@link
-   * #fromOptions(PreprocessPipeline.Options, StorageConfig)}.
+   * #fromOptions(PreprocessPipeline.DataOptions, String, StorageConfig)}.
    */
   public static PreprocessSettings fromOptions(PreprocessPipeline.Options options) {
-    return fromOptions(options, StorageConfig.defaults());
+    return fromOptions(options, options.getOutput(), StorageConfig.defaults());
   }
 
   /**
@@ -113,10 +113,12 @@ public record PreprocessSettings(
    * fractions (at least one shard each: 4 shards at eval fraction 0.2 give 3 train + 1 eval);
    * {@code --trainShards} / {@code --evalShards} override either part.
    *
+   * @param output the run's output root ({@code --output} for preprocess, the run directory for
+   *     retrain); the data goes to {@code <output>/data}
    * @param storage from {@code StorageSetup.apply(options)}, which must run once per options
    */
   public static PreprocessSettings fromOptions(
-      PreprocessPipeline.Options options, StorageConfig storage) {
+      PreprocessPipeline.DataOptions options, String output, StorageConfig storage) {
     int numShards = options.getNumShards();
     if (numShards < 2) {
       throw new IllegalArgumentException(
@@ -134,7 +136,7 @@ public record PreprocessSettings(
         : evalShardsOf(numShards, evalFraction);
     return new PreprocessSettings(
         options.getInput(),
-        options.getOutput(),
+        output,
         options.getLabel(),
         options.getIgnore() == null ? List.of() : options.getIgnore(),
         options.getSchema(),

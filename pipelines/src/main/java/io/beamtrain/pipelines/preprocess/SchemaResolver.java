@@ -1,7 +1,9 @@
 package io.beamtrain.pipelines.preprocess;
 
 import io.beamtrain.checkpointing.storage.StorageException;
+import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,7 +13,9 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -42,13 +46,27 @@ public final class SchemaResolver {
       checkFirstFileHasColumns(settings, files.get(0), schema);
     } else {
       schema = infer(settings, files);
-      LOG.info(
-          "Inferred the schema below from the first rows of {} (save it to a file and pass"
-              + " --schema=<file> to pin it; it is also written to data/schema.json):\n{}",
-          settings.input(),
-          schema.toJson());
+      LOG.info("Inferred the schema of {} from its first rows: {}. It is written to {}; pass"
+              + " --schema=<that file> to pin it (or edit a column's type).",
+          settings.input(), summary(schema), StoragePaths.join(settings.dataDir(), "schema.json"));
     }
     return schema.withoutColumns(settings.ignore());
+  }
+
+  /** One line: the label and its type, then the columns of each type, in schema order. */
+  static String summary(DataSchema schema) {
+    StringBuilder line = new StringBuilder("label ").append(schema.label());
+    Map<FeatureType, List<String>> byType = new EnumMap<>(FeatureType.class);
+    for (DataSchema.Column column : schema.columns()) {
+      if (column.name().equals(schema.label())) {
+        line.append(" (").append(column.type()).append(')');
+      } else {
+        byType.computeIfAbsent(column.type(), t -> new ArrayList<>()).add(column.name());
+      }
+    }
+    byType.forEach((type, names) ->
+        line.append("; ").append(type).append(": ").append(String.join(", ", names)));
+    return line.toString();
   }
 
   /** The files matching {@code pattern}, sorted by name; none is an error naming the flag. */

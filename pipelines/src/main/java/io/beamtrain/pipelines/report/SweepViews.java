@@ -5,13 +5,15 @@ import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.events.HParamsSessions;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The views a sweep leaves beside its results: TensorBoard's HParams experiment at the sweep root,
- * one HParams session per trial, and {@code report.html}.
+ * one HParams session per trial (started when the trial starts, ended when it ends), and {@code
+ * report.html}.
  *
  * <p>They are conveniences on top of results that are already committed, so a failure to write one
  * is logged as a warning and never fails the sweep that produced the results.
@@ -30,10 +32,25 @@ public final class SweepViews {
     }
   }
 
-  /** Writes the HParams session (start + end) of one finished trial into its directory. */
+  /**
+   * Marks a trial as running in TensorBoard's HParams dashboard: its session start, written once
+   * per trial, and no end (see {@link HParamsSessions#start}). Call when it starts training.
+   */
+  public static void startSession(String trialDir, String trialId, Map<String, ?> params, StorageConfig config) {
+    try {
+      HParamsSessions.start(trialDir, trialId, params, config, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      LOG.warn("{}: could not write its TensorBoard HParams session start: {}", trialId, e.getMessage());
+    }
+  }
+
+  /**
+   * Writes how a trial's attempt ended into its HParams session (replacing an earlier rung's end;
+   * with a start if it has none, see {@link HParamsSessions#end}).
+   */
   public static void writeSession(String trialDir, TrialResult result, StorageConfig config) {
     try {
-      HParamsSessions.write(trialDir, result, config, Clock.systemUTC());
+      HParamsSessions.end(trialDir, result, config, Clock.systemUTC());
     } catch (RuntimeException e) {
       LOG.warn("{}: could not write its TensorBoard HParams session: {}", result.trial(), e.getMessage());
     }

@@ -7,10 +7,9 @@ import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.cli.UsageException;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
-import io.beamtrain.pipelines.preprocess.InputFormat;
+import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
 import io.beamtrain.pipelines.preprocess.Preprocess;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
-import io.beamtrain.pipelines.preprocess.SplitExamples;
 import io.beamtrain.pipelines.study.StudySpecWriter;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.study.TrialSeeds;
@@ -64,56 +63,18 @@ public final class RetrainPipeline {
 
   private RetrainPipeline() {}
 
-  /** Flags of {@code retrain}. */
-  public interface Options extends StudyOptions, StorageOptions {
-    @Description("The new data slice: a path or glob, local or gs://, e.g. "
-        + "gs://my-bucket/slices/2026-11-25/*.csv; CSV with a header or JSON Lines.")
-    @Validation.Required
-    String getInput();
-
-    void setInput(String input);
-
+  /**
+   * Flags of {@code retrain}: the slice ({@code --input}, e.g.
+   * gs://my-bucket/slices/2026-11-25/*.csv) and how to preprocess it, with the same flags and
+   * defaults as {@code preprocess}; the registry; the challengers' study; the promotion rule.
+   */
+  public interface Options extends PreprocessPipeline.DataOptions, StudyOptions, StorageOptions {
     @Description("The model registry: <models>/LATEST names the champion, <models>/<version>/ "
         + "holds each model, <models>/runs/ each run. Local or gs://.")
     @Validation.Required
     String getModels();
 
     void setModels(String models);
-
-    @Description("The label column.")
-    @Validation.Required
-    String getLabel();
-
-    void setLabel(String label);
-
-    @Description("Columns not to use, comma separated.")
-    List<String> getIgnore();
-
-    void setIgnore(List<String> columns);
-
-    @Description("Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json), CSV or JSONL.")
-    @Default.Enum("AUTO")
-    InputFormat getInputFormat();
-
-    void setInputFormat(InputFormat format);
-
-    @Description("Share of the slice held out to compare champion and challenger, in [0, 1).")
-    @Default.Double(SplitExamples.DEFAULT_EVAL_FRACTION)
-    double getEvalFraction();
-
-    void setEvalFraction(double fraction);
-
-    @Description("Seed of the deterministic train/eval split.")
-    @Default.Long(SplitExamples.DEFAULT_SEED)
-    long getSplitSeed();
-
-    void setSplitSeed(long seed);
-
-    @Description("Largest share of the slice's rows that may be rejected as unparseable.")
-    @Default.Double(PreprocessSettings.DEFAULT_MAX_REJECTED_FRACTION)
-    double getMaxRejectedFraction();
-
-    void setMaxRejectedFraction(double fraction);
 
     @Description("Promote the challenger only when it beats the champion by at least this much "
         + "(eval_accuracy points for classification, eval_rmse units for regression); it must "
@@ -234,27 +195,27 @@ public final class RetrainPipeline {
 
   private static Preprocess preprocess(Options options, OutputLayout layout, StorageConfig storage) {
     try {
-      PreprocessSettings settings = PreprocessSettings.of(options.getInput(), layout.root(), options.getLabel())
-          .withInputFormat(options.getInputFormat())
-          .withSplit(options.getEvalFraction(), options.getSplitSeed())
-          .withMaxRejectedFraction(options.getMaxRejectedFraction())
-          .withStorageConfig(storage);
-      if (options.getIgnore() != null) {
-        settings = settings.withIgnore(options.getIgnore());
-      }
-      return Preprocess.from(settings);
+      return Preprocess.from(PreprocessSettings.fromOptions(options, layout.root(), storage));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }
   }
 
-  /** Slice files, label, split and training settings, hashed; the first 16 hex digits. */
+  /**
+   * Slice files, every preprocessing flag that changes the examples, and the training settings,
+   * hashed; the first 16 hex digits.
+   */
   static String runId(SliceFiles slice, Options options, String challengers) {
     StringBuilder key = new StringBuilder();
     slice.files().forEach(f -> key.append(f).append('\n'));
     key.append("label=").append(options.getLabel()).append('\n')
         .append("ignore=").append(options.getIgnore()).append('\n')
         .append("split=").append(options.getEvalFraction()).append('/').append(options.getSplitSeed()).append('\n')
+        .append("schema=").append(options.getSchema()).append('\n')
+        .append("shards=").append(options.getNumShards()).append('/').append(options.getTrainShards())
+        .append('/').append(options.getEvalShards()).append('\n')
+        .append("vocabulary=").append(options.getVocabMinFrequency()).append('/').append(options.getVocabTopK())
+        .append('\n')
         .append("minImprovement=").append(options.getMinImprovement()).append('\n')
         .append("challengers=").append(challengers).append('\n');
     try {

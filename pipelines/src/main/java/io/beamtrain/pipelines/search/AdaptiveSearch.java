@@ -16,8 +16,9 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * A whole adaptive study as one composite, the counterpart of the plain {@code Sweep}: the
- * search ({@link SuccessiveHalving} for SUCCESSIVE_HALVING and HYPERBAND, {@link BatchedRounds}
- * for TPE and for any algorithm with median stopping), then results.jsonl, then {@code
+ * search ({@link SuccessiveHalving} for SUCCESSIVE_HALVING and HYPERBAND, with median stopping
+ * inside rungs when it is on; {@link BatchedRounds} for TPE and for the other algorithms with
+ * median stopping), then results.jsonl, then {@code
  * SelectBest} -- among all trials at their best evaluated step, whatever the algorithm -- and
  * {@code ExportBest}. Emits best.json.
  */
@@ -82,6 +83,9 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
       List<Bracket> plan = brackets(study, search);
       List<Trial> trials = study.withMaxTrials(Brackets.totalTrials(plan)).trials();
       SuccessiveHalving halving = SuccessiveHalving.of(trials, plan, settings);
+      if (search.medianStopping() != null) {
+        halving = halving.withMedianStopping(search.medianStopping(), search.roundSize());
+      }
       return signal == null ? halving : halving.after(signal);
     }
     int trials = trials(study);

@@ -71,7 +71,12 @@ public record MedianStopping(int minSteps, int minTrials) implements Serializabl
 
   /** The reference's best value up to {@code step}, or NaN unless it was evaluated at exactly {@code step}. */
   static double bestUpTo(TrialResult reference, MetricSpec metric, long step) {
-    boolean evaluatedAtStep = false;
+    return bestUpTo(reference, metric, step, true);
+  }
+
+  /** The best value up to {@code step}; NaN if none, or if {@code exactly} and not evaluated at {@code step}. */
+  static double bestUpTo(TrialResult reference, MetricSpec metric, long step, boolean exactly) {
+    boolean evaluatedAtStep = !exactly;
     double best = Double.NaN;
     for (Evaluation e : reference.history()) {
       if (e.step() > step) {

@@ -2,14 +2,17 @@ package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.options.StudyOptions;
+import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.SweepPlan;
+import io.beamtrain.pipelines.sweep.SweepProgress;
 import io.beamtrain.pipelines.sweep.TrialSettings;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -21,14 +24,12 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public final class SearchPipeline {
   private SearchPipeline() {}
 
-  /** The study file's {@code search} block (defaults for the built-in study). */
+  /**
+   * The study's {@code search} block, resolved against the study as overridden by the flags
+   * ({@code --trainSteps}, {@code --maxTrials}); the built-in study has none (all defaults).
+   */
   public static SearchSettings searchSettings(StudyOptions options, SweepPlan plan, StorageConfig storage) {
-    if (options.getStudy() == null) {
-      return SearchSettings.of(null, plan.study());
-    }
-    String text = new String(
-        Storages.forPath(options.getStudy(), storage).readBytes(options.getStudy()), StandardCharsets.UTF_8);
-    return SearchSettings.parse(text, options.getStudy(), plan.study());
+    return SearchSettings.of(plan.study());
   }
 
   /** The composite of the adaptive study of {@code plan}. */
@@ -36,6 +37,17 @@ public final class SearchPipeline {
     TrialSettings base = plan.settings();
     int trials = AdaptiveSearch.trialCount(plan.study(), search);
     return AdaptiveSearch.of(plan.study(), search, base.withTrialCount(trials));
+  }
+
+  /** What the progress report of the adaptive study of {@code plan} counts: its trials and step budget. */
+  public static SweepProgress.Plan progressPlan(SweepPlan plan, SearchSettings search) {
+    int trials = AdaptiveSearch.trialCount(plan.study(), search);
+    Algorithm algorithm = plan.study().algorithm();
+    long steps = algorithm == Algorithm.SUCCESSIVE_HALVING || algorithm == Algorithm.HYPERBAND
+        ? Brackets.totalSteps(AdaptiveSearch.brackets(plan.study(), search))
+        : (long) trials * plan.study().trainSteps();
+    return new SweepProgress.Plan("search",
+        IntStream.range(0, trials).mapToObj(Trial::idOf).collect(Collectors.toSet()), steps);
   }
 
   /** Runs the adaptive study of {@code plan} to completion and reads the outcome. */
@@ -46,7 +58,11 @@ public final class SearchPipeline {
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Search", transform(plan, search));
     long start = System.nanoTime();
-    PipelineRuns.runToCompletion(pipeline);
+    try (SweepProgress progress = SweepProgress.start(plan.layout(), progressPlan(plan, search),
+        plan.study().metric(), base.storage(),
+        Duration.ofSeconds(options.as(StudyOptions.class).getProgressEverySeconds()))) {
+      PipelineRuns.runToCompletion(pipeline);
+    }
     SweepOutcome outcome = SweepOutcome.read(
         plan.layout(), plan.study().metric(), base.storage(), Duration.ofNanos(System.nanoTime() - start));
     SweepViews.writeReport(plan.layout().root(), plan.study().metric(), base.storage());

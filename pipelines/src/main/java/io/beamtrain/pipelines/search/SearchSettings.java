@@ -4,13 +4,10 @@ import io.beamtrain.pipelines.study.Algorithm;
 import io.beamtrain.pipelines.study.InvalidStudyException;
 import io.beamtrain.pipelines.study.StudySpec;
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * The algorithm-specific part of a study spec, its optional {@code search} block:
@@ -22,16 +19,19 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   eta: 3                   # SUCCESSIVE_HALVING, HYPERBAND: cut and budget factor (default 3)
  *   minBudget: 100           # SUCCESSIVE_HALVING, HYPERBAND: first rung's steps (default trainSteps / eta^2)
  *   brackets: 3              # HYPERBAND: how many brackets, most exploratory first (default all)
- *   roundSize: 4             # TPE and median stopping: trials per round (default ceil(maxTrials / 4))
+ *   roundSize: 4             # TPE and median stopping: trials per round (default a quarter of the
+ *                            # trials; for SUCCESSIVE_HALVING / HYPERBAND of the largest rung)
  *   medianStopping: {minSteps: 200, minTrials: 3}   # off unless present
  * }</pre>
  *
  * Validated against the study with {@link InvalidStudyException}s naming {@code search.<field>}.
  * Successive halving and Hyperband take their maximum budget from {@code trainSteps}; a
  * successive-halving study starts {@code maxTrials} trials; a Hyperband study's trial count
- * follows from its brackets. Median stopping needs earlier trials at equal steps, so it runs the
- * other algorithms in rounds; the rung cuts of successive halving and Hyperband already stop their
- * worse trials, and there it is rejected.
+ * follows from its brackets. Median stopping compares a trial with finished trials at equal steps,
+ * so it runs trials in rounds: TPE's rounds, rounds of {@code roundSize} for GRID, RANDOM and
+ * QUASI_RANDOM, and for SUCCESSIVE_HALVING and HYPERBAND rounds within each rung (see {@link
+ * SuccessiveHalving#withMedianStopping}). {@link #toBlock} writes the resolved block back, so the
+ * sweep's study.json is a complete, re-runnable spec.
  *
  * @param eta cut and budget growth factor, at least 2
  * @param minBudget first rung's budget in steps
@@ -47,28 +47,54 @@ public record SearchSettings(
       Set.of("eta", "minBudget", "brackets", "roundSize", "medianStopping");
   private static final Set<String> MEDIAN_FIELDS = Set.of("minSteps", "minTrials");
 
-  /** Whether this study runs in {@link BatchedRounds} (TPE, or median stopping on). */
+  /** Whether this study runs in {@link BatchedRounds} (TPE, or median stopping on another non-rung algorithm). */
   public boolean runsInRounds(Algorithm algorithm) {
-    return algorithm == Algorithm.TPE || medianStopping != null;
+    return algorithm == Algorithm.TPE || (medianStopping != null && !isMultiFidelity(algorithm));
   }
 
   /** Whether the study needs this package's pipeline rather than the plain sweep. */
   public static boolean isAdaptive(StudySpec study, SearchSettings search) {
-    return study.algorithm() == Algorithm.SUCCESSIVE_HALVING
-        || study.algorithm() == Algorithm.HYPERBAND
-        || search.runsInRounds(study.algorithm());
+    return isMultiFidelity(study.algorithm()) || search.runsInRounds(study.algorithm());
   }
 
-  /** Reads the {@code search} block of a study file's text (YAML or JSON). */
-  public static SearchSettings parse(String text, String source, StudySpec study) {
-    try {
-      Object tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-      return of(tree instanceof Map<?, ?> root ? root.get("search") : null, study);
-    } catch (YAMLException e) {
-      throw new InvalidStudyException("<root>", "not valid YAML or JSON").inSource(source);
-    } catch (InvalidStudyException e) {
-      throw e.inSource(source);
+  static boolean isMultiFidelity(Algorithm algorithm) {
+    return algorithm == Algorithm.SUCCESSIVE_HALVING || algorithm == Algorithm.HYPERBAND;
+  }
+
+  /** The settings of {@code study}'s {@code search} block, defaults resolved against the rest of the spec. */
+  public static SearchSettings of(StudySpec study) {
+    return of(study.search(), study);
+  }
+
+  /**
+   * The block that reproduces these settings for {@code study}: every field the algorithm uses,
+   * resolved (defaults written out), plus any other field {@code study} gave. Empty for a plain
+   * GRID, RANDOM or QUASI_RANDOM study. {@code of(study.withSearch(toBlock(study)))} equals these
+   * settings.
+   */
+  public Map<String, Object> toBlock(StudySpec study) {
+    Map<String, Object> block = new LinkedHashMap<>();
+    Algorithm algorithm = study.algorithm();
+    Map<String, Object> given = study.search();
+    if (isMultiFidelity(algorithm) || given.containsKey("eta")) {
+      block.put("eta", eta);
     }
+    if (isMultiFidelity(algorithm) || given.containsKey("minBudget")) {
+      block.put("minBudget", minBudget);
+    }
+    if (algorithm == Algorithm.HYPERBAND || given.containsKey("brackets")) {
+      block.put("brackets", brackets);
+    }
+    if (algorithm == Algorithm.TPE || medianStopping != null || given.containsKey("roundSize")) {
+      block.put("roundSize", roundSize);
+    }
+    if (medianStopping != null) {
+      Map<String, Object> median = new LinkedHashMap<>();
+      median.put("minSteps", medianStopping.minSteps());
+      median.put("minTrials", medianStopping.minTrials());
+      block.put("medianStopping", median);
+    }
+    return block;
   }
 
   /** The settings of a parsed {@code search} node (null = all defaults), validated against {@code study}. */
@@ -76,7 +102,7 @@ public record SearchSettings(
     Map<?, ?> block = node == null ? Map.of() : asMap("search", node);
     checkFields("search.", block, FIELDS);
     Algorithm algorithm = study.algorithm();
-    boolean multiFidelity = algorithm == Algorithm.SUCCESSIVE_HALVING || algorithm == Algorithm.HYPERBAND;
+    boolean multiFidelity = isMultiFidelity(algorithm);
     for (String field : new String[] {"eta", "minBudget"}) {
       if (block.containsKey(field) && !multiFidelity) {
         throw new InvalidStudyException("search." + field, "only used by SUCCESSIVE_HALVING and HYPERBAND, not " + algorithm);
@@ -102,18 +128,18 @@ public record SearchSettings(
           "must be between 1 and " + maxBrackets + " (floor(log_eta(trainSteps / minBudget)) + 1), was " + brackets);
     }
     int trials = study.maxTrials() == null ? StudySpec.DEFAULT_MAX_TRIALS : study.maxTrials();
-    int roundSize = intField(block, "roundSize", Math.max(1, (trials + 3) / 4));
-    if (roundSize < 1 || roundSize > trials) {
+    // The largest group that is cut into rounds: all trials, or the largest rung.
+    int roundable = algorithm == Algorithm.HYPERBAND
+        ? Brackets.hyperband(minBudget, maxBudget, eta, brackets).get(0).trials()
+        : trials;
+    String what = algorithm == Algorithm.HYPERBAND ? "the largest rung's trials" : "maxTrials";
+    int roundSize = intField(block, "roundSize", Math.max(1, (roundable + 3) / 4));
+    if (roundSize < 1 || roundSize > roundable) {
       throw new InvalidStudyException(
-          "search.roundSize", "must be between 1 and maxTrials (" + trials + "), was " + roundSize);
+          "search.roundSize", "must be between 1 and " + what + " (" + roundable + "), was " + roundSize);
     }
     MedianStopping median = null;
     if (block.containsKey("medianStopping")) {
-      if (multiFidelity) {
-        throw new InvalidStudyException("search.medianStopping",
-            algorithm + " already stops the worse trials at each rung; median stopping applies to"
-                + " GRID, RANDOM, QUASI_RANDOM and TPE");
-      }
       Map<?, ?> m = block.get("medianStopping") == null ? Map.of() : asMap("search.medianStopping", block.get("medianStopping"));
       checkFields("search.medianStopping.", m, MEDIAN_FIELDS);
       int minSteps = intField(m, "minSteps", MedianStopping.DEFAULT_MIN_STEPS, "search.medianStopping.");
@@ -123,6 +149,13 @@ public record SearchSettings(
       }
       if (minTrials < 1) {
         throw new InvalidStudyException("search.medianStopping.minTrials", "must be at least 1, was " + minTrials);
+      }
+      if (minTrials >= roundable) {
+        // Round k compares with the trials of rounds < k: with no more trials than minTrials in the
+        // largest group, no trial could ever have enough references and the rule would be inert.
+        throw new InvalidStudyException("search.medianStopping.minTrials",
+            "must be less than " + what + " (" + roundable + "), or no trial ever has " + minTrials
+                + " earlier trials to compare with; was " + minTrials);
       }
       median = new MedianStopping(minSteps, minTrials);
     }

@@ -2,12 +2,16 @@ package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.TrialExecutor;
+import io.beamtrain.pipelines.sweep.TrialObservers;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.train.LoopTimings;
 import io.beamtrain.trainer.train.TrainingListener;
+import io.beamtrain.checkpointing.storage.Storage;
+import io.beamtrain.checkpointing.storage.Storages;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -24,6 +28,8 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains every trial of its input up to one step budget: {@code Trial -> TrialResult}, one result
@@ -34,10 +40,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *
  * <p>With {@link #withMedianStopping} each trial is checked at every evaluation against the
  * reference results of a side input (see {@link MedianStopping}). Counter {@code
- * beamtrain.search/steps_trained}: training steps actually run, for budget accounting.
+ * beamtrain.search/steps_trained}: training steps actually run, for budget accounting; the
+ * training's distributions and HParams session of {@code TrialObservers}.
  */
 public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<TrialResult>> {
   public static final String METRICS_NAMESPACE = "beamtrain.search";
+  private static final Logger LOG = LoggerFactory.getLogger(TrainRung.class);
   public static final String STEPS_TRAINED = "steps_trained";
 
   private final TrialSettings settings;
@@ -87,12 +95,14 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
     private final MedianStopping stopping;
     private final PCollectionView<List<TrialResult>> references;
     private final Counter stepsTrained = Metrics.counter(METRICS_NAMESPACE, STEPS_TRAINED);
+    private final TrialObservers observers;
     private transient TrialExecutor executor;
 
     TrainFn(TrialSettings settings, MedianStopping stopping, PCollectionView<List<TrialResult>> references) {
       this.settings = settings;
       this.stopping = stopping;
       this.references = references;
+      this.observers = new TrialObservers(settings);
     }
 
     @Setup
@@ -103,8 +113,33 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
     @ProcessElement
     public void process(ProcessContext context) {
       List<TrialResult> earlier = references == null ? List.of() : context.sideInput(references);
-      Listener listener = new Listener(settings.metric(), stopping, earlier, stepsTrained);
-      context.output(executor.execute(context.element(), listener));
+      Trial trial = context.element();
+      double bestBefore = stopping == null ? Double.NaN : bestSoFar(trial);
+      Listener listener = new Listener(settings.metric(), stopping, earlier, stepsTrained, bestBefore);
+      TrialResult result =
+          executor.execute(trial, TrainingListener.all(listener, observers.listenerFor(trial)));
+      observers.finished(result);
+      context.output(result);
+    }
+
+    /**
+     * The trial's best metric before this attempt: a trial continued in a later rung (or resumed
+     * after a crash) is judged by its whole history, not only the evaluations of this attempt.
+     */
+    private double bestSoFar(Trial trial) {
+      String path = settings.layout().resultJson(trial.id());
+      try {
+        Storage storage = Storages.forPath(path, settings.storage());
+        if (!storage.exists(path)) {
+          return Double.NaN;
+        }
+        TrialResult previous = TrialResult.fromJson(new String(storage.readBytes(path), StandardCharsets.UTF_8), path);
+        return MedianStopping.bestUpTo(previous, settings.metric(), Long.MAX_VALUE, false);
+      } catch (RuntimeException e) {
+        // The trainer reads the same file and reports a broken one; the rule then starts afresh.
+        LOG.debug("{}: no earlier history for median stopping: {}", trial.id(), e.getMessage());
+        return Double.NaN;
+      }
     }
   }
 
@@ -114,13 +149,15 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
     private final MedianStopping stopping;
     private final List<TrialResult> references;
     private final Counter stepsTrained;
-    private double bestSoFar = Double.NaN;
+    private double bestSoFar;
 
-    Listener(MetricSpec metric, MedianStopping stopping, List<TrialResult> references, Counter stepsTrained) {
+    Listener(MetricSpec metric, MedianStopping stopping, List<TrialResult> references, Counter stepsTrained,
+        double bestBefore) {
       this.metric = metric;
       this.stopping = stopping;
       this.references = references;
       this.stepsTrained = stepsTrained;
+      this.bestSoFar = bestBefore;
     }
 
     @Override

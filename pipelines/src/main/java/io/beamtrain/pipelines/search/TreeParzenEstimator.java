@@ -15,11 +15,21 @@ import java.util.TreeMap;
  * The Tree-structured Parzen Estimator of Bergstra et al. ("Algorithms for hyper-parameter
  * optimization", NeurIPS 2011), as hyperopt's {@code tpe.suggest} uses it: the observations are
  * split into the best {@code gamma} fraction ("good", density l(x)) and the rest plus failed trials
- * ("bad", g(x)); each proposal draws {@value #CANDIDATES} candidates from l and keeps the one with
- * the largest l(x)/g(x). Parameters are modelled independently: DOUBLE and INTEGER parameters on
- * the unit interval of {@link ParameterSpec#fromUnit} (so LOG scale is modelled in log space) by a
- * mixture of Gaussians at the observations plus a wide prior component; DISCRETE and CATEGORICAL
- * parameters by smoothed category frequencies (one pseudo-count per value).
+ * ("bad", g(x)). Parameters are modelled independently. DOUBLE and INTEGER parameters live on the
+ * unit interval of {@link ParameterSpec#fromUnit} (so LOG scale is modelled in log space), each
+ * group as a mixture of Gaussians at its observations plus a wide prior component; a proposal
+ * draws {@value #CANDIDATES} candidates from l and keeps the one with the largest l(x)/g(x) over
+ * these parameters. DISCRETE and CATEGORICAL parameters are category frequencies smoothed with the
+ * prior: {@value #PRIOR_WEIGHT} pseudo-count per value in each group, as hyperopt adds {@code
+ * prior_weight} to the counts; so a value seen in no good trial keeps a share of l.
+ *
+ * <p>List parameters are not chosen by that argmax: whatever the smoothing, the argmax picks the
+ * value with the largest l/g every time, and a value that was only drawn beside bad settings of
+ * other parameters in the first round (an unlucky category) would never be tried again. Each list
+ * parameter's value is drawn instead with probability proportional to TPE's expected improvement
+ * of that value, {@code 1 / (gamma + (1 - gamma) g / l)} (Bergstra et al., eq. 4): probability
+ * matching, which proposes the values the good trials favour most often and the others in
+ * proportion to their evidence.
  *
  * <p>Deterministic: proposal {@code j} uses only its own random stream, {@code seeds[j]}, and the
  * observations sorted by trial id. Immutable and thread-safe.
@@ -29,6 +39,8 @@ public final class TreeParzenEstimator {
   public static final double GAMMA = 0.25;
   /** Candidates drawn from l(x) per proposal (hyperopt's {@code n_EI_candidates}). */
   public static final int CANDIDATES = 24;
+  /** Pseudo-count added to every value of a list parameter in both groups (hyperopt's {@code prior_weight}). */
+  public static final double PRIOR_WEIGHT = 1.0;
   private static final double PRIOR_SIGMA = 1.0;
   private static final double MIN_SIGMA = 0.02;
 
@@ -66,12 +78,15 @@ public final class TreeParzenEstimator {
   /** One proposal from the random stream {@code seed}: parameter name to value. */
   public SortedMap<String, Object> propose(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    double[] bestPoint = null;
+    double[] bestPoint = new double[parameters.size()];
     double bestScore = Double.NEGATIVE_INFINITY;
     for (int c = 0; c < CANDIDATES; c++) {
       double[] point = new double[parameters.size()];
       double score = 0;
       for (int d = 0; d < point.length; d++) {
+        if (good.get(d) instanceof Categories) {
+          continue;
+        }
         point[d] = good.get(d).sample(random);
         score += Math.log(good.get(d).density(point[d])) - Math.log(bad.get(d).density(point[d]));
       }
@@ -82,6 +97,9 @@ public final class TreeParzenEstimator {
     }
     SortedMap<String, Object> params = new TreeMap<>();
     for (int d = 0; d < parameters.size(); d++) {
+      if (good.get(d) instanceof Categories values) {
+        bestPoint[d] = values.sampleByImprovement((Categories) bad.get(d), random);
+      }
       params.put(parameters.get(d).name(), good.get(d).decode(bestPoint[d]));
     }
     return params;
@@ -219,7 +237,7 @@ public final class TreeParzenEstimator {
     }
   }
 
-  /** Category frequencies with one pseudo-count per value. */
+  /** Category frequencies with {@link #PRIOR_WEIGHT} pseudo-counts per value. */
   private static final class Categories extends Dimension {
     private double[] weights;
 
@@ -251,7 +269,7 @@ public final class TreeParzenEstimator {
     @Override
     void fitPoints(List<Double> points) {
       weights = new double[spec.values().size()];
-      java.util.Arrays.fill(weights, 1.0);
+      java.util.Arrays.fill(weights, PRIOR_WEIGHT);
       for (double p : points) {
         weights[(int) p] += 1.0;
       }
@@ -279,6 +297,24 @@ public final class TreeParzenEstimator {
     @Override
     double density(double x) {
       return weights[(int) x];
+    }
+
+    /** A value drawn with probability proportional to its expected improvement, this being l and {@code bad} g. */
+    double sampleByImprovement(Categories bad, SplittableRandom random) {
+      double[] improvement = new double[weights.length];
+      double total = 0;
+      for (int k = 0; k < weights.length; k++) {
+        improvement[k] = weights[k] / bad.weights[k];
+        total += improvement[k];
+      }
+      double u = random.nextDouble() * total;
+      for (int k = 0; k < improvement.length - 1; k++) {
+        u -= improvement[k];
+        if (u < 0) {
+          return k;
+        }
+      }
+      return improvement.length - 1;
     }
   }
 }

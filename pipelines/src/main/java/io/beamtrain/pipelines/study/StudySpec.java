@@ -29,6 +29,9 @@ import java.util.TreeMap;
  * @param earlyStoppingPatience evaluations without improvement before a trial stops; 0 = never
  * @param parameters the searched parameters, in spec order
  * @param fixed hyperparameters every trial gets unchanged
+ * @param search the algorithm-specific {@code search} block as given (field to value, sorted;
+ *     empty = all defaults); {@code SearchSettings.of(study)} resolves it against the rest of the
+ *     spec, so a {@code --trainSteps} or {@code --maxTrials} override moves the defaults with it
  */
 public record StudySpec(
     MetricSpec metric,
@@ -40,7 +43,8 @@ public record StudySpec(
     int checkpointEverySteps,
     int earlyStoppingPatience,
     List<ParameterSpec> parameters,
-    Map<String, Object> fixed)
+    Map<String, Object> fixed,
+    Map<String, Object> search)
     implements Serializable {
 
   public static final int DEFAULT_MAX_TRIALS = 8;
@@ -53,34 +57,61 @@ public record StudySpec(
     Objects.requireNonNull(algorithm, "algorithm");
     parameters = List.copyOf(parameters);
     fixed = Collections.unmodifiableSortedMap(new TreeMap<>(fixed == null ? Map.of() : fixed));
+    search = sortedCopy(search == null ? Map.of() : search);
+  }
+
+  /** A spec without a {@code search} block (every algorithm-specific setting at its default). */
+  public StudySpec(
+      MetricSpec metric, Algorithm algorithm, Integer maxTrials, long seed, int trainSteps,
+      int evalEverySteps, int checkpointEverySteps, int earlyStoppingPatience,
+      List<ParameterSpec> parameters, Map<String, Object> fixed) {
+    this(metric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, parameters, fixed, Map.of());
+  }
+
+  /** A copy with another {@code search} block. */
+  public StudySpec withSearch(Map<String, Object> newSearch) {
+    return new StudySpec(
+        metric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, parameters, fixed, newSearch);
+  }
+
+  /** Nested mappings become sorted and unmodifiable, so equal blocks are equal records. */
+  private static Map<String, Object> sortedCopy(Map<?, ?> map) {
+    TreeMap<String, Object> out = new TreeMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      Object value = e.getValue() instanceof Map<?, ?> nested ? sortedCopy(nested) : e.getValue();
+      out.put(String.valueOf(e.getKey()), value);
+    }
+    return Collections.unmodifiableSortedMap(out);
   }
 
   /** A copy with another seed (the {@code --seed} flag overrides the spec's). */
   public StudySpec withSeed(long newSeed) {
     return new StudySpec(
         metric, algorithm, maxTrials, newSeed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed);
+        earlyStoppingPatience, parameters, fixed, search);
   }
 
   /** A copy with another metric (the built-in study adapts its metric to the label's task). */
   public StudySpec withMetric(MetricSpec newMetric) {
     return new StudySpec(
         newMetric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed);
+        earlyStoppingPatience, parameters, fixed, search);
   }
 
   /** A copy with another per-trial budget. */
   public StudySpec withBudget(int newTrainSteps, int newEvalEverySteps, int newCheckpointEverySteps) {
     return new StudySpec(
         metric, algorithm, maxTrials, seed, newTrainSteps, newEvalEverySteps,
-        newCheckpointEverySteps, earlyStoppingPatience, parameters, fixed);
+        newCheckpointEverySteps, earlyStoppingPatience, parameters, fixed, search);
   }
 
   /** A copy with another trial count. */
   public StudySpec withMaxTrials(Integer newMaxTrials) {
     return new StudySpec(
         metric, algorithm, newMaxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed);
+        earlyStoppingPatience, parameters, fixed, search);
   }
 
   /**

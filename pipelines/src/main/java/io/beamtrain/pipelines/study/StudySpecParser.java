@@ -51,9 +51,9 @@ public final class StudySpecParser {
       Object tree = load(text);
       StudySpec spec = fromTree(tree);
       StudyValidator.validate(spec);
-      // The algorithm-specific block is read by the search pipeline; checked here so a bad
+      // The algorithm-specific block is resolved by the search pipeline; checked here so a bad
       // value fails with the rest of the spec.
-      SearchSettings.of(((Map<?, ?>) tree).get("search"), spec);
+      SearchSettings.of(spec);
       return spec;
     } catch (InvalidStudyException e) {
       throw e.inSource(source);
@@ -88,7 +88,21 @@ public final class StudySpecParser {
         intOr(root, "checkpointEverySteps", StudySpec.DEFAULT_CHECKPOINT_EVERY_STEPS),
         intOr(root, "earlyStoppingPatience", 0),
         parameters(root.get("parameters")),
-        fixed(root.get("fixed")));
+        fixed(root.get("fixed")),
+        search(root.get("search")));
+  }
+
+  /** The {@code search} block's fields as given; {@code SearchSettings} checks their meaning. */
+  private static Map<String, Object> search(Object node) {
+    if (node == null) {
+      return Map.of();
+    }
+    Map<String, Object> search = map("search", node);
+    // "medianStopping:" with nothing after it means "on, with the defaults".
+    if (search.containsKey("medianStopping") && search.get("medianStopping") == null) {
+      search.put("medianStopping", Map.of());
+    }
+    return search;
   }
 
   private static MetricSpec metric(Object node) {

@@ -2,6 +2,7 @@ package io.beamtrain.pipelines.study;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamtrain.pipelines.search.SearchSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,10 @@ import java.util.Map;
 /**
  * Writes a {@link StudySpec} as the JSON form of the spec format, so {@link StudySpecParser} reads
  * it back to an equal spec. The sweep stores the resolved study ({@code --seed} and overrides
- * applied) as {@code <output>/study.json}; {@code export} re-selects with its metric.
+ * applied) as {@code <output>/study.json}; {@code export} re-selects with its metric. The {@code
+ * search} block is written resolved ({@link SearchSettings#toBlock}: eta, minBudget, brackets,
+ * roundSize, medianStopping as the search ran them, defaults spelt out), so study.json alone
+ * re-runs the same search; it is left out when the algorithm uses none of it.
  */
 public final class StudySpecWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +52,10 @@ public final class StudySpecWriter {
     }
     root.put("parameters", parameters);
     root.put("fixed", spec.fixed());
+    Map<String, Object> search = SearchSettings.of(spec).toBlock(spec);
+    if (!search.isEmpty()) {
+      root.put("search", search);
+    }
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {

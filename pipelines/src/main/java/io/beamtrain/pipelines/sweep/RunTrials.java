@@ -28,7 +28,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * its own group after the shuffle, so the runner can spread them over its workers and threads.
  *
  * <p>Counters in namespace {@code beamtrain.sweep}: {@code trials_completed}, {@code
- * trials_failed} (FAILED or DIVERGED), {@code trials_stopped}; distribution {@code trial_millis}.
+ * trials_failed} (FAILED or DIVERGED), {@code trials_stopped}; distribution {@code trial_millis};
+ * the training's distributions of {@link TrialMetrics}.
  */
 public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<TrialResult>> {
   public static final String METRICS_NAMESPACE = "beamtrain.sweep";
@@ -63,10 +64,12 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
     private final Counter failed = Metrics.counter(METRICS_NAMESPACE, "trials_failed");
     private final Counter stopped = Metrics.counter(METRICS_NAMESPACE, "trials_stopped");
     private final Distribution millis = Metrics.distribution(METRICS_NAMESPACE, "trial_millis");
+    private final TrialObservers observers;
     private transient TrialExecutor executor;
 
     RunTrialFn(TrialSettings settings) {
       this.settings = settings;
+      this.observers = new TrialObservers(settings);
     }
 
     @Setup
@@ -78,7 +81,9 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
     public void process(@Element Trial trial, OutputReceiver<TrialResult> out) {
       long start = System.currentTimeMillis();
       started.inc();
-      TrialResult result = TrialSlots.run(settings.concurrentTrials(), () -> executor.execute(trial));
+      TrialResult result = TrialSlots.run(
+          settings.concurrentTrials(), () -> executor.execute(trial, observers.listenerFor(trial)));
+      observers.finished(result);
       millis.update(System.currentTimeMillis() - start);
       // Steps the trial has recorded over all its attempts (a resumed trial counts earlier ones).
       steps.inc(result.steps());

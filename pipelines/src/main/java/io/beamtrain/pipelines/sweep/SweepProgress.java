@@ -8,98 +8,159 @@ import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.TrialStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports a running sweep from the JVM that launched it: trials done out of the total, failures,
- * the best trial so far, elapsed time and an estimate of the time left.
+ * Reports a running sweep from the JVM that launched it: trials done out of the total, running,
+ * failed, the best trial so far, elapsed time and an estimate of the time left. On an interactive
+ * terminal the status is one line refreshed in place every second; in logs it is a plain line
+ * whenever the count of finished or failed trials changes (see {@link StatusLine}).
  *
  * <p>It watches the trials' {@code result.json} files rather than the runner's metrics, so it
  * works the same on every runner (including those whose {@code run()} blocks) and shows the best
- * metric value, which Beam counters cannot carry. A result counts once its file has been
- * rewritten since the sweep started (a new generation) with a final status: the trainer writes
- * RUNNING results at checkpoints and the final one at the end. Only changed files are read, so a
- * poll costs one listing.
+ * metric value, which Beam counters cannot carry. A result counts once its file has been rewritten
+ * since the sweep started (a new generation): the trainer writes RUNNING results at checkpoints
+ * and the final one at the end. Only changed files are read, so a poll costs one listing. So
+ * "running" counts trials that have checkpointed in this run and not finished; a trial still
+ * before its first checkpoint is not yet among them.
  *
- * <p>Prints a line when the count of finished trials changes, nothing otherwise. Thread-safe:
- * {@link #poll} is synchronized; {@link #start} polls on a daemon thread until {@link #close}.
+ * <p>A plain sweep counts trials: the ETA is the elapsed time per finished trial times the trials
+ * left. An adaptive study ({@link Plan#stepBudget()} &gt; 0) trains trials several times (rungs),
+ * so a trial's latest result may be final now and RUNNING again later; it shows training steps
+ * done out of the study's step budget, and the ETA follows the steps. Early stopping makes the
+ * budget an upper bound, so that ETA errs long.
+ *
+ * <p>Thread-safe: {@link #poll} and {@link #line} are synchronized; {@link #start} polls on a
+ * daemon thread until {@link #close}, which prints the final status.
  */
 public final class SweepProgress implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SweepProgress.class);
+  /** How often a terminal status is redrawn (its clock ticks); storage is polled every period. */
+  private static final Duration TERMINAL_REFRESH = Duration.ofSeconds(1);
+
+  /**
+   * What a sweep will do.
+   *
+   * @param label the line's prefix, e.g. {@code sweep} or {@code search}
+   * @param trialIds every trial the sweep may train
+   * @param stepBudget training steps the whole study spends at most; 0 = count trials instead
+   */
+  public record Plan(String label, Set<String> trialIds, long stepBudget) {
+    public Plan {
+      Objects.requireNonNull(label, "label");
+      trialIds = Set.copyOf(trialIds);
+      if (stepBudget < 0) {
+        throw new IllegalArgumentException("stepBudget must be >= 0, was " + stepBudget);
+      }
+    }
+
+    /** A plain sweep of {@code trialIds}, each trained once. */
+    public static Plan trials(Set<String> trialIds) {
+      return new Plan("sweep", trialIds, 0);
+    }
+  }
 
   private final OutputLayout layout;
-  private final Set<String> trialIds;
+  private final Plan plan;
   private final TrialRanking ranking;
   private final Storage storage;
   private final Clock clock;
-  private final Consumer<String> sink;
+  private final StatusLine status;
   private final Instant start;
   private final Map<String, Long> initialGenerations = new HashMap<>();
+  private final Map<String, Long> initialSteps = new HashMap<>();
   private final Map<String, Long> seenGenerations = new HashMap<>();
-  private final Map<String, TrialResult> finished = new HashMap<>();
+  private final Map<String, TrialResult> latest = new HashMap<>();
+  private final Set<String> trained = new HashSet<>();
   private ScheduledExecutorService timer;
-  private int reported = -1;
+  private Instant lastPoll = Instant.MIN;
+  private List<Long> reported = List.of(0L, 0L, 0L);
 
   SweepProgress(
-      OutputLayout layout,
-      Set<String> trialIds,
-      MetricSpec metric,
-      StorageConfig config,
-      Clock clock,
-      Consumer<String> sink) {
+      OutputLayout layout, Plan plan, MetricSpec metric, StorageConfig config, Clock clock, StatusLine status) {
     this.layout = layout;
-    this.trialIds = Set.copyOf(trialIds);
+    this.plan = plan;
     this.ranking = new TrialRanking(metric);
     this.storage = Storages.forPath(layout.root(), config);
     this.clock = clock;
-    this.sink = sink;
+    this.status = status;
     this.start = clock.instant();
-    listResults().forEach((trial, object) -> initialGenerations.put(trial, object.generation()));
+    listResults().forEach((trial, object) -> {
+      initialGenerations.put(trial, object.generation());
+      if (plan.stepBudget() > 0) {
+        initialSteps.put(trial, stepsOf(object));
+      }
+    });
   }
 
   /**
-   * Starts reporting every {@code period} to the log; a zero period returns a reporter that
-   * never prints.
+   * Starts reporting a plain sweep of {@code trialIds} every {@code period}; a zero period
+   * returns a reporter that never prints.
    */
   public static SweepProgress start(
       OutputLayout layout, Set<String> trialIds, MetricSpec metric, StorageConfig config, Duration period) {
-    SweepProgress progress =
-        new SweepProgress(layout, trialIds, metric, config, Clock.systemUTC(), LOG::info);
-    if (!period.isZero() && !period.isNegative()) {
-      progress.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "beamtrain-sweep-progress");
-        thread.setDaemon(true);
-        return thread;
-      });
-      progress.timer.scheduleWithFixedDelay(
-          progress::pollQuietly, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    return start(layout, Plan.trials(trialIds), metric, config, period);
+  }
+
+  /** Starts reporting {@code plan} every {@code period} (see the class doc); zero = never. */
+  public static SweepProgress start(
+      OutputLayout layout, Plan plan, MetricSpec metric, StorageConfig config, Duration period) {
+    if (period.isZero() || period.isNegative()) {
+      return new SweepProgress(layout, plan, metric, config, Clock.systemUTC(),
+          new StatusLine(false, System.err, line -> {}, 80));
     }
+    StatusLine status = StatusLine.forStderr(LOG::info);
+    SweepProgress progress;
+    try {
+      progress = new SweepProgress(layout, plan, metric, config, Clock.systemUTC(), status);
+    } catch (RuntimeException e) {
+      status.close(); // gives System.err back
+      throw e;
+    }
+    Duration tick = status.isTerminal() && period.compareTo(TERMINAL_REFRESH) > 0 ? TERMINAL_REFRESH : period;
+    progress.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "beamtrain-sweep-progress");
+      thread.setDaemon(true);
+      return thread;
+    });
+    progress.timer.scheduleWithFixedDelay(
+        () -> progress.tick(period), 0, tick.toMillis(), TimeUnit.MILLISECONDS);
     return progress;
   }
 
-  private void pollQuietly() {
+  /** Polls storage when {@code period} has passed since the last poll, then shows the status. */
+  private void tick(Duration period) {
     try {
-      poll();
+      Instant now = clock.instant();
+      if (!now.isBefore(lastPoll.plus(period))) {
+        lastPoll = now;
+        poll();
+      } else {
+        show();
+      }
     } catch (RuntimeException e) {
       // Progress is best effort: a listing that fails now is retried at the next tick.
       LOG.debug("progress poll failed: {}", e.getMessage());
     }
   }
 
-  /** Reads new results and prints a line when the number of finished trials changed. */
+  /** Reads new results, then shows the status (logged only when a count changed). */
   synchronized void poll() {
     listResults().forEach((trial, object) -> {
       long generation = object.generation();
@@ -108,45 +169,102 @@ public final class SweepProgress implements AutoCloseable {
         return;
       }
       seenGenerations.put(trial, generation);
-      TrialResult result = TrialResult.fromJson(
-          new String(storage.readBytes(object.path()), StandardCharsets.UTF_8), object.path());
+      TrialResult result = read(object);
+      latest.put(trial, result);
       if (result.status().isFinal()) {
-        finished.put(trial, result);
+        trained.add(trial);
       }
     });
-    if (finished.size() != reported) {
-      reported = finished.size();
-      if (reported > 0) {
-        sink.accept(line());
-      }
-    }
+    show();
   }
 
-  /** The progress line, e.g. {@code 3/8 trials done (1 failed), best trial-0002 eval_loss=0.0412, ...}. */
+  private synchronized void show() {
+    List<Long> counts = List.of(done(), failed(), (long) trained.size());
+    boolean changed = !counts.equals(reported);
+    reported = counts;
+    status.update(line(), changed);
+  }
+
+  /**
+   * The status, e.g. {@code sweep: 3/8 trials done, 2 running, 1 failed, elapsed 1:00, ETA 1:40,
+   * best eval_loss=0.0412 (trial-0002)} or, for an adaptive study, {@code search: 4100/12000 steps,
+   * 5/13 trials trained, 2 running, elapsed 1:00, ETA 1:56, best ...}.
+   */
   synchronized String line() {
-    int done = finished.size();
-    long failed = finished.values().stream().filter(r -> !ranking.isEligible(r)).count();
-    TrialResult best = finished.values().stream()
+    long done = done();
+    long running = latest.values().stream().filter(r -> r.status() == TrialStatus.RUNNING).count();
+    long failed = failed();
+    TrialResult best = latest.values().stream()
         .filter(ranking::isEligible)
         .min(ranking.comparator())
         .orElse(null);
     Duration elapsed = Duration.between(start, clock.instant());
-    StringBuilder out = new StringBuilder("sweep: ")
-        .append(done).append('/').append(trialIds.size()).append(" trials done");
+    int total = plan.trialIds().size();
+    StringBuilder out = new StringBuilder(plan.label()).append(": ");
+    Duration eta = null;
+    if (plan.stepBudget() > 0) {
+      long steps = stepsDone();
+      out.append(steps).append('/').append(plan.stepBudget()).append(" steps, ")
+          .append(trained.size()).append('/').append(total).append(" trials trained");
+      if (steps > 0 && steps < plan.stepBudget()) {
+        eta = elapsed.multipliedBy(plan.stepBudget() - steps).dividedBy(steps);
+      }
+    } else {
+      out.append(done).append('/').append(total).append(" trials done");
+      if (done > 0 && done < total) {
+        eta = elapsed.multipliedBy(total - done).dividedBy(done);
+      }
+    }
+    if (running > 0) {
+      out.append(", ").append(running).append(" running");
+    }
     if (failed > 0) {
-      out.append(" (").append(failed).append(" failed)");
+      out.append(", ").append(failed).append(" failed");
+    }
+    out.append(", elapsed ").append(clockTime(elapsed));
+    if (eta != null) {
+      out.append(", ETA ").append(clockTime(eta));
     }
     if (best != null) {
       String metric = ranking.metric().name();
-      out.append(", best ").append(best.trial()).append(' ').append(metric).append('=')
-          .append(String.format(Locale.ROOT, "%.4f", best.metric(metric)));
-    }
-    out.append(", elapsed ").append(clockTime(elapsed));
-    if (done > 0 && done < trialIds.size()) {
-      Duration eta = elapsed.multipliedBy(trialIds.size() - done).dividedBy(done);
-      out.append(", ETA ").append(clockTime(eta));
+      // The value before the trial's name: on a narrow terminal the line's end is cut off.
+      out.append(", best ").append(metric).append('=')
+          .append(String.format(Locale.ROOT, "%.4f", best.metric(metric)))
+          .append(" (").append(best.trial()).append(')');
     }
     return out.toString();
+  }
+
+  private long done() {
+    return latest.values().stream().filter(r -> r.status().isFinal()).count();
+  }
+
+  private long failed() {
+    return latest.values().stream().filter(r -> r.status().isFinal() && !ranking.isEligible(r)).count();
+  }
+
+  /** Steps trained since the sweep started, over every trial's latest result. */
+  private long stepsDone() {
+    long steps = 0;
+    for (Map.Entry<String, TrialResult> e : latest.entrySet()) {
+      steps += Math.max(0, e.getValue().steps() - initialSteps.getOrDefault(e.getKey(), 0L));
+    }
+    return steps;
+  }
+
+  /** Steps of a result left by an earlier run; 0 when unreadable (it is rewritten when the trial runs). */
+  private long stepsOf(StorageObject object) {
+    try {
+      return read(object).steps();
+    } catch (RuntimeException e) {
+      LOG.debug("{}: not counted: {}", object.path(), e.getMessage());
+      return 0;
+    }
+  }
+
+  private TrialResult read(StorageObject object) {
+    return TrialResult.fromJson(
+        new String(storage.readBytes(object.path()), StandardCharsets.UTF_8), object.path());
   }
 
   private Map<String, StorageObject> listResults() {
@@ -157,7 +275,7 @@ public final class SweepProgress implements AutoCloseable {
         continue;
       }
       String trial = StoragePaths.fileName(StoragePaths.parent(path));
-      if (trialIds.contains(trial)) {
+      if (plan.trialIds().contains(trial)) {
         results.put(trial, object);
       }
     }
@@ -171,10 +289,23 @@ public final class SweepProgress implements AutoCloseable {
         : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
   }
 
+  /** Stops polling, shows the final status (one last poll) and ends the status line. */
   @Override
   public void close() {
-    if (timer != null) {
-      timer.shutdownNow();
+    if (timer == null) {
+      status.close();
+      return;
+    }
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+      poll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.debug("final progress poll failed: {}", e.getMessage());
+    } finally {
+      status.close();
     }
   }
 }

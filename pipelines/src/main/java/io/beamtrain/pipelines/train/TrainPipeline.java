@@ -53,15 +53,19 @@ public final class TrainPipeline {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
     SearchSettings search = SearchPipeline.searchSettings(options, plan, storage);
+    SweepProgress.Plan progressPlan;
     if (SearchSettings.isAdaptive(plan.study(), search)) {
       pipeline.apply("Search", SearchPipeline.transform(plan, search).after(dataWritten));
+      progressPlan = SearchPipeline.progressPlan(plan, search);
     } else {
       pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()).after(dataWritten));
+      progressPlan = SweepProgress.Plan.trials(
+          plan.trials().stream().map(Trial::id).collect(Collectors.toSet()));
     }
     long start = System.nanoTime();
     try (SweepProgress progress = SweepProgress.start(
         layout,
-        plan.trials().stream().map(Trial::id).collect(Collectors.toSet()),
+        progressPlan,
         plan.study().metric(),
         storage,
         Duration.ofSeconds(options.getProgressEverySeconds()))) {
@@ -79,7 +83,7 @@ public final class TrainPipeline {
    */
   public static Preprocess preprocess(PreprocessPipeline.Options options, StorageConfig storage) {
     try {
-      return Preprocess.from(PreprocessSettings.fromOptions(options, storage));
+      return Preprocess.from(PreprocessSettings.fromOptions(options, options.getOutput(), storage));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }

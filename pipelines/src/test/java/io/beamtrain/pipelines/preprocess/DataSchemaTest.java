@@ -42,6 +42,21 @@ class DataSchemaTest {
   }
 
   @Test
+  void inferredSchemaIsLoggedAsOneLineByType() {
+    DataSchema schema = DataSchema.parse("""
+        label: price
+        columns:
+          - {name: city, type: CATEGORICAL}
+          - {name: price, type: NUMERIC}
+          - {name: rooms, type: NUMERIC}
+          - {name: area, type: NUMERIC}
+          - {name: kind, type: CATEGORICAL}
+        """, "schema.yaml");
+    assertEquals("label price (NUMERIC); NUMERIC: rooms, area; CATEGORICAL: city, kind",
+        SchemaResolver.summary(schema));
+  }
+
+  @Test
   void taskIsOptional() {
     DataSchema schema =
         DataSchema.parse(

@@ -15,9 +15,9 @@ class PreprocessSettingsTest {
   static final StorageConfig LOCAL = StorageConfig.defaults();
 
   static PreprocessSettings settings(String... flags) {
-    return PreprocessSettings.fromOptions(
-        PipelineOptionsFactory.fromArgs(flags).withValidation().as(PreprocessPipeline.Options.class),
-        LOCAL);
+    PreprocessPipeline.Options options =
+        PipelineOptionsFactory.fromArgs(flags).withValidation().as(PreprocessPipeline.Options.class);
+    return PreprocessSettings.fromOptions(options, options.getOutput(), LOCAL);
   }
 
   @Test

@@ -10,12 +10,14 @@ import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.events.HParamsEventFile;
+import io.beamtrain.trainer.events.HParamsSessions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,9 +64,12 @@ class SweepViewsTest {
 
   @Test
   void sweepWritesTheHParamsExperimentAndOneSessionPerTrial() throws IOException {
-    assertEquals(1, hparamsFiles(Path.of(layout.root())), "experiment summary at the sweep root");
-    assertEquals(1, hparamsFiles(Path.of(layout.trialDir("trial-0000"))));
-    assertEquals(1, hparamsFiles(Path.of(layout.trialDir("trial-0001"))));
+    assertEquals(1, hparamsFiles(Path.of(layout.root()), HParamsEventFile.SUFFIX), "experiment summary at the sweep root");
+    for (String trial : List.of("trial-0000", "trial-0001")) {
+      Path dir = Path.of(layout.trialDir(trial));
+      assertEquals(1, hparamsFiles(dir, HParamsEventFile.SUFFIX), trial + ": one session start");
+      assertEquals(1, hparamsFiles(dir, HParamsSessions.END_SUFFIX), trial + ": one session end");
+    }
   }
 
   @Test
@@ -79,9 +84,9 @@ class SweepViewsTest {
     assertTrue(err.toString(StandardCharsets.UTF_8).contains(empty.toString()), err.toString());
   }
 
-  private static long hparamsFiles(Path dir) throws IOException {
+  private static long hparamsFiles(Path dir, String suffix) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(HParamsEventFile.SUFFIX)).count();
+      return files.filter(p -> p.getFileName().toString().endsWith(suffix)).count();
     }
   }
 

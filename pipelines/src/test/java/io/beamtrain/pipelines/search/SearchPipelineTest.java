@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.study.StudySpec;
+import io.beamtrain.pipelines.study.StudySpecParser;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.sweep.TrialRanking;
@@ -59,6 +61,10 @@ class SearchPipelineTest {
         .sorted(new TrialRanking(outcome.metric()).comparator()).findFirst().orElseThrow();
     assertEquals(best.trial(), outcome.best().trial());
     assertTrue(Files.exists(Path.of(layout.root(), "best", "saved_model", "saved_model.pb")));
+    // study.json records the search block, so it alone re-runs the same search.
+    StudySpec ran = StudySpecParser.parse(Files.readString(Path.of(layout.root(), "study.json")), "study.json");
+    assertEquals(Map.of("eta", 2, "minBudget", 10, "brackets", 2), ran.search());
+    assertEquals(SearchSettings.of(StudySpecParser.parse(STUDY, "study.yaml")), SearchSettings.of(ran));
   }
 
   private static java.util.List<Long> sortedSteps(SweepOutcome outcome, int from, int to) {
@@ -97,5 +103,8 @@ class SearchPipelineTest {
           r.toJson());
     }
     assertTrue(Files.exists(tmp.resolve("train").resolve("best").resolve("best.json")));
+    StudySpec ran = StudySpecParser.parse(
+        Files.readString(tmp.resolve("train").resolve("study.json")), "study.json");
+    assertEquals(Map.of("roundSize", 2, "medianStopping", Map.of("minSteps", 10, "minTrials", 2)), ran.search());
   }
 }

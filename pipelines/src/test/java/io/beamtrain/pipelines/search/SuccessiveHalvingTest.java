@@ -106,6 +106,69 @@ class SuccessiveHalvingTest {
     assertEquals(4 * 20 + 3 * 20, steps);
   }
 
+  @Test
+  void medianStoppingInsideARungStopsALaterRoundsPoorTrialsWhichAreNeverPromoted() {
+    OutputLayout out = new OutputLayout(tmp.resolve("median").toString());
+    List<Trial> trials = List.of(
+        trial(0, Map.of("model", "linear", "learning_rate", 0.05)),
+        trial(1, Map.of("model", "linear", "learning_rate", 0.1)),
+        trial(2, Map.of("model", "linear", "learning_rate", 0.03)),
+        trial(3, Map.of("model", "linear", "learning_rate", 1e-6, "optimizer", "sgd")),
+        trial(4, Map.of("model", "linear", "learning_rate", 0.3)),
+        trial(5, Map.of("model", "linear", "learning_rate", 1e-5, "optimizer", "sgd")));
+    // eta 3, budgets 10 then 30: rung 0 in rounds {0, 1, 2} and {3, 4, 5}; 2 promoted.
+    List<Bracket> plan = Brackets.successiveHalving(6, 10, 30, 3);
+    TrialSettings settings = new TrialSettings(
+        out, layout.data(), MetricSpec.defaultMetric(), 30, 5, 10, 0, 2, 6, StorageConfig.defaults());
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
+    pipeline.apply(SuccessiveHalving.of(trials, plan, settings).withMedianStopping(new MedianStopping(0, 2), 3));
+    pipeline.run().waitUntilFinish();
+
+    List<TrialResult> results = Stream.of(0, 1, 2, 3, 4, 5).map(i -> readResult(out, Trial.idOf(i))).toList();
+    for (int i : new int[] {3, 5}) {
+      TrialResult r = results.get(i);
+      assertEquals(TrialStatus.STOPPED, r.status(), r.toJson());
+      assertTrue(r.reason().startsWith("median stopping at step 5:"), r.reason());
+      assertEquals(5, r.steps(), r.toJson());
+    }
+    // The first round has no earlier trials to compare with; trial 4 beats the first round's median.
+    for (int i : new int[] {0, 1, 2, 4}) {
+      assertTrue(results.get(i).status() == TrialStatus.COMPLETED, results.get(i).toJson());
+    }
+    List<String> promoted = results.stream().filter(r -> r.steps() == 30).map(TrialResult::trial).sorted().toList();
+    List<String> expected = results.stream().filter(r -> r.status() == TrialStatus.COMPLETED)
+        .sorted(Comparator.comparingDouble((TrialResult r) -> MedianStopping.bestUpTo(r, settings.metric(), 10))
+            .thenComparing(TrialResult::trial))
+        .limit(2).map(TrialResult::trial).sorted().toList();
+    assertEquals(expected, promoted);
+    for (String id : promoted) {
+      TrialResult r = results.get(Integer.parseInt(id.substring("trial-".length())));
+      // A rung of 2 trials is one round: no references, so the rule never stops them there.
+      assertEquals(TrialStatus.COMPLETED, r.status(), r.toJson());
+      assertEquals(List.of(5L, 10L, 15L, 20L, 25L, 30L),
+          r.history().stream().map(TrialResult.Evaluation::step).toList(), id);
+    }
+  }
+
+  @Test
+  void aDecayingScheduleKeepsTheMaximumBudgetAsItsHorizonInEveryRung() {
+    Trial decaying = trial(0, Map.of("learning_rate_decay", "cosine", "learning_rate", 0.1));
+    assertEquals(270, SuccessiveHalving.withScheduleHorizon(decaying, 270).params().get("decay_steps"));
+    Trial given = trial(1, Map.of("learning_rate_decay", "cosine", "decay_steps", 50));
+    assertEquals(50, SuccessiveHalving.withScheduleHorizon(given, 270).params().get("decay_steps"));
+    Trial constant = trial(2, Map.of("learning_rate", 0.1));
+    assertEquals(constant, SuccessiveHalving.withScheduleHorizon(constant, 270));
+  }
+
+  private static TrialResult readResult(OutputLayout out, String trial) {
+    try {
+      Path path = Path.of(out.resultJson(trial));
+      return TrialResult.fromJson(Files.readString(path, StandardCharsets.UTF_8), path.toString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static TrialResult readResult(String trial) {
     try {
       Path path = Path.of(layout.resultJson(trial));

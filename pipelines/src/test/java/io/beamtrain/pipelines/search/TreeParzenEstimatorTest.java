@@ -59,6 +59,42 @@ class TreeParzenEstimatorTest {
     assertTrue(tpe < 0.5 * random, "mean bowl value, TPE " + tpe / 200 + " vs random " + random / 200);
   }
 
+  /** x in [0, 1] and a category; the best is x = 0.5 with category "d", 0.3 worse with any other. */
+  static final List<ParameterSpec> MIXED = List.of(
+      ParameterSpec.doubleRange("dropout", 0.0, 1.0, Scale.LINEAR),
+      ParameterSpec.categorical("optimizer", "adam", "sgd", "rmsprop", "adagrad"));
+
+  static double mixed(Map<String, Object> p) {
+    double x = ((Number) p.get("dropout")).doubleValue() - 0.5;
+    return 4 * x * x + (p.get("optimizer").equals("adagrad") ? 0 : 0.3);
+  }
+
+  @Test
+  void aBestCategoryThatWasUnluckyInTheFirstRoundIsStillProposed() {
+    // Round 1: adagrad, the best optimizer, happened to be drawn only with bad dropouts.
+    double[][] round1 = {{0.45, 0}, {0.55, 1}, {0.5, 2}, {0.8, 0}, {0.2, 1}, {0.1, 2}, {0.02, 3}, {0.97, 3}};
+    List<Observation> observations = new ArrayList<>();
+    for (int i = 0; i < round1.length; i++) {
+      Map<String, Object> params = Map.of(
+          "dropout", round1[i][0], "optimizer", MIXED.get(1).values().get((int) round1[i][1]));
+      observations.add(new Observation(String.format("trial-%04d", i), params, mixed(params)));
+    }
+    TreeParzenEstimator model = TreeParzenEstimator.fit(MIXED, observations, Goal.MINIMIZE);
+    int adagrad = 0;
+    int nearHalf = 0;
+    int proposals = 64;
+    for (int j = 0; j < proposals; j++) {
+      SortedMap<String, Object> proposal = model.propose(500 + j);
+      adagrad += proposal.get("optimizer").equals("adagrad") ? 1 : 0;
+      nearHalf += Math.abs(((Number) proposal.get("dropout")).doubleValue() - 0.5) < 0.15 ? 1 : 0;
+    }
+    // Not starved: proposed in a fair share of the proposals (uniform would be a quarter) ...
+    assertTrue(adagrad >= proposals / 10, "adagrad proposed " + adagrad + " times of " + proposals);
+    // ... while the model still exploits what round 1 showed about dropout and the other optimizers.
+    assertTrue(adagrad < proposals / 2, "adagrad proposed " + adagrad + " times of " + proposals);
+    assertTrue(nearHalf > proposals / 2, "dropout near 0.5 in " + nearHalf + " of " + proposals);
+  }
+
   @Test
   void sameObservationsAndSeedGiveTheSameProposalWhateverTheirOrder() {
     List<Observation> observations = randomObservations(20, 3, Goal.MINIMIZE);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.Goal;
+import io.beamtrain.pipelines.search.SearchSettings;
 import io.beamtrain.trainer.MetricSpec;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,8 @@ class StudySpecParserTest {
       unknown algorithm      | algorithm: BAYES                                                   | algorithm
       eta below 2            | algorithm: HYPERBAND\\nsearch: {eta: 1}                            | search.eta
       brackets on random     | search: {brackets: 2}                                              | search.brackets
-      median on halving      | algorithm: SUCCESSIVE_HALVING\\nsearch: {medianStopping: {}}      | search.medianStopping
+      inert median stopping  | maxTrials: 4\\nsearch: {medianStopping: {minTrials: 4}}           | search.medianStopping.minTrials
+      median field unknown   | algorithm: HYPERBAND\\nsearch: {medianStopping: {patience: 2}}  | search.medianStopping.patience
       unknown search field   | algorithm: TPE\\nsearch: {rounds: 3}                               | search.rounds
       zero trials            | maxTrials: 0                                                       | maxTrials
       fractional trainSteps  | trainSteps: 10.5                                                   | trainSteps
@@ -134,6 +136,50 @@ class StudySpecParserTest {
     String json = StudySpecWriter.toJson(spec);
     assertEquals(spec, StudySpecParser.parse(json, "study.json"));
     assertEquals(spec.trials(), StudySpecParser.parse(json, "study.json").trials());
+  }
+
+  @Test
+  void theSearchBlockIsWrittenResolvedAndReadsBackToTheSameSpec() throws Exception {
+    String explicit = """
+        metric: {name: eval_loss}
+        algorithm: HYPERBAND
+        trainSteps: 810
+        search: {eta: 3, minBudget: 30, brackets: 3, roundSize: 7, medianStopping: {minSteps: 60, minTrials: 2}}
+        parameters: [{name: learning_rate, type: DOUBLE, min: 0.001, max: 0.1, scale: LOG}]
+        """;
+    StudySpec spec = StudySpecParser.parse(explicit, "hb.yaml");
+    assertEquals(spec, StudySpecParser.parse(StudySpecWriter.toJson(spec), "study.json"));
+
+    // Defaults are spelt out, so study.json re-runs the same search even if a default changes.
+    StudySpec partial = StudySpecParser.parse("""
+        metric: {name: eval_loss}
+        algorithm: HYPERBAND
+        trainSteps: 810
+        search: {medianStopping: {}}
+        parameters: [{name: learning_rate, type: DOUBLE, min: 0.001, max: 0.1, scale: LOG}]
+        """, "partial.yaml");
+    String json = StudySpecWriter.toJson(partial);
+    Map<?, ?> written = (Map<?, ?>) new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Map.class)
+        .get("search");
+    assertEquals(Map.of("eta", 3, "minBudget", 90, "brackets", 3, "roundSize", 3,
+        "medianStopping", Map.of("minSteps", 0, "minTrials", 3)), written);
+    StudySpec reread = StudySpecParser.parse(json, "study.json");
+    assertEquals(SearchSettings.of(partial), SearchSettings.of(reread));
+    assertEquals(partial.withSearch(reread.search()), reread);
+    assertEquals(json, StudySpecWriter.toJson(reread));
+  }
+
+  @Test
+  void plainStudiesWriteNoSearchBlockAndOverridesMoveTheDefaults() {
+    StudySpec random = StudySpecParser.parse(DESIGN_EXAMPLE, "study.yaml");
+    assertTrue(random.search().isEmpty());
+    assertTrue(!StudySpecWriter.toJson(random).contains("\"search\""));
+
+    StudySpec halving = StudySpecParser.parse(
+        "metric: {name: eval_loss}\nalgorithm: SUCCESSIVE_HALVING\ntrainSteps: 900", "sh.yaml");
+    assertEquals(100, SearchSettings.of(halving).minBudget());
+    // --trainSteps 2700: the default minBudget follows (trainSteps / eta^2), as the sweep resolves it.
+    assertEquals(300, SearchSettings.of(halving.withBudget(2700, 100, 100)).minBudget());
   }
 
   @Test

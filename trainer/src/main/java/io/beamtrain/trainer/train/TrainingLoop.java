@@ -9,8 +9,10 @@ import io.beamtrain.trainer.TrialSpec;
 import io.beamtrain.trainer.TrialStatus;
 import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.BatchSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -118,6 +120,7 @@ public final class TrainingLoop implements AutoCloseable {
     TrialStatus status = stopReason != null ? TrialStatus.STOPPED : TrialStatus.COMPLETED;
     String reason = stopReason;
     long firstStep = step;
+    listener.onStart(step);
     long loopStart = System.nanoTime();
     events.startInterval(step);
     while (status == TrialStatus.COMPLETED && step < trainSteps) {
@@ -172,11 +175,11 @@ public final class TrainingLoop implements AutoCloseable {
             (System.nanoTime() - loopStart) / 1e9,
             evalNanos / 1e9,
             checkpointNanos / 1e9);
-    LOG.info(
-        "{}: {} steps at {} examples/s; evaluation (every {} steps) {} s, checkpoints (every {})"
-            + " {} s of {} s",
-        spec.trialId(), timings.steps(), Math.round(timings.examplesPerSecond()), evalEvery,
-        timings.evalSeconds(), checkpointEvery, timings.checkpointSeconds(), timings.loopSeconds());
+    LOG.info(String.format(Locale.ROOT,
+        "%s: %d steps in %.2f s (%,d examples/s); of which evaluation %.2f s (every %d steps),"
+            + " checkpoints %.2f s (every %d)",
+        spec.trialId(), timings.steps(), timings.loopSeconds(), Math.round(timings.examplesPerSecond()),
+        timings.evalSeconds(), evalEvery, timings.checkpointSeconds(), checkpointEvery));
     listener.onLoopEnd(timings);
     if (status == TrialStatus.DIVERGED) {
       LOG.warn("{} diverged: {}", spec.trialId(), reason);
@@ -193,7 +196,9 @@ public final class TrainingLoop implements AutoCloseable {
     if (!committed) {
       directory.writeParams(spec, params);
     }
+    long saveStarted = System.nanoTime();
     checkpoints.save(step, metrics);
+    Duration saveTime = Duration.ofNanos(System.nanoTime() - saveStarted);
     committed = true;
     if (step < spec.trainSteps()) {
       TrialResult running = result(TrialStatus.RUNNING, null, elapsedSeconds);
@@ -204,7 +209,7 @@ public final class TrainingLoop implements AutoCloseable {
           });
     }
     checkpointNanos += System.nanoTime() - started;
-    listener.onCheckpoint(step);
+    listener.onCheckpoint(step, saveTime);
   }
 
   private TrialResult result(TrialStatus status, String reason, double elapsedSeconds) {
