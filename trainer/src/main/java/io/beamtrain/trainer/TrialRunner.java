@@ -89,7 +89,7 @@ public final class TrialRunner {
                 Seeds.mix(spec.seed(), INIT_STREAM),
                 params.schedule(spec.trainSteps()),
                 TrainingSession.sessionConfig(
-                    spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads()));
+                    spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads(), spec.deterministic()));
         TrainingLoop loop =
             new TrainingLoop(
                 spec, params, directory, session, batches, Split.TRAIN.examples(dataset.spec()),

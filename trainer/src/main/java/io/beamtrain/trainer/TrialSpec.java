@@ -20,7 +20,7 @@ import java.util.Objects;
  * (= {@code max(1, cores / concurrentTrials)} intra-op, 2 inter-op), one concurrent trial, no warm
  * start, {@code StorageConfig.defaults()}, {@value #DEFAULT_MAX_IN_MEMORY_BYTES} bytes of training
  * data held in memory before streaming, {@value #DEFAULT_MAX_CHECKPOINTS_TO_KEEP} latest checkpoints
- * kept plus the best one, checkpoints written in the background.
+ * kept plus the best one, checkpoints written in the background, not {@link #deterministic()}.
  */
 public final class TrialSpec implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -47,6 +47,7 @@ public final class TrialSpec implements Serializable {
   private final int earlyStoppingPatience;
   private final int intraOpThreads;
   private final int interOpThreads;
+  private final boolean deterministic;
   private final int concurrentTrials;
   private final String warmStartFrom;
   private final StorageConfig storageConfig;
@@ -67,6 +68,7 @@ public final class TrialSpec implements Serializable {
     this.earlyStoppingPatience = b.earlyStoppingPatience;
     this.intraOpThreads = b.intraOpThreads;
     this.interOpThreads = b.interOpThreads;
+    this.deterministic = b.deterministic;
     this.concurrentTrials = b.concurrentTrials;
     this.warmStartFrom = b.warmStartFrom;
     this.storageConfig = b.storageConfig != null ? b.storageConfig : StorageConfig.defaults();
@@ -94,6 +96,7 @@ public final class TrialSpec implements Serializable {
         .earlyStoppingPatience(earlyStoppingPatience)
         .intraOpThreads(intraOpThreads)
         .interOpThreads(interOpThreads)
+        .deterministic(deterministic)
         .concurrentTrials(concurrentTrials)
         .warmStartFrom(warmStartFrom)
         .storageConfig(storageConfig)
@@ -191,15 +194,36 @@ public final class TrialSpec implements Serializable {
    * on how many trials run at once.
    */
   public int effectiveIntraOpThreads() {
+    if (deterministic) {
+      return 1;
+    }
     if (intraOpThreads > 0) {
       return intraOpThreads;
     }
     return Math.max(1, Runtime.getRuntime().availableProcessors() / concurrentTrials);
   }
 
-  /** TF inter-op threads: the given value, else 2 (the graphs have little op-level parallelism). */
+  /**
+   * TF inter-op threads: 1 when {@link #deterministic()}, else the given value, else 2 (the
+   * graphs have little op-level parallelism).
+   */
   public int effectiveInterOpThreads() {
+    if (deterministic) {
+      return 1;
+    }
     return interOpThreads > 0 ? interOpThreads : 2;
+  }
+
+  /**
+   * Whether the trial must give bit-identical results whatever the machine, runner and number of
+   * concurrent trials: TensorFlow runs it on one intra-op and one inter-op thread, and the trainer
+   * refuses to run it on a process-wide intra-op pool of another size (see {@code
+   * TrainingSession#sessionConfig}) rather than silently lose the guarantee. Default false: threads
+   * follow {@link #effectiveIntraOpThreads()}, faster on idle cores, but the last bits of the
+   * results (and from there, over many steps, the metrics) may depend on the thread count.
+   */
+  public boolean deterministic() {
+    return deterministic;
   }
 
   /** A checkpoint prefix to initialise the model's variables from, or null. */
@@ -260,6 +284,7 @@ public final class TrialSpec implements Serializable {
     private int earlyStoppingPatience;
     private int intraOpThreads;
     private int interOpThreads;
+    private boolean deterministic;
     private int concurrentTrials = 1;
     private String warmStartFrom;
     private StorageConfig storageConfig;
@@ -329,6 +354,12 @@ public final class TrialSpec implements Serializable {
       return this;
     }
 
+    /** See {@link TrialSpec#deterministic()}. */
+    public Builder deterministic(boolean deterministic) {
+      this.deterministic = deterministic;
+      return this;
+    }
+
     public Builder concurrentTrials(int concurrentTrials) {
       this.concurrentTrials = concurrentTrials;
       return this;
@@ -374,6 +405,13 @@ public final class TrialSpec implements Serializable {
           "earlyStoppingPatience must be >= 0 (0 = off), was " + earlyStoppingPatience);
       require(intraOpThreads >= 0, "intraOpThreads must be >= 0 (0 = auto), was " + intraOpThreads);
       require(interOpThreads >= 0, "interOpThreads must be >= 0 (0 = auto), was " + interOpThreads);
+      require(
+          !deterministic || intraOpThreads <= 1 && interOpThreads <= 1,
+          "deterministic runs on 1 intra-op and 1 inter-op thread; intraOpThreads="
+              + intraOpThreads
+              + " and interOpThreads="
+              + interOpThreads
+              + " contradict it");
       require(concurrentTrials >= 1, "concurrentTrials must be >= 1, was " + concurrentTrials);
       require(
           warmStartFrom == null || !warmStartFrom.isBlank(), "warmStartFrom must not be blank");

@@ -37,6 +37,20 @@ class TrialSpecTest {
   }
 
   @Test
+  void deterministicMeansOneThreadOfEachKind() {
+    TrialSpec spec = minimal().deterministic(true).concurrentTrials(1).build();
+    assertEquals(1, spec.effectiveIntraOpThreads());
+    assertEquals(1, spec.effectiveInterOpThreads());
+    assertEquals(true, spec.toBuilder().build().deterministic());
+    assertEquals(false, minimal().build().deterministic());
+    assertEquals(
+        "TrialSpec: deterministic runs on 1 intra-op and 1 inter-op thread; intraOpThreads=2 and "
+            + "interOpThreads=0 contradict it",
+        assertThrows(IllegalArgumentException.class,
+            () -> minimal().deterministic(true).intraOpThreads(2).build()).getMessage());
+  }
+
+  @Test
   void serializesForBeamWorkers() throws Exception {
     TrialSpec spec = minimal().params(Map.of("learning_rate", 0.1, "hidden_layers", "8,8")).seed(9).build();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -31,13 +31,26 @@ public interface StudyOptions extends PipelineOptions {
   void setTrainSteps(Integer trainSteps);
 
   @Description("Trials one worker trains at the same time, which sizes each trial's TensorFlow "
-      + "thread pools (cores / trialsPerWorker). 0 = from the runner: DirectRunner "
-      + "--targetParallelism, FlinkRunner --parallelism, SparkRunner local[N], otherwise the "
-      + "worker's cores.")
+      + "thread pools (cores / trialsPerWorker; one thread with --deterministic). 0 = from the "
+      + "runner: DirectRunner --targetParallelism, FlinkRunner --parallelism, SparkRunner "
+      + "local[N], otherwise the worker's cores.")
   @Default.Integer(0)
   int getTrialsPerWorker();
 
   void setTrialsPerWorker(int trialsPerWorker);
+
+  @Description("Bit-identical results on the same data whatever the runner, the machine and the "
+      + "trials per worker: every trial trains on one TensorFlow intra-op and one inter-op thread "
+      + "(train and demo also preprocess, and the runner decides the shard files' layout, which "
+      + "the data order follows). Without it each "
+      + "trial gets cores / trialsPerWorker threads, faster on idle cores, but TensorFlow splits "
+      + "matrix products and reductions by thread count, so results.jsonl can differ in the last "
+      + "digits between runners, machines and parallelism (and, with more than one thread, from "
+      + "run to run).")
+  @Default.Boolean(false)
+  boolean getDeterministic();
+
+  void setDeterministic(boolean deterministic);
 
   @Description("Seconds between progress lines while a sweep runs (trials done, best so far, "
       + "ETA); 0 turns progress off.")

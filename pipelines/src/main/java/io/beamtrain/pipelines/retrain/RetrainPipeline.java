@@ -159,7 +159,8 @@ public final class RetrainPipeline {
       }
     }
     TrialSettings settings = TrialSettings.of(
-        plan.study(), layout, plan.settings().trialsPerWorker(), trials.size(), storage);
+            plan.study(), layout, plan.settings().trialsPerWorker(), trials.size(), storage)
+        .withDeterministic(plan.settings().deterministic());
     plan.writeStudy();
     RetrainRun run = RetrainRun.of(
         id, registry, slice, champion, warmStarts, options.getMinImprovement(), storage);

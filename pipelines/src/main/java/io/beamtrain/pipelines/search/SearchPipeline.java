@@ -36,11 +36,7 @@ public final class SearchPipeline {
   public static AdaptiveSearch transform(SweepPlan plan, SearchSettings search) {
     TrialSettings base = plan.settings();
     int trials = AdaptiveSearch.trialCount(plan.study(), search);
-    TrialSettings settings = new TrialSettings(
-        base.layout(), base.dataDir(), base.metric(), base.trainSteps(), base.evalEverySteps(),
-        base.checkpointEverySteps(), base.earlyStoppingPatience(), base.trialsPerWorker(), trials,
-        base.storage());
-    return AdaptiveSearch.of(plan.study(), search, settings);
+    return AdaptiveSearch.of(plan.study(), search, base.withTrialCount(trials));
   }
 
   /** What the progress report of the adaptive study of {@code plan} counts: its trials and step budget. */

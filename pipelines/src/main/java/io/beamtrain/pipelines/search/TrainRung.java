@@ -76,10 +76,7 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
 
   /** A copy of {@code settings} with another step budget. */
   public static TrialSettings withBudget(TrialSettings settings, int budget) {
-    return new TrialSettings(
-        settings.layout(), settings.dataDir(), settings.metric(), budget, settings.evalEverySteps(),
-        settings.checkpointEverySteps(), settings.earlyStoppingPatience(), settings.trialsPerWorker(),
-        settings.trialCount(), settings.storage());
+    return settings.withTrainSteps(budget);
   }
 
   @Override

@@ -62,7 +62,8 @@ public record SweepPlan(
       checkData(study, source, layout, storage);
     }
     int perWorker = TrialParallelism.resolve(options, options.getTrialsPerWorker(), trials.size());
-    TrialSettings settings = TrialSettings.of(study, layout, perWorker, trials.size(), storage);
+    TrialSettings settings = TrialSettings.of(study, layout, perWorker, trials.size(), storage)
+        .withDeterministic(options.getDeterministic());
     return new SweepPlan(study, source, trials, settings);
   }
 

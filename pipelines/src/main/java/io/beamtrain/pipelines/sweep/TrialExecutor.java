@@ -39,10 +39,14 @@ public final class TrialExecutor {
   public TrialResult execute(Trial trial, TrainingListener listener) {
     long start = System.nanoTime();
     TrialSpec spec = settings.toTrialSpec(trial);
-    LOG.debug("{}: starting with {} (seed {})", trial.id(), trial.params(), trial.seed());
+    // Start and end with the thread, at debug level: they show where a sweep's wall time goes
+    // (-Dorg.slf4j.simpleLogger.log.io.beamtrain.pipelines.sweep=debug).
+    LOG.debug("{}: starting on {} with {} (seed {})", trial.id(), Thread.currentThread().getName(),
+        trial.params(), trial.seed());
     try {
       TrialResult result = TrialRunner.run(spec, listener);
-      LOG.debug("{}: {} after {} steps, {}", trial.id(), result.status(), result.steps(), result.metrics());
+      LOG.debug("{}: {} after {} steps in {} ms, {}", trial.id(), result.status(), result.steps(),
+          (System.nanoTime() - start) / 1_000_000, result.metrics());
       SweepViews.writeSession(spec.trialDir(), result, settings.storage());
       return result;
     } catch (BadInputException | IllegalArgumentException e) {

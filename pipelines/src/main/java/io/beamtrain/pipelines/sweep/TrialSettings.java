@@ -26,6 +26,9 @@ import java.util.Objects;
  *     DoFn thread per vCPU)
  * @param trialCount the number of trials in the sweep
  * @param storage how to reach gs:// (test endpoint, credentials)
+ * @param deterministic every trial on one TensorFlow intra-op and one inter-op thread, so results
+ *     are bit-identical whatever the runner, the machine and the trials per worker (see {@code
+ *     TrialSpec#deterministic()}); false (the default) sizes threads from the cores
  */
 public record TrialSettings(
     OutputLayout layout,
@@ -37,7 +40,8 @@ public record TrialSettings(
     int earlyStoppingPatience,
     int trialsPerWorker,
     int trialCount,
-    StorageConfig storage)
+    StorageConfig storage,
+    boolean deterministic)
     implements Serializable {
 
   public TrialSettings {
@@ -48,6 +52,22 @@ public record TrialSettings(
     if (trialsPerWorker < 0) {
       throw new IllegalArgumentException("trialsPerWorker must be >= 0, was " + trialsPerWorker);
     }
+  }
+
+  /** Settings that size each trial's threads from the cores (not deterministic). */
+  public TrialSettings(
+      OutputLayout layout,
+      String dataDir,
+      MetricSpec metric,
+      int trainSteps,
+      int evalEverySteps,
+      int checkpointEverySteps,
+      int earlyStoppingPatience,
+      int trialsPerWorker,
+      int trialCount,
+      StorageConfig storage) {
+    this(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, false);
   }
 
   public static TrialSettings of(
@@ -62,7 +82,26 @@ public record TrialSettings(
         study.earlyStoppingPatience(),
         trialsPerWorker,
         trialCount,
-        storage);
+        storage,
+        false);
+  }
+
+  /** A copy, deterministic or not (see {@link #deterministic()}). */
+  public TrialSettings withDeterministic(boolean deterministic) {
+    return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
+  }
+
+  /** A copy with another step budget per trial (successive-halving rungs). */
+  public TrialSettings withTrainSteps(int trainSteps) {
+    return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
+  }
+
+  /** A copy for a sweep of {@code trialCount} trials. */
+  public TrialSettings withTrialCount(int trialCount) {
+    return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
   }
 
   /** Trials running at once in this JVM, which divides its cores between their TF thread pools. */
@@ -87,6 +126,7 @@ public record TrialSettings(
         .metric(metric)
         .earlyStoppingPatience(earlyStoppingPatience)
         .concurrentTrials(concurrentTrials())
+        .deterministic(deterministic)
         .storageConfig(storage)
         .build();
   }

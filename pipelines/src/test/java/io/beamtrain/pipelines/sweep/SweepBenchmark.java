@@ -25,9 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
  * and training plus what the sweep also delivers (results.jsonl/csv and the export of the best
  * trial, with the same classes and no Beam). Prints wall times and the ratio sweep / loop (target
  * &le; 1.0), for the built-in study's budget (600 steps per trial) and for a longer one, and the
- * sweep's time before its first trial started and after its last one ended: medians of {@value
- * #REPEATS} runs, loop and sweep alternating in order. Every run trains from scratch in its own
- * directory; TensorFlow is loaded by a warm-up trial first.
+ * sweep's time before its first trial started and after its last one ended and how many trials
+ * trained at once on average in between (the sum of the trials' own times over that span):
+ * medians of {@value #REPEATS} runs, loop and sweep alternating in order. Every run trains from
+ * scratch in its own directory; TensorFlow is loaded by a warm-up trial first. The load average of
+ * the machine is printed before and after: the figures mean little on a busy machine.
+ *
+ * <p>The test JVM gives every TensorFlow session its own intra-op pool
+ * ({@code TF_OVERRIDE_GLOBAL_THREADPOOL}, pipelines/pom.xml), so the loop's trials and the sweep's
+ * run on the threads each asks for, as they would in separate {@code beamtrain} processes; with
+ * TensorFlow's default process-wide pool the warm-up trial would size it for everything after.
  *
  * <p>{@code mvn -Pbenchmarks verify -pl pipelines -am -Dtest=SweepBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}
@@ -54,11 +61,12 @@ class SweepBenchmark {
         StorageConfig.defaults())).execute(defaults.trials().get(0));
 
     int cores = Runtime.getRuntime().availableProcessors();
+    String loadBefore = loadAverage();
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
         "%nSweepBenchmark: 8 trials of the built-in study on penguins, %d cores, DirectRunner, "
-            + "median of %d alternating runs%n%6s | %10s %14s | %10s %8s %8s | %6s %6s%n",
-        cores, REPEATS, "steps", "loop train", "loop +export", "sweep", "before", "after", "ratio",
-        "ratio+"));
+            + "median of %d alternating runs%n%6s | %10s %14s | %10s %8s %8s %8s | %6s %6s%n",
+        cores, REPEATS, "steps", "loop train", "loop +export", "sweep", "before", "after", "at once",
+        "ratio", "ratio+"));
     for (int steps : new int[] {defaults.trainSteps(), LONG_BUDGET}) {
       StudySpec study = defaults.withBudget(steps, defaults.evalEverySteps(), defaults.checkpointEverySteps());
       List<double[]> loops = new ArrayList<>();
@@ -76,12 +84,15 @@ class SweepBenchmark {
       double loopTrain = median(loops, 0);
       double loopAll = median(loops, 1);
       double sweep = median(sweeps, 0);
-      report.append(String.format(Locale.ROOT, "%6d | %9.1fs %13.1fs | %9.1fs %7.1fs %7.1fs | %6.2f %6.2f%n",
-          steps, loopTrain, loopAll, sweep, median(sweeps, 1), median(sweeps, 2), sweep / loopTrain,
-          sweep / loopAll));
+      report.append(String.format(Locale.ROOT, "%6d | %9.1fs %13.1fs | %9.1fs %7.1fs %7.1fs %8.2f | %6.2f %6.2f%n",
+          steps, loopTrain, loopAll, sweep, median(sweeps, 1), median(sweeps, 2), median(sweeps, 3),
+          sweep / loopTrain, sweep / loopAll));
     }
     report.append("ratio = sweep / loop train; ratio+ = sweep / (loop train + results + export); "
-        + "before/after = sweep time before its first trial started / after its last ended\n");
+        + "before/after = sweep time before its first trial started / after its last ended; "
+        + "at once = trials training at once on average in between\n");
+    report.append("load average (1, 5, 15 min): before ").append(loadBefore)
+        .append(", after ").append(loadAverage()).append('\n');
     System.out.print(report);
   }
 
@@ -104,7 +115,10 @@ class SweepBenchmark {
     return new double[] {train, seconds(start)};
   }
 
-  /** The sweep: {seconds, seconds before the first trial started, seconds after the last ended}. */
+  /**
+   * The sweep: {seconds, seconds before the first trial started, seconds after the last ended,
+   * trials training at once on average between the two}.
+   */
   private double[] timeSweep(StudySpec study, OutputLayout data, String name) throws Exception {
     OutputLayout sweep = new OutputLayout(tmp.resolve(name).toString());
     copyData(data, sweep);
@@ -120,14 +134,27 @@ class SweepBenchmark {
     long endMillis = System.currentTimeMillis();
     long firstStart = Long.MAX_VALUE;
     long lastEnd = 0;
+    double training = 0;
     for (Trial trial : study.trials()) {
       Path result = Path.of(sweep.resultJson(trial.id()));
       long end = Files.getLastModifiedTime(result).toMillis();
       double elapsed = TrialResult.fromJson(Files.readString(result), result.toString()).elapsedSeconds();
       firstStart = Math.min(firstStart, end - (long) (elapsed * 1000));
       lastEnd = Math.max(lastEnd, end);
+      training += elapsed;
     }
-    return new double[] {total, (firstStart - startMillis) / 1000.0, (endMillis - lastEnd) / 1000.0};
+    return new double[] {total, (firstStart - startMillis) / 1000.0, (endMillis - lastEnd) / 1000.0,
+        training / Math.max(1e-3, (lastEnd - firstStart) / 1000.0)};
+  }
+
+  /** The 1, 5 and 15 minute load averages, or "unknown" where /proc/loadavg is absent. */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   private static double median(List<double[]> runs, int column) {

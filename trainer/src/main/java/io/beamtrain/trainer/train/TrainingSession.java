@@ -6,7 +6,6 @@ import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.model.ModelSpec;
 import io.beamtrain.trainer.model.RegressionHead;
 import io.beamtrain.trainer.model.TrainingGraph;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
@@ -39,8 +38,6 @@ public final class TrainingSession implements AutoCloseable {
   static final long DROPOUT_STREAM = 101;
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainingSession.class);
-  /** The intra-op thread count of this process's first session config, 0 before. */
-  private static final AtomicInteger PROCESS_INTRA_OP_THREADS = new AtomicInteger();
 
   private final Graph graph;
   private final TrainingGraph model;
@@ -100,8 +97,14 @@ public final class TrainingSession implements AutoCloseable {
     return new TrainingSession(spec, seed, schedule, config);
   }
 
+  /** {@link #sessionConfig(int, int, boolean)} that warns, not fails, on a shared pool of another size. */
+  public static ConfigProto sessionConfig(int intraOpThreads, int interOpThreads) {
+    return sessionConfig(intraOpThreads, interOpThreads, false);
+  }
+
   /**
-   * A session config with these thread counts and without Grappler's graph rewrites.
+   * A session config with these thread counts, a per-session inter-op pool and without Grappler's
+   * graph rewrites.
    *
    * <p>Grappler optimizes the graph again for every new (feeds, fetches, targets) combination a
    * session runs -- a trial runs five: train, train with loss, evaluate, snapshot, save -- which
@@ -109,19 +112,34 @@ public final class TrainingSession implements AutoCloseable {
    * steady-state step time of these small dense models showed no measurable difference: a net
    * loss for short trials.
    *
-   * <p>The inter-op pool is per session, but TensorFlow sizes the CPU device's intra-op pool once
-   * per process, from the first session: later sessions share it whatever they ask for (a warning
-   * says so). Results depend on that size in their last bits -- TensorFlow's CPU kernels split
-   * reductions by pool size -- so runs are bit-identical only on equal intra-op thread counts.
+   * <p>The inter-op pool is per session, but unless {@code TF_OVERRIDE_GLOBAL_THREADPOOL=true} is
+   * in the process environment TensorFlow sizes the CPU intra-op pool once per process, from the
+   * first session: later sessions share it whatever they ask for (see {@link IntraOpPool}).
+   * Results depend on that size: TensorFlow's CPU kernels split matrix products and reductions by
+   * pool size, and with more than one thread the split can even vary from run to run (measured:
+   * penguins, batch 256, 256 units, 600 steps; at batch 32 and 64 units the ops are too small to be
+   * split). One thread is the only size that gives the same bits everywhere.
+   *
+   * @param exactIntraOp when the intra-op pool this session would really run on has another size
+   *     than {@code intraOpThreads}: true throws {@link IllegalStateException} (a deterministic
+   *     trial must not run on a pool of another size), false logs a warning
    */
-  public static ConfigProto sessionConfig(int intraOpThreads, int interOpThreads) {
-    int first = PROCESS_INTRA_OP_THREADS.compareAndExchange(0, intraOpThreads);
-    if (first != 0 && first != intraOpThreads) {
-      LOG.warn(
-          "TensorFlow's intra-op pool of this process has {} threads (set by its first session);"
-              + " the {} asked for now cannot take effect",
-          first,
-          intraOpThreads);
+  public static ConfigProto sessionConfig(int intraOpThreads, int interOpThreads, boolean exactIntraOp) {
+    return sessionConfig(IntraOpPool.PROCESS, intraOpThreads, interOpThreads, exactIntraOp);
+  }
+
+  static ConfigProto sessionConfig(
+      IntraOpPool pool, int intraOpThreads, int interOpThreads, boolean exactIntraOp) {
+    int granted = pool.claim(intraOpThreads);
+    if (granted != intraOpThreads) {
+      String message = "TensorFlow's intra-op pool of this process has " + granted
+          + " threads (set by its first session), not the " + intraOpThreads + " asked for now";
+      if (exactIntraOp) {
+        throw new IllegalStateException(message + ", and a deterministic trial needs exactly "
+            + intraOpThreads + ": run it in a fresh JVM, or with " + IntraOpPool.PER_SESSION_VARIABLE
+            + "=true in the environment (a pool per session)");
+      }
+      LOG.warn("{}; the threads asked for cannot take effect", message);
     }
     return ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(intraOpThreads)
