@@ -100,7 +100,7 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
     private final PCollectionView<List<TrialResult>> references;
     private final Counter stepsTrained = Metrics.counter(METRICS_NAMESPACE, STEPS_TRAINED);
     private final Counter trialsStarted =
-        Metrics.counter(RunTrials.METRICS_NAMESPACE, TrialOutcomes.TRIALS_STARTED);
+        Metrics.counter(RunTrials.METRICS_NAMESPACE, RunTrials.TRIALS_STARTED);
     private final TrialObservers observers;
     private transient TrialExecutor executor;
 

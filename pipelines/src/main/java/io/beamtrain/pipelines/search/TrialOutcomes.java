@@ -12,18 +12,14 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Counts the final outcome of every trial of a search, from its one final result (the one
- * results.jsonl records): {@value #TRIALS_COMPLETED}, {@value #TRIALS_STOPPED} (early or median
- * stopping) and {@value #TRIALS_FAILED} (FAILED or DIVERGED), in namespace {@value
- * RunTrials#METRICS_NAMESPACE} beside {@link TrainRung}'s {@value #TRIALS_STARTED}, so they mean
- * what the plain sweep's counters of the same names mean: trials, not rung attempts. A trial cut
+ * results.jsonl records): {@value RunTrials#TRIALS_COMPLETED}, {@value RunTrials#TRIALS_STOPPED}
+ * (early or median stopping) and {@value RunTrials#TRIALS_FAILED} (FAILED or DIVERGED), in
+ * namespace {@value RunTrials#METRICS_NAMESPACE} beside {@link TrainRung}'s {@value
+ * RunTrials#TRIALS_STARTED}, so they mean what the plain sweep's counters of the same names mean: trials, not rung attempts. A trial cut
  * at a rung counts as completed (it trained its whole budget there). Counted once the search
  * knows the trial is done, which for successive halving is after its last rung.
  */
 public final class TrialOutcomes extends PTransform<PCollection<TrialResult>, PCollection<Void>> {
-  public static final String TRIALS_STARTED = "trials_started";
-  public static final String TRIALS_COMPLETED = "trials_completed";
-  public static final String TRIALS_STOPPED = "trials_stopped";
-  public static final String TRIALS_FAILED = "trials_failed";
 
   private TrialOutcomes() {}
 
@@ -38,9 +34,12 @@ public final class TrialOutcomes extends PTransform<PCollection<TrialResult>, PC
   }
 
   static final class CountFn extends DoFn<TrialResult, Void> {
-    private final Counter completed = Metrics.counter(RunTrials.METRICS_NAMESPACE, TRIALS_COMPLETED);
-    private final Counter stopped = Metrics.counter(RunTrials.METRICS_NAMESPACE, TRIALS_STOPPED);
-    private final Counter failed = Metrics.counter(RunTrials.METRICS_NAMESPACE, TRIALS_FAILED);
+    private final Counter completed =
+        Metrics.counter(RunTrials.METRICS_NAMESPACE, RunTrials.TRIALS_COMPLETED);
+    private final Counter stopped =
+        Metrics.counter(RunTrials.METRICS_NAMESPACE, RunTrials.TRIALS_STOPPED);
+    private final Counter failed =
+        Metrics.counter(RunTrials.METRICS_NAMESPACE, RunTrials.TRIALS_FAILED);
 
     @ProcessElement
     public void process(@Element TrialResult result) {

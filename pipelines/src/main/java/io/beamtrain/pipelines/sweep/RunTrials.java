@@ -33,6 +33,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<TrialResult>> {
   public static final String METRICS_NAMESPACE = "beamtrain.sweep";
+  /** Counter names, shared with the adaptive searches so a trial counter means the same there. */
+  public static final String TRIALS_STARTED = "trials_started";
+  public static final String TRIALS_COMPLETED = "trials_completed";
+  public static final String TRIALS_STOPPED = "trials_stopped";
+  public static final String TRIALS_FAILED = "trials_failed";
 
   private final TrialSettings settings;
 
@@ -58,11 +63,11 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
   /** Calls the trainer for one trial; a long-running element by design (minutes per trial). */
   static final class RunTrialFn extends DoFn<Trial, TrialResult> {
     private final TrialSettings settings;
-    private final Counter started = Metrics.counter(METRICS_NAMESPACE, "trials_started");
+    private final Counter started = Metrics.counter(METRICS_NAMESPACE, TRIALS_STARTED);
     private final Counter steps = Metrics.counter(METRICS_NAMESPACE, "training_steps");
-    private final Counter completed = Metrics.counter(METRICS_NAMESPACE, "trials_completed");
-    private final Counter failed = Metrics.counter(METRICS_NAMESPACE, "trials_failed");
-    private final Counter stopped = Metrics.counter(METRICS_NAMESPACE, "trials_stopped");
+    private final Counter completed = Metrics.counter(METRICS_NAMESPACE, TRIALS_COMPLETED);
+    private final Counter failed = Metrics.counter(METRICS_NAMESPACE, TRIALS_FAILED);
+    private final Counter stopped = Metrics.counter(METRICS_NAMESPACE, TRIALS_STOPPED);
     private final Distribution millis = Metrics.distribution(METRICS_NAMESPACE, "trial_millis");
     private final TrialObservers observers;
     private transient TrialExecutor executor;

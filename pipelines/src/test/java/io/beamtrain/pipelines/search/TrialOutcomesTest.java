@@ -69,10 +69,10 @@ class TrialOutcomesTest {
 
     // Rung 0 trains 4 trials to 10 steps, rung 1 the best 2 on to 20: 6 rung attempts, 4 trials.
     assertEquals(4 * 10 + 2 * 10, counter(run, TrainRung.METRICS_NAMESPACE, TrainRung.STEPS_TRAINED));
-    assertEquals(4, sweepCounter(run, TrialOutcomes.TRIALS_STARTED));
-    long completed = sweepCounter(run, TrialOutcomes.TRIALS_COMPLETED);
-    long failed = sweepCounter(run, TrialOutcomes.TRIALS_FAILED);
-    long stopped = sweepCounter(run, TrialOutcomes.TRIALS_STOPPED);
+    assertEquals(4, sweepCounter(run, RunTrials.TRIALS_STARTED));
+    long completed = sweepCounter(run, RunTrials.TRIALS_COMPLETED);
+    long failed = sweepCounter(run, RunTrials.TRIALS_FAILED);
+    long stopped = sweepCounter(run, RunTrials.TRIALS_STOPPED);
     assertEquals(4, completed + failed, "completed " + completed + ", failed " + failed);
     assertEquals(0, stopped, "no stopping rule in this study");
     assertTrue(completed > 0, "linear models on penguins train");
@@ -95,9 +95,9 @@ class TrialOutcomesTest {
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
 
-    assertEquals(2, sweepCounter(run, TrialOutcomes.TRIALS_COMPLETED));
-    assertEquals(2, sweepCounter(run, TrialOutcomes.TRIALS_FAILED), "FAILED and DIVERGED");
-    assertEquals(1, sweepCounter(run, TrialOutcomes.TRIALS_STOPPED));
-    assertEquals(0, sweepCounter(run, TrialOutcomes.TRIALS_STARTED), "started is counted where trials train");
+    assertEquals(2, sweepCounter(run, RunTrials.TRIALS_COMPLETED));
+    assertEquals(2, sweepCounter(run, RunTrials.TRIALS_FAILED), "FAILED and DIVERGED");
+    assertEquals(1, sweepCounter(run, RunTrials.TRIALS_STOPPED));
+    assertEquals(0, sweepCounter(run, RunTrials.TRIALS_STARTED), "started is counted where trials train");
   }
 }
