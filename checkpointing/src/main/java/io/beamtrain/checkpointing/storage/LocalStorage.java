@@ -5,13 +5,14 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,13 +189,29 @@ public final class LocalStorage implements Storage {
       return List.of();
     }
     List<StorageObject> out = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(root)) {
-      files
-          .filter(Files::isRegularFile)
-          .filter(p -> p.toString().startsWith(absolutePrefix(prefix)))
-          .filter(p -> !isInternal(p))
-          .forEach(p -> stat(p.toString()).ifPresent(out::add));
-    } catch (IOException | UncheckedIOException e) {
+    String absolutePrefix = absolutePrefix(prefix);
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+          if (attrs.isRegularFile() && p.toString().startsWith(absolutePrefix) && !isInternal(p)) {
+            stat(p.toString()).ifPresent(out::add);
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+          // A file renamed or deleted between reading its directory and reading its attributes
+          // (another writer's temp file, a checkpoint retention just dropped) is simply not
+          // listed, as an object deleted during a GCS listing is not.
+          if (e instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+          }
+          throw e;
+        }
+      });
+    } catch (IOException e) {
       throw failure(prefix, "listing failed", e);
     }
     out.sort(Comparator.comparing(StorageObject::path));

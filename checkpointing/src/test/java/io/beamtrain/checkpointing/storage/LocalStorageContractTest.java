@@ -3,11 +3,14 @@ package io.beamtrain.checkpointing.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +40,30 @@ class LocalStorageContractTest extends StorageContractTest {
     assertFalse(storage.exists(p));
     try (var files = Files.list(rootDir)) {
       assertEquals(0, files.count(), "temp file left behind");
+    }
+  }
+
+  @Test
+  void listingSkipsFilesThatVanishWhileItWalks() throws Exception {
+    String kept = path("trial/result.json");
+    storage.writeBytes(kept, bytes("kept"));
+    // Another writer keeps writing the same object: each write is a temp file renamed into
+    // place, so temp files appear and vanish while the listing walks the directory.
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      for (int i = 0; !stop.get(); i++) {
+        storage.writeBytes(path("trial/other.json"), bytes("v" + i));
+      }
+    });
+    writer.start();
+    try {
+      for (int i = 0; i < 2000; i++) {
+        List<String> listed = storage.list(path("trial/")).stream().map(StorageObject::path).toList();
+        assertTrue(listed.contains(kept), listed.toString());
+      }
+    } finally {
+      stop.set(true);
+      writer.join();
     }
   }
 
