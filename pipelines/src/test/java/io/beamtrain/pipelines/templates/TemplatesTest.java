@@ -57,6 +57,7 @@ class TemplatesTest {
     BAD_VALUES.put("maxRejectedFraction", List.of("1", "-0.1", "half"));
     BAD_VALUES.put("minImprovement", List.of("-0.01", "1%", "0.", "e-3"));
     BAD_VALUES.put("reuseChampionParams", List.of("yes", "TRUE", "1"));
+    BAD_VALUES.put("deterministic", List.of("yes", "TRUE", "1"));
   }
 
   static Class<?> optionsOf(String mainClass) throws ClassNotFoundException {
