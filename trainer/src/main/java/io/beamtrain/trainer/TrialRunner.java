@@ -152,7 +152,8 @@ public final class TrialRunner {
 
   private static Evaluator evaluator(ExampleDataset dataset, ModelSpec model, long maxInMemoryBytes) {
     if (dataset.fitsInMemory(Split.EVAL, maxInMemoryBytes)) {
-      return Evaluator.inMemory(dataset.load(Split.EVAL), model.head());
+      // Canonical order: the metrics' float sums then do not depend on the shard layout.
+      return Evaluator.inMemory(dataset.load(Split.EVAL).inCanonicalOrder(), model.head());
     }
     return Evaluator.streaming(dataset, model.head());
   }

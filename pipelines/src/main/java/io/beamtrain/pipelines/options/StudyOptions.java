@@ -41,9 +41,8 @@ public interface StudyOptions extends PipelineOptions {
 
   @Description("Bit-identical results on the same data whatever the runner, the machine and the "
       + "trials per worker: every trial trains on one TensorFlow intra-op and one inter-op thread "
-      + "(train and demo also preprocess, and the runner decides the shard files' layout, which "
-      + "the data order follows). Without it each "
-      + "trial gets cores / trialsPerWorker threads, faster on idle cores, but TensorFlow splits "
+      + "(the shard layout preprocess chose does not matter for data that fits in memory). "
+      + "Without it each trial gets cores / trialsPerWorker threads, faster on idle cores, but TensorFlow splits "
       + "matrix products and reductions by thread count, so results.jsonl can differ in the last "
       + "digits between runners, machines and parallelism (and, with more than one thread, from "
       + "run to run).")

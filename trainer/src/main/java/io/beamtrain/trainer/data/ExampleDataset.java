@@ -221,10 +221,13 @@ public final class ExampleDataset {
    * The training batches: in memory when the train split fits in {@code maxInMemoryBytes},
    * otherwise streamed through a shuffle buffer of {@link
    * StreamingBatchSource#DEFAULT_SHUFFLE_BUFFER} rows. Both are deterministic in (seed, step).
+   * In memory, the rows are first put in {@link DenseData#inCanonicalOrder() canonical order}, so
+   * the batches do not depend on how preprocess dealt the rows into shards either; streamed, they
+   * follow the shards' order.
    */
   public BatchSource trainBatches(int batchSize, long seed, long maxInMemoryBytes) {
     if (fitsInMemory(Split.TRAIN, maxInMemoryBytes)) {
-      return new InMemoryBatchSource(load(Split.TRAIN), batchSize, seed);
+      return new InMemoryBatchSource(load(Split.TRAIN).inCanonicalOrder(), batchSize, seed);
     }
     LOG.info(
         "train split of {} takes {} bytes dense, over the {} byte in-memory limit: streaming it",
