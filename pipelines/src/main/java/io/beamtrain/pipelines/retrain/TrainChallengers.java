@@ -1,13 +1,11 @@
 package io.beamtrain.pipelines.retrain;
 
-import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.sweep.TrialExecutor;
 import io.beamtrain.pipelines.sweep.TrialObservers;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.trainer.TrialResult;
-import io.beamtrain.trainer.TrialRunner;
-import io.beamtrain.trainer.TrialSpec;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -21,12 +19,11 @@ import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Trains the challengers of a retrain run: like the sweep's {@code RunTrials} (reshuffled by
- * trial id so trials spread over workers; a trial's exception becomes a FAILED result), except
+ * Trains the challengers of a retrain run with the sweep's {@link TrialExecutor}: like {@code
+ * RunTrials} (reshuffled by trial id so trials spread over workers; a trial's exception becomes a
+ * FAILED result), except
  * that a trial listed in {@code warmStarts} starts from that checkpoint (the champion's) instead
  * of from random weights. A trial directory that already holds a checkpoint resumes from it, as
  * in a sweep, so a re-run of a crashed retrain continues where it stopped. Each challenger reports
@@ -59,10 +56,10 @@ public final class TrainChallengers extends PTransform<PCollection<Trial>, PColl
   }
 
   static final class TrainFn extends DoFn<Trial, TrialResult> {
-    private static final Logger LOG = LoggerFactory.getLogger(TrainFn.class);
     private final TrialSettings settings;
     private final HashMap<String, String> warmStarts;
     private final TrialObservers observers;
+    private transient TrialExecutor executor;
 
     TrainFn(TrialSettings settings, HashMap<String, String> warmStarts) {
       this.settings = settings;
@@ -70,25 +67,14 @@ public final class TrainChallengers extends PTransform<PCollection<Trial>, PColl
       this.observers = new TrialObservers(settings);
     }
 
+    @Setup
+    public void setup() {
+      executor = new TrialExecutor(settings);
+    }
+
     @ProcessElement
     public void process(@Element Trial trial, OutputReceiver<TrialResult> out) {
-      long start = System.nanoTime();
-      TrialSpec spec = settings.toTrialSpec(trial);
-      String warm = warmStarts.get(trial.id());
-      if (warm != null) {
-        spec = spec.toBuilder().warmStartFrom(warm).build();
-      }
-      TrialResult result;
-      try {
-        result = TrialRunner.run(spec, observers.listenerFor(trial));
-        SweepViews.writeSession(spec.trialDir(), result, settings.storage());
-      } catch (RuntimeException e) {
-        LOG.warn("challenger {} failed: {}", trial.id(), e.toString());
-        result = TrialResult.failed(trial.id(), trial.params(), trial.seed(),
-            e.getClass().getSimpleName() + ": " + e.getMessage(), (System.nanoTime() - start) / 1e9);
-        observers.finished(result);
-      }
-      out.output(result);
+      out.output(executor.execute(trial, warmStarts.get(trial.id()), observers.listenerFor(trial)));
     }
   }
 }

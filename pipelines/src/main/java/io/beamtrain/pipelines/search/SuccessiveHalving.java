@@ -6,6 +6,9 @@ import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.trainer.TrialResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -97,11 +100,11 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
   /** {@code trial} with {@code decay_steps = maxBudget} when it decays its learning rate without a horizon. */
   static Trial withScheduleHorizon(Trial trial, int maxBudget) {
     Object decay = trial.params().get(DECAY);
-    if (decay == null || "none".equals(String.valueOf(decay).trim().toLowerCase(java.util.Locale.ROOT))
+    if (decay == null || "none".equals(String.valueOf(decay).trim().toLowerCase(Locale.ROOT))
         || trial.params().containsKey(DECAY_STEPS)) {
       return trial;
     }
-    java.util.SortedMap<String, Object> params = new java.util.TreeMap<>(trial.params());
+    SortedMap<String, Object> params = new TreeMap<>(trial.params());
     params.put(DECAY_STEPS, maxBudget);
     return new Trial(trial.id(), trial.index(), params, trial.seed());
   }

@@ -1,5 +1,7 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.checkpointing.storage.Storage;
+import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialExecutor;
@@ -10,8 +12,6 @@ import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.train.LoopTimings;
 import io.beamtrain.trainer.train.TrainingListener;
-import io.beamtrain.checkpointing.storage.Storage;
-import io.beamtrain.checkpointing.storage.Storages;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<TrialResult>> {
   public static final String METRICS_NAMESPACE = "beamtrain.search";
-  private static final Logger LOG = LoggerFactory.getLogger(TrainRung.class);
   public static final String STEPS_TRAINED = "steps_trained";
+  private static final Logger LOG = LoggerFactory.getLogger(TrainRung.class);
 
   private final TrialSettings settings;
   private final MedianStopping stopping;
@@ -120,35 +120,28 @@ public final class TrainRung extends PTransform<PCollection<Trial>, PCollection<
     public void process(ProcessContext context) {
       List<TrialResult> earlier = references == null ? List.of() : context.sideInput(references);
       Trial trial = context.element();
-      double bestBefore = stopping == null ? Double.NaN : bestSoFar(trial);
-      if (isFirstRung(trial)) {
+      String resultJson = settings.layout().resultJson(trial.id());
+      Storage storage = Storages.forPath(resultJson, settings.storage());
+      // No result.json yet: this is the first rung the trial trains in.
+      boolean firstRung = !storage.exists(resultJson);
+      if (firstRung) {
         trialsStarted.inc();
       }
+      double bestBefore = stopping == null || firstRung ? Double.NaN : bestSoFar(trial, storage, resultJson);
       Listener listener = new Listener(settings.metric(), stopping, earlier, stepsTrained, bestBefore);
       TrialResult result =
           executor.execute(trial, TrainingListener.all(listener, observers.listenerFor(trial)));
-      observers.finished(result);
       context.output(result);
-    }
-
-    /** Whether the trial has no result.json yet: this is the first rung it trains in. */
-    private boolean isFirstRung(Trial trial) {
-      String path = settings.layout().resultJson(trial.id());
-      return !Storages.forPath(path, settings.storage()).exists(path);
     }
 
     /**
      * The trial's best metric before this attempt: a trial continued in a later rung (or resumed
      * after a crash) is judged by its whole history, not only the evaluations of this attempt.
      */
-    private double bestSoFar(Trial trial) {
-      String path = settings.layout().resultJson(trial.id());
+    private double bestSoFar(Trial trial, Storage storage, String resultJson) {
       try {
-        Storage storage = Storages.forPath(path, settings.storage());
-        if (!storage.exists(path)) {
-          return Double.NaN;
-        }
-        TrialResult previous = TrialResult.fromJson(new String(storage.readBytes(path), StandardCharsets.UTF_8), path);
+        TrialResult previous = TrialResult.fromJson(
+            new String(storage.readBytes(resultJson), StandardCharsets.UTF_8), resultJson);
         return MedianStopping.bestUpTo(previous, settings.metric(), Long.MAX_VALUE, false);
       } catch (RuntimeException e) {
         // The trainer reads the same file and reports a broken one; the rule then starts afresh.

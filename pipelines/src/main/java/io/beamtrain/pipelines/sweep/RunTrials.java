@@ -88,7 +88,6 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
       started.inc();
       TrialResult result = TrialSlots.run(
           settings.concurrentTrials(), () -> executor.execute(trial, observers.listenerFor(trial)));
-      observers.finished(result);
       millis.update(System.currentTimeMillis() - start);
       // Steps the trial has recorded over all its attempts (a resumed trial counts earlier ones).
       steps.inc(result.steps());

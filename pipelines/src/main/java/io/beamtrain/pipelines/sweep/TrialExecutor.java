@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one trial with the trainer and never throws for a trial's own failure: an exception
  * becomes a FAILED {@link TrialResult} carrying the error (and is written to the trial's
- * result.json), so one bad trial cannot fail a sweep. The trainer resumes from the trial
+ * result.json), so one bad trial cannot fail a sweep. Every outcome ends the trial's HParams
+ * session (see {@link SweepViews#writeSession}). The trainer resumes from the trial
  * directory's latest committed checkpoint, which makes a retried or re-run trial continue where
  * it stopped. No Beam here, so it is callable from a plain loop (the benchmark baseline).
  * Thread-safe: trials run concurrently in one JVM.
@@ -37,8 +38,20 @@ public final class TrialExecutor {
 
   /** Runs the trial reporting to {@code listener} (which may stop it, see {@link TrainingListener#stopReason}). */
   public TrialResult execute(Trial trial, TrainingListener listener) {
+    return execute(trial, null, listener);
+  }
+
+  /**
+   * As {@link #execute(Trial, TrainingListener)}, a trial that has no checkpoint of its own
+   * starting from the weights of {@code warmStartFrom} (a checkpoint prefix; null = random
+   * initialisation), as retrain's challengers do from the champion.
+   */
+  public TrialResult execute(Trial trial, String warmStartFrom, TrainingListener listener) {
     long start = System.nanoTime();
     TrialSpec spec = settings.toTrialSpec(trial);
+    if (warmStartFrom != null) {
+      spec = spec.toBuilder().warmStartFrom(warmStartFrom).build();
+    }
     // Start and end with the thread, at debug level: they show where a sweep's wall time goes
     // (-Dorg.slf4j.simpleLogger.log.io.beamtrain.pipelines.sweep=debug).
     LOG.debug("{}: starting on {} with {} (seed {})", trial.id(), Thread.currentThread().getName(),
@@ -68,6 +81,7 @@ public final class TrialExecutor {
       // The result still reaches results.jsonl through the pipeline; the file is a convenience.
       LOG.warn("{}: could not write {}: {}", trial.id(), path, e.getMessage());
     }
+    SweepViews.writeSession(settings.layout().trialDir(trial.id()), result, settings.storage());
     return result;
   }
 

@@ -2,8 +2,6 @@ package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.pipelines.study.Trial;
-import io.beamtrain.trainer.TrialResult;
-import io.beamtrain.trainer.TrialStatus;
 import io.beamtrain.trainer.train.TrainingListener;
 import java.io.Serializable;
 
@@ -11,9 +9,8 @@ import java.io.Serializable;
  * What the trial DoFns ({@link RunTrials}, the search's {@code TrainRung}) attach to every trial
  * they train: the Beam metrics of its training ({@link TrialMetrics}) and its TensorBoard HParams
  * session, started when the trial starts training (so the dashboard lists it as running) and
- * ended with its status. {@link TrialExecutor} ends the session of every trial the trainer
- * returned; {@link #finished} ends that of a FAILED one, which it records without a session.
- * Serializable, a field of the DoFns.
+ * ended with its status (by {@link TrialExecutor}, whatever the outcome). Serializable, a field
+ * of the DoFns.
  */
 public final class TrialObservers implements Serializable {
   private final TrialSettings settings;
@@ -33,12 +30,5 @@ public final class TrialObservers implements Serializable {
       }
     };
     return TrainingListener.all(metrics, session);
-  }
-
-  /** Call with the trial's result once {@link TrialExecutor} returned it. */
-  public void finished(TrialResult result) {
-    if (result.status() == TrialStatus.FAILED) {
-      SweepViews.writeSession(settings.layout().trialDir(result.trial()), result, settings.storage());
-    }
   }
 }

@@ -54,22 +54,6 @@ public record TrialSettings(
     }
   }
 
-  /** Settings that size each trial's threads from the cores (not deterministic). */
-  public TrialSettings(
-      OutputLayout layout,
-      String dataDir,
-      MetricSpec metric,
-      int trainSteps,
-      int evalEverySteps,
-      int checkpointEverySteps,
-      int earlyStoppingPatience,
-      int trialsPerWorker,
-      int trialCount,
-      StorageConfig storage) {
-    this(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, false);
-  }
-
   public static TrialSettings of(
       StudySpec study, OutputLayout layout, int trialsPerWorker, int trialCount, StorageConfig storage) {
     return new TrialSettings(

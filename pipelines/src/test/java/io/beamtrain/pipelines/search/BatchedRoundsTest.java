@@ -45,7 +45,7 @@ class BatchedRoundsTest {
 
   private static TrialSettings settings(OutputLayout layout, int steps, int trials) {
     return new TrialSettings(layout, layout.data(), MetricSpec.defaultMetric(), steps, 10, 10, 0, 2,
-        trials, StorageConfig.defaults());
+        trials, StorageConfig.defaults(), false);
   }
 
   private static TrialResult read(OutputLayout layout, String trial) {

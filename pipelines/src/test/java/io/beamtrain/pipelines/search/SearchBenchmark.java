@@ -301,7 +301,7 @@ class SearchBenchmark {
         tmp.resolve(dataset + "-" + variant.label().replaceAll("[^A-Za-z0-9]", "_") + "-" + seed).toString());
     int count = AdaptiveSearch.trialCount(study, search);
     TrialSettings settings = new TrialSettings(layout, dataDir, study.metric(), MAX_BUDGET, EVAL_EVERY,
-        MAX_BUDGET, 0, 0, count, StorageConfig.defaults());
+        MAX_BUDGET, 0, 0, count, StorageConfig.defaults(), false);
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     long start = System.nanoTime();
     List<Bracket> brackets = List.of();

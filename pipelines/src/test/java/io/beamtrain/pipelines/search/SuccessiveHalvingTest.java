@@ -58,7 +58,7 @@ class SuccessiveHalvingTest {
     // Budgets 20 then 40 steps; ceil(5 / 2) = 3 promoted, the FAILED trial-0002 never is.
     List<Bracket> plan = Brackets.successiveHalving(5, 20, 40, 2);
     TrialSettings settings = new TrialSettings(
-        layout, layout.data(), MetricSpec.defaultMetric(), 40, 10, 10, 0, 2, 5, StorageConfig.defaults());
+        layout, layout.data(), MetricSpec.defaultMetric(), 40, 10, 10, 0, 2, 5, StorageConfig.defaults(), false);
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     pipeline.apply(SuccessiveHalving.of(trials, plan, settings));
     PipelineResult run = pipeline.run();
@@ -119,7 +119,7 @@ class SuccessiveHalvingTest {
     // eta 3, budgets 10 then 30: rung 0 in rounds {0, 1, 2} and {3, 4, 5}; 2 promoted.
     List<Bracket> plan = Brackets.successiveHalving(6, 10, 30, 3);
     TrialSettings settings = new TrialSettings(
-        out, layout.data(), MetricSpec.defaultMetric(), 30, 5, 10, 0, 2, 6, StorageConfig.defaults());
+        out, layout.data(), MetricSpec.defaultMetric(), 30, 5, 10, 0, 2, 6, StorageConfig.defaults(), false);
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     pipeline.apply(SuccessiveHalving.of(trials, plan, settings).withMedianStopping(new MedianStopping(0, 2), 3));
     pipeline.run().waitUntilFinish();

@@ -42,7 +42,7 @@ class RunTrialsTest {
   @Test
   void aFailingTrialIsRecordedAndTheOthersStillTrain() throws Throwable {
     TrialSettings settings = new TrialSettings(layout, layout.data(), MetricSpec.defaultMetric(),
-        60, 30, 30, 0, 2, 2, StorageConfig.defaults());
+        60, 30, 30, 0, 2, 2, StorageConfig.defaults(), false);
     List<Trial> trials = List.of(
         trial(0, Map.of("model", "linear", "learning_rate", 0.05)),
         trial(1, Map.of("model", "dnn", "hidden_units", 0)));
@@ -77,7 +77,7 @@ class RunTrialsTest {
     // With four trials and a target parallelism of four, the DirectRunner must be able to run
     // trials at the same time: their [start, end] intervals overlap.
     TrialSettings settings = new TrialSettings(new OutputLayout(tmp.resolve("parallel").toString()),
-        layout.data(), MetricSpec.defaultMetric(), 40, 40, 40, 0, 4, 4, StorageConfig.defaults());
+        layout.data(), MetricSpec.defaultMetric(), 40, 40, 40, 0, 4, 4, StorageConfig.defaults(), false);
     List<Trial> trials = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       trials.add(trial(i, Map.of("model", "linear")));

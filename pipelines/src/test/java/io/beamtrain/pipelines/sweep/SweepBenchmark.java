@@ -58,7 +58,7 @@ class SweepBenchmark {
     OutputLayout warm = new OutputLayout(tmp.resolve("warm").toString());
     copyData(data, warm);
     new TrialExecutor(new TrialSettings(warm, warm.data(), defaults.metric(), 50, 50, 50, 0, 1, 1,
-        StorageConfig.defaults())).execute(defaults.trials().get(0));
+        StorageConfig.defaults(), false)).execute(defaults.trials().get(0));
 
     int cores = Runtime.getRuntime().availableProcessors();
     String loadBefore = loadAverage();

@@ -62,7 +62,7 @@ class TrialObserversTest {
 
   private static TrialSettings settings(String output, int trainSteps) {
     return new TrialSettings(new OutputLayout(tmp.resolve(output).toString()), data.data(),
-        MetricSpec.defaultMetric(), trainSteps, 30, 30, 0, 2, 2, StorageConfig.defaults());
+        MetricSpec.defaultMetric(), trainSteps, 30, 30, 0, 2, 2, StorageConfig.defaults(), false);
   }
 
   private static PipelineResult run(

@@ -91,10 +91,10 @@ class TrialParallelismTest {
     int cores = Runtime.getRuntime().availableProcessors();
     TrialSettings settings = new TrialSettings(new OutputLayout("/tmp/x"), "/tmp/x/data",
         MetricSpec.defaultMetric(), 10, 5, 5, 0, 0, 1,
-        StorageConfig.defaults());
+        StorageConfig.defaults(), false);
     assertEquals(1, settings.concurrentTrials());
     TrialSettings many = new TrialSettings(settings.layout(), settings.dataDir(), settings.metric(), 10, 5, 5, 0,
-        0, 1000, settings.storage());
+        0, 1000, settings.storage(), false);
     assertEquals(cores, many.concurrentTrials());
   }
 }
