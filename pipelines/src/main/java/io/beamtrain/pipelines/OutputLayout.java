@@ -18,6 +18,7 @@ public record OutputLayout(String root) implements Serializable {
   public static final String BEST_JSON = "best.json";
   public static final String RESULT_JSON = "result.json";
   public static final String SAVED_MODEL = "saved_model";
+  public static final String JOB_LOG = "search";
 
   public OutputLayout {
     Objects.requireNonNull(root, "root");
@@ -64,6 +65,11 @@ public record OutputLayout(String root) implements Serializable {
 
   public String bestJson() {
     return StoragePaths.join(best(), BEST_JSON);
+  }
+
+  /** The job log of an ASHA search ({@code io.beamtrain.pipelines.search.JobLog}). */
+  public String jobLog() {
+    return StoragePaths.join(root, JOB_LOG);
   }
 
   /** The sweep report, {@code <output>/report.html}. */

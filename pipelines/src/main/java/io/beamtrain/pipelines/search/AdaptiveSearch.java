@@ -17,7 +17,7 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * A whole adaptive study as one composite, the counterpart of the plain {@code Sweep}: the
  * search ({@link SuccessiveHalving} for SUCCESSIVE_HALVING and HYPERBAND, with median stopping
- * inside rungs when it is on; {@link BatchedRounds} for TPE and for the other algorithms with
+ * inside rungs when it is on; {@link AsyncSuccessiveHalving} for ASHA; {@link BatchedRounds} for TPE and for the other algorithms with
  * median stopping), then results.jsonl, then {@code
  * SelectBest} -- among all trials at their best evaluated step, whatever the algorithm -- and
  * {@code ExportBest}. Emits best.json. Counts each trial's final outcome ({@link TrialOutcomes}).
@@ -54,6 +54,11 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
         trials(study), search.minBudget(), study.trainSteps(), search.eta());
   }
 
+  /** The promotion rule of an ASHA study: rungs from {@code minBudget} to {@code trainSteps}. */
+  public static AshaSchedule ashaSchedule(StudySpec study, SearchSettings search) {
+    return AshaSchedule.of(search.minBudget(), study.trainSteps(), search.eta(), trials(study), study.metric());
+  }
+
   /** How many trials the study starts. */
   public static int trialCount(StudySpec study, SearchSettings search) {
     return switch (study.algorithm()) {
@@ -80,6 +85,11 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
   }
 
   private PTransform<PBegin, PCollection<TrialResult>> searchTransform() {
+    if (study.algorithm() == Algorithm.ASHA) {
+      AsyncSuccessiveHalving asha =
+          AsyncSuccessiveHalving.of(study.trials(), ashaSchedule(study, search), search.workers(), settings);
+      return signal == null ? asha : asha.after(signal);
+    }
     if (study.algorithm() == Algorithm.SUCCESSIVE_HALVING || study.algorithm() == Algorithm.HYPERBAND) {
       List<Bracket> plan = brackets(study, search);
       List<Trial> trials = study.withMaxTrials(Brackets.totalTrials(plan)).trials();

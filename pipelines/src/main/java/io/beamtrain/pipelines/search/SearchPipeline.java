@@ -17,7 +17,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * {@code beamtrain sweep} for adaptive studies (SUCCESSIVE_HALVING, HYPERBAND, TPE, or median
+ * {@code beamtrain sweep} for adaptive studies (SUCCESSIVE_HALVING, HYPERBAND, ASHA, TPE, or median
  * stopping on): the same output layout and outcome as the plain sweep, with {@link
  * AdaptiveSearch} in place of its trial stage.
  */
@@ -43,9 +43,11 @@ public final class SearchPipeline {
   public static SweepProgress.Plan progressPlan(SweepPlan plan, SearchSettings search) {
     int trials = AdaptiveSearch.trialCount(plan.study(), search);
     Algorithm algorithm = plan.study().algorithm();
-    long steps = algorithm == Algorithm.SUCCESSIVE_HALVING || algorithm == Algorithm.HYPERBAND
-        ? Brackets.totalSteps(AdaptiveSearch.brackets(plan.study(), search))
-        : (long) trials * plan.study().trainSteps();
+    long steps = switch (algorithm) {
+      case SUCCESSIVE_HALVING, HYPERBAND -> Brackets.totalSteps(AdaptiveSearch.brackets(plan.study(), search));
+      case ASHA -> AdaptiveSearch.ashaSchedule(plan.study(), search).plannedSteps();
+      default -> (long) trials * plan.study().trainSteps();
+    };
     return new SweepProgress.Plan("search",
         IntStream.range(0, trials).mapToObj(Trial::idOf).collect(Collectors.toSet()), steps);
   }

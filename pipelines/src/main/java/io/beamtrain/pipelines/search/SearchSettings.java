@@ -16,9 +16,10 @@ import java.util.TreeSet;
  * algorithm: HYPERBAND
  * trainSteps: 2700           # the maximum budget
  * search:
- *   eta: 3                   # SUCCESSIVE_HALVING, HYPERBAND: cut and budget factor (default 3)
- *   minBudget: 100           # SUCCESSIVE_HALVING, HYPERBAND: first rung's steps (default trainSteps / eta^2)
+ *   eta: 3                   # SUCCESSIVE_HALVING, HYPERBAND, ASHA: cut and budget factor (default 3)
+ *   minBudget: 100           # SUCCESSIVE_HALVING, HYPERBAND, ASHA: first rung's steps (default trainSteps / eta^2)
  *   brackets: 3              # HYPERBAND: how many brackets, most exploratory first (default all)
+ *   workers: 8               # ASHA: jobs running at once (default: the launching machine's cores, at most maxTrials)
  *   roundSize: 4             # TPE and median stopping: trials per round (default a quarter of the
  *                            # trials; for SUCCESSIVE_HALVING / HYPERBAND of the largest rung)
  *   medianStopping: {minSteps: 200, minTrials: 3}   # off unless present
@@ -26,8 +27,9 @@ import java.util.TreeSet;
  *
  * Validated against the study with {@link InvalidStudyException}s naming {@code search.<field>}.
  * Successive halving and Hyperband take their maximum budget from {@code trainSteps}; a
- * successive-halving study starts {@code maxTrials} trials; a Hyperband study's trial count
- * follows from its brackets. Median stopping compares a trial with finished trials at equal steps,
+ * successive-halving or ASHA study starts {@code maxTrials} trials; a Hyperband study's trial count
+ * follows from its brackets. ASHA stops trials by its own promotions, so median stopping is
+ * rejected there, and it takes {@code workers}: how many of its loops run at once. Median stopping compares a trial with finished trials at equal steps,
  * so it runs trials in rounds: TPE's rounds, rounds of {@code roundSize} for GRID, RANDOM and
  * QUASI_RANDOM, and for SUCCESSIVE_HALVING and HYPERBAND rounds within each rung (see {@link
  * SuccessiveHalving#withMedianStopping}). {@link #toBlock} writes the resolved block back, so the
@@ -38,13 +40,14 @@ import java.util.TreeSet;
  * @param brackets Hyperband brackets (ignored otherwise)
  * @param roundSize trials per round
  * @param medianStopping the median rule, or null for off
+ * @param workers ASHA's jobs at once (1 for the other algorithms)
  */
 public record SearchSettings(
-    int eta, int minBudget, int brackets, int roundSize, MedianStopping medianStopping)
+    int eta, int minBudget, int brackets, int roundSize, MedianStopping medianStopping, int workers)
     implements Serializable {
   public static final int DEFAULT_ETA = 3;
   private static final Set<String> FIELDS =
-      Set.of("eta", "minBudget", "brackets", "roundSize", "medianStopping");
+      Set.of("eta", "minBudget", "brackets", "roundSize", "medianStopping", "workers");
   private static final Set<String> MEDIAN_FIELDS = Set.of("minSteps", "minTrials");
 
   /** Whether this study runs in {@link BatchedRounds} (TPE, or median stopping on another non-rung algorithm). */
@@ -58,7 +61,8 @@ public record SearchSettings(
   }
 
   static boolean isMultiFidelity(Algorithm algorithm) {
-    return algorithm == Algorithm.SUCCESSIVE_HALVING || algorithm == Algorithm.HYPERBAND;
+    return algorithm == Algorithm.SUCCESSIVE_HALVING || algorithm == Algorithm.HYPERBAND
+        || algorithm == Algorithm.ASHA;
   }
 
   /** The settings of {@code study}'s {@code search} block, defaults resolved against the rest of the spec. */
@@ -88,6 +92,9 @@ public record SearchSettings(
     if (algorithm == Algorithm.TPE || medianStopping != null || given.containsKey("roundSize")) {
       block.put("roundSize", roundSize);
     }
+    if (algorithm == Algorithm.ASHA || given.containsKey("workers")) {
+      block.put("workers", workers);
+    }
     if (medianStopping != null) {
       Map<String, Object> median = new LinkedHashMap<>();
       median.put("minSteps", medianStopping.minSteps());
@@ -105,11 +112,21 @@ public record SearchSettings(
     boolean multiFidelity = isMultiFidelity(algorithm);
     for (String field : new String[] {"eta", "minBudget"}) {
       if (block.containsKey(field) && !multiFidelity) {
-        throw new InvalidStudyException("search." + field, "only used by SUCCESSIVE_HALVING and HYPERBAND, not " + algorithm);
+        throw new InvalidStudyException("search." + field, "only used by SUCCESSIVE_HALVING, HYPERBAND and ASHA, not " + algorithm);
       }
     }
     if (block.containsKey("brackets") && algorithm != Algorithm.HYPERBAND) {
       throw new InvalidStudyException("search.brackets", "only used by HYPERBAND, not " + algorithm);
+    }
+    if (block.containsKey("workers") && algorithm != Algorithm.ASHA) {
+      throw new InvalidStudyException("search.workers", "only used by ASHA, not " + algorithm);
+    }
+    if (block.containsKey("roundSize") && algorithm == Algorithm.ASHA) {
+      throw new InvalidStudyException("search.roundSize", "not used by ASHA, which has no rounds");
+    }
+    if (block.containsKey("medianStopping") && algorithm == Algorithm.ASHA) {
+      throw new InvalidStudyException("search.medianStopping",
+          "not used by ASHA, which stops trials itself: only the top 1/eta of each rung go on");
     }
     int eta = intField(block, "eta", DEFAULT_ETA);
     if (eta < 2) {
@@ -128,6 +145,14 @@ public record SearchSettings(
           "must be between 1 and " + maxBrackets + " (floor(log_eta(trainSteps / minBudget)) + 1), was " + brackets);
     }
     int trials = study.maxTrials() == null ? StudySpec.DEFAULT_MAX_TRIALS : study.maxTrials();
+    int workers = 1;
+    if (algorithm == Algorithm.ASHA) {
+      workers = intField(block, "workers", Math.max(1, Math.min(trials, Runtime.getRuntime().availableProcessors())));
+      if (workers < 1 || workers > trials) {
+        throw new InvalidStudyException(
+            "search.workers", "must be between 1 and maxTrials (" + trials + "), was " + workers);
+      }
+    }
     // The largest group that is cut into rounds: all trials, or the largest rung.
     int roundable = algorithm == Algorithm.HYPERBAND
         ? Brackets.hyperband(minBudget, maxBudget, eta, brackets).get(0).trials()
@@ -159,7 +184,7 @@ public record SearchSettings(
       }
       median = new MedianStopping(minSteps, minTrials);
     }
-    return new SearchSettings(eta, minBudget, brackets, roundSize, median);
+    return new SearchSettings(eta, minBudget, brackets, roundSize, median, workers);
   }
 
   private static Map<?, ?> asMap(String path, Object node) {

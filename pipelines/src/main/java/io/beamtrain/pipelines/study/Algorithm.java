@@ -1,7 +1,7 @@
 package io.beamtrain.pipelines.study;
 
 /**
- * The search algorithms a study may name. SUCCESSIVE_HALVING, HYPERBAND and TPE are adaptive: they
+ * The search algorithms a study may name. SUCCESSIVE_HALVING, HYPERBAND, ASHA and TPE are adaptive: they
  * run in the {@code io.beamtrain.pipelines.search} pipeline, whose {@code SearchSettings} reads
  * their options from the spec's {@code search} block; their {@link #search()} draws the starting
  * trials (random for the multi-fidelity ones, quasi-random for TPE's first round).
@@ -17,6 +17,11 @@ public enum Algorithm {
   SUCCESSIVE_HALVING(new RandomSearch()),
   /** Successive-halving brackets of different starting budgets, run in parallel. */
   HYPERBAND(new RandomSearch()),
+  /**
+   * Asynchronous successive halving: each free worker promotes a trial in the top 1/eta of its
+   * rung's finished jobs, or starts a new random trial; no rung waits for another.
+   */
+  ASHA(new RandomSearch()),
   /** Tree-structured Parzen Estimator in batched rounds; the first round is QUASI_RANDOM. */
   TPE(new QuasiRandomSearch());
 

@@ -7,6 +7,7 @@ import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.cli.UsageException;
 import io.beamtrain.pipelines.options.StudyOptions;
+import io.beamtrain.pipelines.study.Algorithm;
 import io.beamtrain.pipelines.study.InvalidStudyException;
 import io.beamtrain.pipelines.study.Studies;
 import io.beamtrain.pipelines.study.StudyMetrics;
@@ -16,7 +17,9 @@ import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.HyperParameters;
 import io.beamtrain.trainer.data.TransformSpec;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A sweep resolved before anything runs: the study (file or built-in, with {@code --seed},
@@ -49,6 +52,9 @@ public record SweepPlan(
         ? Studies.read(options.getStudy(), storage)
         : Studies.defaultStudy();
     study = applyOverrides(study, options);
+    if (options.getDeterministic()) {
+      study = oneAshaWorker(study, source);
+    }
     List<Trial> trials = study.trials();
     for (Trial trial : trials) {
       try {
@@ -72,6 +78,28 @@ public record SweepPlan(
     String path = layout().studyJson();
     Storages.forPath(path, settings.storage())
         .writeBytes(path, StudySpecWriter.toJson(study).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * With {@code --deterministic} an ASHA study runs one worker: with several, which trial is
+   * promoted when depends on which job finishes first. Unset {@code search.workers} becomes 1 (and
+   * study.json records it); an explicit larger value is a contradiction the user must resolve.
+   */
+  private static StudySpec oneAshaWorker(StudySpec study, String source) {
+    if (study.algorithm() != Algorithm.ASHA) {
+      return study;
+    }
+    Object workers = study.search().get("workers");
+    if (workers == null) {
+      Map<String, Object> search = new LinkedHashMap<>(study.search());
+      search.put("workers", 1);
+      return study.withSearch(search);
+    }
+    if (!Integer.valueOf(1).equals(workers)) {
+      throw new InvalidStudyException("search.workers", "must be 1 with --deterministic, was " + workers
+          + ": with several ASHA workers the promotions depend on which job finishes first").inSource(source);
+    }
+    return study;
   }
 
   private static StudySpec applyOverrides(StudySpec study, StudyOptions options) {

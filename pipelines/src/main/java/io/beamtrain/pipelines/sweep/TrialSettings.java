@@ -88,6 +88,12 @@ public record TrialSettings(
         earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
   }
 
+  /** A copy with another number of trials per worker JVM (0 = the worker's cores). */
+  public TrialSettings withTrialsPerWorker(int trialsPerWorker) {
+    return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
+  }
+
   /** Trials running at once in this JVM, which divides its cores between their TF thread pools. */
   public int concurrentTrials() {
     if (trialsPerWorker > 0) {

@@ -1,0 +1,157 @@
+package io.beamtrain.pipelines.search;
+
+import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialStatus;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The decision rule of asynchronous successive halving (ASHA; Li et al., "A system for massively
+ * parallel hyperparameter tuning", MLSys 2020, Algorithm 2): whenever a worker is free, promote a
+ * trial that is among the top {@code floor(n_k / eta)} of the {@code n_k} jobs finished at rung
+ * {@code k} and not yet promoted -- highest rung first -- or else start a new trial at rung 0.
+ * Unlike synchronous successive halving it never waits for a whole rung, so the first trial
+ * reaches rung 2 after about {@code eta^2} first-rung jobs instead of all of them.
+ *
+ * <p>A pure function of the job log ({@link #next}), so a worker's decision depends only on what
+ * the log holds when it decides, and one worker's whole search is deterministic. Ranking follows
+ * {@link PromotionRanking}'s rule: by the study metric in the goal's direction, ties by trial id;
+ * a FAILED, DIVERGED or STOPPED job, or one without a finite metric, counts in {@code n_k} but
+ * ranks last and is never promoted.
+ *
+ * @param budgets each rung's step budget, growing by {@code eta}; the last is the maximum budget
+ * @param eta the promotion fraction's inverse
+ * @param maxTrials how many trials (configurations) the search starts at most
+ * @param metric the study metric and its goal
+ */
+public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, MetricSpec metric)
+    implements Serializable {
+
+  public AshaSchedule {
+    budgets = List.copyOf(budgets);
+    if (budgets.isEmpty() || eta < 2 || maxTrials < 1) {
+      throw new IllegalArgumentException(
+          "budgets " + budgets + ", eta " + eta + ", maxTrials " + maxTrials);
+    }
+  }
+
+  /** The rungs successive halving would use from {@code minBudget} to {@code maxBudget}. */
+  public static AshaSchedule of(int minBudget, int maxBudget, int eta, int maxTrials, MetricSpec metric) {
+    Bracket plan = Bracket.of(0, 0, 1, Brackets.maxExtraRungs(minBudget, maxBudget, eta), maxBudget, eta);
+    return new AshaSchedule(plan.rungs().stream().map(Rung::budget).toList(), eta, maxTrials, metric);
+  }
+
+  /** One claimed piece of work: train {@code trial} up to rung {@code rung}'s budget. */
+  public record Job(int index, String trial, int rung, int budget, int worker) implements Serializable {}
+
+  /** How a job ended: the trial's status and its metric at its best step so far (NaN if none). */
+  public record Outcome(TrialStatus status, double metric, long steps) implements Serializable {
+    boolean isPromotable() {
+      return status == TrialStatus.COMPLETED && Double.isFinite(metric);
+    }
+  }
+
+  /** What a free worker does next. */
+  public sealed interface Decision {}
+
+  /** Continue {@code trial} from its checkpoint up to rung {@code rung}'s budget. */
+  public record Promote(String trial, int rung) implements Decision {}
+
+  /** Start the study's trial number {@code trialIndex} at rung 0. */
+  public record Start(int trialIndex) implements Decision {}
+
+  /** Nothing to do until a running job finishes (it may make a promotion possible). */
+  public record Wait() implements Decision {}
+
+  /** Every trial is started and nothing running can lead to a promotion: the search is over. */
+  public record Done() implements Decision {}
+
+  /**
+   * The next decision for a log holding {@code jobs} (indices {@code 0..n-1}, in order) of which
+   * those in {@code outcomes} (by job index) have finished.
+   */
+  public Decision next(List<Job> jobs, Map<Integer, Outcome> outcomes) {
+    int top = budgets.size() - 1;
+    List<List<Finished>> finished = new ArrayList<>();
+    List<Set<String>> claimed = new ArrayList<>();
+    for (int k = 0; k <= top; k++) {
+      finished.add(new ArrayList<>());
+      claimed.add(new HashSet<>());
+    }
+    int started = 0;
+    boolean running = false;
+    for (Job job : jobs) {
+      claimed.get(job.rung()).add(job.trial());
+      if (job.rung() == 0) {
+        started++;
+      }
+      Outcome outcome = outcomes.get(job.index());
+      if (outcome == null) {
+        running = true;
+      } else {
+        finished.get(job.rung()).add(new Finished(job.trial(), outcome));
+      }
+    }
+    for (int k = top - 1; k >= 0; k--) {
+      List<Finished> rung = finished.get(k);
+      rung.sort(ranking());
+      int promotable = rung.size() / eta;
+      for (Finished candidate : rung.subList(0, promotable)) {
+        if (candidate.outcome().isPromotable() && !claimed.get(k + 1).contains(candidate.trial())) {
+          return new Promote(candidate.trial(), k + 1);
+        }
+      }
+    }
+    if (started < maxTrials) {
+      return new Start(started);
+    }
+    return running ? new Wait() : new Done();
+  }
+
+  /**
+   * The steps of successive halving over the same trials: each rung {@code k + 1} holding {@code
+   * floor(n_k / eta)} trials. ASHA trains at least that (at the end the top {@code 1 / eta} of every
+   * rung has been promoted) and usually somewhat more: a trial promoted early can later fall out
+   * of its rung's top {@code 1 / eta}, and stays promoted. A progress estimate, not a bound.
+   */
+  public long plannedSteps() {
+    long steps = 0;
+    long trials = maxTrials;
+    int previous = 0;
+    for (int budget : budgets) {
+      steps += trials * (budget - previous);
+      previous = budget;
+      trials /= eta;
+    }
+    return steps;
+  }
+
+  private record Finished(String trial, Outcome outcome) {}
+
+  /** Promotable first, by the metric in the goal's direction; the rest after; ties by trial id. */
+  private Comparator<Finished> ranking() {
+    return (a, b) -> {
+      boolean pa = a.outcome().isPromotable();
+      boolean pb = b.outcome().isPromotable();
+      if (pa != pb) {
+        return pa ? -1 : 1;
+      }
+      if (pa) {
+        double va = a.outcome().metric();
+        double vb = b.outcome().metric();
+        if (metric.goal().isBetter(va, vb)) {
+          return -1;
+        }
+        if (metric.goal().isBetter(vb, va)) {
+          return 1;
+        }
+      }
+      return a.trial().compareTo(b.trial());
+    };
+  }
+}
