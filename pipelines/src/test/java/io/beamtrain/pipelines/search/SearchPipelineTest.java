@@ -107,4 +107,48 @@ class SearchPipelineTest {
         Files.readString(tmp.resolve("train").resolve("study.json")), "study.json");
     assertEquals(Map.of("roundSize", 2, "medianStopping", Map.of("minSteps", 10, "minTrials", 2)), ran.search());
   }
+
+  @Test
+  void ashaRunsThroughTheSweepCommandAndDeterministicMeansOneWorker() throws Exception {
+    String input = PenguinsData.writeCsv(tmp.resolve("input").toString(), StorageConfig.defaults());
+    OutputLayout layout = new OutputLayout(tmp.resolve("asha").toString());
+    PenguinsData.preprocess(input, layout.root(), StorageConfig.defaults());
+    Path study = tmp.resolve("asha.yaml");
+    Files.writeString(study, """
+        metric: {name: eval_loss, goal: MINIMIZE}
+        algorithm: ASHA
+        maxTrials: 6
+        seed: 4
+        trainSteps: 40
+        evalEverySteps: 10
+        checkpointEverySteps: 10
+        search: {eta: 2, minBudget: 10}
+        parameters:
+          - {name: learning_rate, type: DOUBLE, min: 0.001, max: 0.2, scale: LOG}
+        fixed: {model: linear}
+        """);
+    SweepOutcome outcome = SweepPipeline.run(PipelineOptionsFactory.fromArgs(
+            "--output=" + layout.root(), "--study=" + study, "--deterministic")
+        .withValidation().as(SweepPipeline.Options.class));
+
+    assertEquals(6, outcome.results().size());
+    TrialResult best = outcome.results().stream()
+        .sorted(new TrialRanking(outcome.metric()).comparator()).findFirst().orElseThrow();
+    assertEquals(best.trial(), outcome.best().trial());
+    assertTrue(outcome.results().stream().anyMatch(r -> r.steps() == 40), "some trial reached the maximum budget");
+    // --deterministic resolved the unset worker count to 1, and study.json says so.
+    StudySpec ran = StudySpecParser.parse(Files.readString(Path.of(layout.root(), "study.json")), "study.json");
+    assertEquals(Map.of("eta", 2, "minBudget", 10, "workers", 1), ran.search());
+    assertTrue(Files.exists(Path.of(layout.jobLog(), "job-000000.json")));
+
+    // Several workers contradict --deterministic: the error names the field and the file.
+    Files.writeString(study, Files.readString(study).replace("minBudget: 10}", "minBudget: 10, workers: 2}"));
+    io.beamtrain.pipelines.study.InvalidStudyException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.beamtrain.pipelines.study.InvalidStudyException.class,
+        () -> SweepPipeline.run(PipelineOptionsFactory.fromArgs(
+                "--output=" + tmp.resolve("asha-2"), "--study=" + study, "--deterministic")
+            .withValidation().as(SweepPipeline.Options.class)));
+    assertEquals("search.workers", e.field());
+    assertTrue(e.getMessage().contains("asha.yaml"), e.getMessage());
+  }
 }

@@ -91,6 +91,11 @@ class StudySpecParserTest {
       inert median stopping  | maxTrials: 4\\nsearch: {medianStopping: {minTrials: 4}}           | search.medianStopping.minTrials
       median field unknown   | algorithm: HYPERBAND\\nsearch: {medianStopping: {patience: 2}}  | search.medianStopping.patience
       unknown search field   | algorithm: TPE\\nsearch: {rounds: 3}                               | search.rounds
+      workers on hyperband   | algorithm: HYPERBAND\\nsearch: {workers: 2}                       | search.workers
+      zero asha workers      | algorithm: ASHA\\nmaxTrials: 4\\nsearch: {workers: 0}            | search.workers
+      more workers than trials | algorithm: ASHA\\nmaxTrials: 4\\nsearch: {workers: 5}          | search.workers
+      median stopping on asha | algorithm: ASHA\\nsearch: {medianStopping: {}}                   | search.medianStopping
+      rounds on asha         | algorithm: ASHA\\nsearch: {roundSize: 2}                         | search.roundSize
       zero trials            | maxTrials: 0                                                       | maxTrials
       fractional trainSteps  | trainSteps: 10.5                                                   | trainSteps
       negative eval interval | evalEverySteps: -1                                                 | evalEverySteps
