@@ -13,6 +13,7 @@ import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.pipelines.testing.PenguinsData;
+import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialResult.Evaluation;
 import io.beamtrain.trainer.TrialStatus;
@@ -160,6 +161,18 @@ class SearchBenchmark {
   /** One search setting to measure: an algorithm, its trial count and (SH, HB) its first rung's budget. */
   record Variant(String label, Algorithm algorithm, int trials, int minBudget) {}
 
+  /**
+   * ASHA with one worker, starting as many trials at {@code minBudget} as successive halving's plan
+   * fits in {@code budget} steps (ASHA trains somewhat more than that plan; the steps column shows it).
+   */
+  static Variant asha(long budget, int minBudget) {
+    int trials = 1;
+    while (AshaSchedule.of(minBudget, MAX_BUDGET, ETA, trials + 1, MetricSpec.defaultMetric()).plannedSteps() <= budget) {
+      trials++;
+    }
+    return new Variant("ASHA min R/" + MAX_BUDGET / minBudget, Algorithm.ASHA, trials, minBudget);
+  }
+
   /** Successive halving starting as many trials at {@code minBudget} as fit in {@code budget} steps. */
   static Variant halving(long budget, int minBudget) {
     int trials = 1;
@@ -178,6 +191,7 @@ class SearchBenchmark {
         halving(budget, MIN_BUDGET),
         halving(budget, MIN_BUDGET * ETA),
         new Variant("HYPERBAND", Algorithm.HYPERBAND, randomTrials, MIN_BUDGET),
+        asha(budget, MIN_BUDGET),
         new Variant("TPE", Algorithm.TPE, randomTrials, MAX_BUDGET));
     System.out.printf(Locale.ROOT, "%n== %s (%s), load average %s: budget %d steps (R %d, eta %d); random and TPE %d x %d"
             + " steps (TPE in rounds of %d); HB brackets %s from %d steps, %d steps; %s%n",
@@ -296,6 +310,7 @@ class SearchBenchmark {
     SearchSettings search = SearchSettings.of(
         algorithm == Algorithm.TPE ? Map.of("roundSize", tpeRoundSize(trials))
             : algorithm == Algorithm.RANDOM ? Map.of()
+            : algorithm == Algorithm.ASHA ? Map.of("eta", ETA, "minBudget", variant.minBudget(), "workers", 1)
             : Map.of("eta", ETA, "minBudget", variant.minBudget()), study);
     OutputLayout layout = new OutputLayout(
         tmp.resolve(dataset + "-" + variant.label().replaceAll("[^A-Za-z0-9]", "_") + "-" + seed).toString());
@@ -305,7 +320,11 @@ class SearchBenchmark {
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     long start = System.nanoTime();
     List<Bracket> brackets = List.of();
-    if (algorithm == Algorithm.RANDOM) {
+    List<AshaSchedule.Job> jobs = List.of();
+    if (algorithm == Algorithm.ASHA) {
+      // One worker: the job log is the order a single worker did the work in.
+      pipeline.apply(AsyncSuccessiveHalving.of(study.trials(), AdaptiveSearch.ashaSchedule(study, search), 1, settings));
+    } else if (algorithm == Algorithm.RANDOM) {
       // The plain sweep's trial stage: the baseline as users run it today.
       pipeline.apply(Create.of(study.trials()).withCoder(SerializableCoder.of(Trial.class)))
           .apply(RunTrials.with(settings));
@@ -319,6 +338,9 @@ class SearchBenchmark {
     }
     pipeline.run().waitUntilFinish();
     double seconds = (System.nanoTime() - start) / 1e9;
+    if (algorithm == Algorithm.ASHA) {
+      jobs = new JobLog(layout.jobLog(), io.beamtrain.checkpointing.storage.Storages.forPath(layout.jobLog())).read().jobs();
+    }
     List<TrialResult> results = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       TrialResult r = read(layout.resultJson(Trial.idOf(i)));
@@ -331,7 +353,7 @@ class SearchBenchmark {
       results.add(r);
     }
     int roundSize = algorithm == Algorithm.TPE ? search.roundSize() : count;
-    return new Run(algorithm, study.metric().goal(), metricName, results, roundSize, brackets, seconds);
+    return new Run(algorithm, study.metric().goal(), metricName, results, roundSize, brackets, jobs, seconds);
   }
 
   private static TrialResult read(String path) {
@@ -344,7 +366,7 @@ class SearchBenchmark {
 
   /** One search's results and the step accounting of the class comment. */
   record Run(Algorithm algorithm, Goal goal, String metric, List<TrialResult> results, int roundSize,
-      List<Bracket> brackets, double seconds) {
+      List<Bracket> brackets, List<AshaSchedule.Job> jobs, double seconds) {
 
     /** Spearman's rho between the trials' best metric up to each of {@code steps} and their best overall. */
     String earlyRankCorrelations(List<Integer> steps) {
@@ -533,7 +555,8 @@ class SearchBenchmark {
           steps.add(new long[] {r.steps(), 0});
         }
         for (long[] step : steps) {
-          long group = bracket == null ? index / roundSize : bracket.index() * BRACKET_KEY + rungOf(bracket, step[0]);
+          long group = !jobs.isEmpty() ? jobCovering(r.trial(), step[0])
+              : bracket == null ? index / roundSize : bracket.index() * BRACKET_KEY + rungOf(bracket, step[0]);
           // piece = {cost, costToReach (-1 = not reached)}
           long[] piece = groups.computeIfAbsent(group, g -> new java.util.TreeMap<>())
               .computeIfAbsent(index, i -> new long[] {0, -1});
@@ -551,6 +574,13 @@ class SearchBenchmark {
         out.put(key, pieces);
       });
       return out;
+    }
+
+    /** ASHA: the index of {@code trial}'s job whose budget first covers {@code step} (each job is its own group). */
+    private long jobCovering(String trial, long step) {
+      return jobs.stream().filter(j -> j.trial().equals(trial) && step <= j.budget())
+          .mapToInt(AshaSchedule.Job::index).min()
+          .orElseThrow(() -> new IllegalStateException(trial + " trained to step " + step + " beyond its jobs"));
     }
 
     private Bracket bracketOf(int trialIndex) {

@@ -26,7 +26,7 @@ class SearchBenchmarkAccountingTest {
   }
 
   static SearchBenchmark.Run run(Algorithm algorithm, int roundSize, List<Bracket> brackets, TrialResult... trials) {
-    return new SearchBenchmark.Run(algorithm, Goal.MINIMIZE, "eval_rmse", List.of(trials), roundSize, brackets, 0);
+    return new SearchBenchmark.Run(algorithm, Goal.MINIMIZE, "eval_rmse", List.of(trials), roundSize, brackets, List.of(), 0);
   }
 
   @Test
@@ -94,5 +94,27 @@ class SearchBenchmarkAccountingTest {
         trial(1, TrialStatus.STOPPED, 30, 0.97),
         trial(2, TrialStatus.COMPLETED, 60, 0.90, 0.80));
     assertEquals(60 + 30 + 60, tpe.stepsToReach(0.80, 0.02));
+  }
+
+  @Test
+  void ashaCountsItsJobsInTheOrderItsOneWorkerRanThem() {
+    // Budgets 30 then 90: trials 0, 1, 2 at 30 steps, trial 1 promoted (job 3), then trial 3 at 30.
+    List<AshaSchedule.Job> jobs = List.of(
+        new AshaSchedule.Job(0, "trial-0000", 0, 30, 0),
+        new AshaSchedule.Job(1, "trial-0001", 0, 30, 0),
+        new AshaSchedule.Job(2, "trial-0002", 0, 30, 0),
+        new AshaSchedule.Job(3, "trial-0001", 1, 90, 0),
+        new AshaSchedule.Job(4, "trial-0003", 0, 30, 0));
+    SearchBenchmark.Run asha = new SearchBenchmark.Run(Algorithm.ASHA, Goal.MINIMIZE, "eval_rmse", List.of(
+        trial(0, TrialStatus.COMPLETED, 30, 0.95),
+        trial(1, TrialStatus.COMPLETED, 90, 0.90, 0.85, 0.80),
+        trial(2, TrialStatus.COMPLETED, 30, 0.97),
+        trial(3, TrialStatus.COMPLETED, 30, 0.79)), 4, List.of(), jobs, 0);
+    // 0.80 itself: trial 1 at step 90, 60 steps into job 3, after jobs 0-2 (90 steps).
+    assertEquals(90 + 60, asha.stepsToReach(0.80, 0));
+    // Each job is its own group: the expectation is the count in log order.
+    assertEquals(90 + 60, asha.expectedStepsToReach(0.80, 0), 1e-9);
+    // Within 2% of 0.85 (<= 0.867): trial 1 at step 60, 30 steps into job 3.
+    assertEquals(90 + 30, asha.stepsToReach(0.85, 0.02));
   }
 }
