@@ -54,9 +54,10 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
         trials(study), search.minBudget(), study.trainSteps(), search.eta());
   }
 
-  /** The promotion rule of an ASHA study: rungs from {@code minBudget} to {@code trainSteps}. */
+  /** The promotion rule of an ASHA study: rungs from {@code minBudget} to {@code trainSteps}, {@code maxSteps} in all. */
   public static AshaSchedule ashaSchedule(StudySpec study, SearchSettings search) {
-    return AshaSchedule.of(search.minBudget(), study.trainSteps(), search.eta(), trials(study), study.metric());
+    return AshaSchedule.of(search.minBudget(), study.trainSteps(), search.eta(), trials(study), search.maxSteps(),
+        study.metric());
   }
 
   /** How many trials the study starts. */

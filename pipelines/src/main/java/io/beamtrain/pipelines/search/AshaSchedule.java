@@ -24,26 +24,45 @@ import java.util.Set;
  * a FAILED, DIVERGED or STOPPED job, or one without a finite metric, counts in {@code n_k} but
  * ranks last and is never promoted.
  *
+ * <p>A step budget bounds the whole search: a job is only claimed while the steps of all claimed
+ * jobs plus its own stay within {@code maxSteps} (a promotion costs the steps between the two
+ * rungs' budgets, a start the first rung's). Without it ASHA overspends successive halving's plan
+ * for the same trials, by a third on a realistic search: a trial promoted early can later fall
+ * out of its rung's top {@code 1 / eta} and stays promoted, so rungs above the first hold more
+ * than {@code floor(n / eta)} trials.
+ *
  * @param budgets each rung's step budget, growing by {@code eta}; the last is the maximum budget
  * @param eta the promotion fraction's inverse
  * @param maxTrials how many trials (configurations) the search starts at most
+ * @param maxSteps how many training steps all jobs together may claim
  * @param metric the study metric and its goal
  */
-public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, MetricSpec metric)
+public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long maxSteps, MetricSpec metric)
     implements Serializable {
 
   public AshaSchedule {
     budgets = List.copyOf(budgets);
-    if (budgets.isEmpty() || eta < 2 || maxTrials < 1) {
-      throw new IllegalArgumentException(
-          "budgets " + budgets + ", eta " + eta + ", maxTrials " + maxTrials);
+    if (budgets.isEmpty() || eta < 2 || maxTrials < 1 || maxSteps < budgets.get(0)) {
+      throw new IllegalArgumentException("budgets " + budgets + ", eta " + eta + ", maxTrials " + maxTrials
+          + ", maxSteps " + maxSteps + " (at least the first rung's budget)");
     }
   }
 
-  /** The rungs successive halving would use from {@code minBudget} to {@code maxBudget}. */
-  public static AshaSchedule of(int minBudget, int maxBudget, int eta, int maxTrials, MetricSpec metric) {
+  /**
+   * The rungs successive halving would use from {@code minBudget} to {@code maxBudget}, and a step
+   * budget of {@code maxSteps} (0 = successive halving's plan for {@code maxTrials}, {@link #plannedSteps}).
+   */
+  public static AshaSchedule of(
+      int minBudget, int maxBudget, int eta, int maxTrials, long maxSteps, MetricSpec metric) {
+    List<Integer> budgets = budgets(minBudget, maxBudget, eta);
+    long steps = maxSteps > 0 ? maxSteps : plannedSteps(budgets, eta, maxTrials);
+    return new AshaSchedule(budgets, eta, maxTrials, steps, metric);
+  }
+
+  /** The rung budgets successive halving uses from {@code minBudget} to {@code maxBudget}. */
+  public static List<Integer> budgets(int minBudget, int maxBudget, int eta) {
     Bracket plan = Bracket.of(0, 0, 1, Brackets.maxExtraRungs(minBudget, maxBudget, eta), maxBudget, eta);
-    return new AshaSchedule(plan.rungs().stream().map(Rung::budget).toList(), eta, maxTrials, metric);
+    return plan.rungs().stream().map(Rung::budget).toList();
   }
 
   /** One claimed piece of work: train {@code trial} up to rung {@code rung}'s budget. */
@@ -85,7 +104,9 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, Metric
     }
     int started = 0;
     boolean running = false;
+    long spent = 0;
     for (Job job : jobs) {
+      spent += cost(job.rung());
       claimed.get(job.rung()).add(job.trial());
       if (job.rung() == 0) {
         started++;
@@ -98,6 +119,9 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, Metric
       }
     }
     for (int k = top - 1; k >= 0; k--) {
+      if (spent + cost(k + 1) > maxSteps) {
+        continue;
+      }
       List<Finished> rung = finished.get(k);
       rung.sort(ranking());
       int promotable = rung.size() / eta;
@@ -107,19 +131,27 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, Metric
         }
       }
     }
-    if (started < maxTrials) {
+    if (started < maxTrials && spent + cost(0) <= maxSteps) {
       return new Start(started);
     }
     return running ? new Wait() : new Done();
   }
 
+  /** The steps a job at {@code rung} trains: from the rung below's budget to its own. */
+  public int cost(int rung) {
+    return budgets.get(rung) - (rung == 0 ? 0 : budgets.get(rung - 1));
+  }
+
   /**
-   * The steps of successive halving over the same trials: each rung {@code k + 1} holding {@code
-   * floor(n_k / eta)} trials. ASHA trains at least that (at the end the top {@code 1 / eta} of every
-   * rung has been promoted) and usually somewhat more: a trial promoted early can later fall out
-   * of its rung's top {@code 1 / eta}, and stays promoted. A progress estimate, not a bound.
+   * The steps of successive halving over the same trials, each rung {@code k + 1} holding {@code
+   * floor(n_k / eta)} trials: the default {@link #maxSteps}, so that by default ASHA spends what
+   * successive halving would on {@code maxTrials} trials.
    */
   public long plannedSteps() {
+    return plannedSteps(budgets, eta, maxTrials);
+  }
+
+  private static long plannedSteps(List<Integer> budgets, int eta, int maxTrials) {
     long steps = 0;
     long trials = maxTrials;
     int previous = 0;

@@ -45,7 +45,7 @@ public final class SearchPipeline {
     Algorithm algorithm = plan.study().algorithm();
     long steps = switch (algorithm) {
       case SUCCESSIVE_HALVING, HYPERBAND -> Brackets.totalSteps(AdaptiveSearch.brackets(plan.study(), search));
-      case ASHA -> AdaptiveSearch.ashaSchedule(plan.study(), search).plannedSteps();
+      case ASHA -> AdaptiveSearch.ashaSchedule(plan.study(), search).maxSteps();
       default -> (long) trials * plan.study().trainSteps();
     };
     return new SweepProgress.Plan("search",

@@ -5,6 +5,7 @@ import io.beamtrain.pipelines.study.InvalidStudyException;
 import io.beamtrain.pipelines.study.StudySpec;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,6 +21,7 @@ import java.util.TreeSet;
  *   minBudget: 100           # SUCCESSIVE_HALVING, HYPERBAND, ASHA: first rung's steps (default trainSteps / eta^2)
  *   brackets: 3              # HYPERBAND: how many brackets, most exploratory first (default all)
  *   workers: 8               # ASHA: jobs running at once (default: the launching machine's cores, at most maxTrials)
+ *   maxSteps: 20000          # ASHA: training steps of all jobs together (default: successive halving's for maxTrials)
  *   roundSize: 4             # TPE and median stopping: trials per round (default a quarter of the
  *                            # trials; for SUCCESSIVE_HALVING / HYPERBAND of the largest rung)
  *   medianStopping: {minSteps: 200, minTrials: 3}   # off unless present
@@ -41,13 +43,15 @@ import java.util.TreeSet;
  * @param roundSize trials per round
  * @param medianStopping the median rule, or null for off
  * @param workers ASHA's jobs at once (1 for the other algorithms)
+ * @param maxSteps ASHA's step budget for all jobs together (0 for the other algorithms)
  */
 public record SearchSettings(
-    int eta, int minBudget, int brackets, int roundSize, MedianStopping medianStopping, int workers)
+    int eta, int minBudget, int brackets, int roundSize, MedianStopping medianStopping, int workers,
+    long maxSteps)
     implements Serializable {
   public static final int DEFAULT_ETA = 3;
   private static final Set<String> FIELDS =
-      Set.of("eta", "minBudget", "brackets", "roundSize", "medianStopping", "workers");
+      Set.of("eta", "minBudget", "brackets", "roundSize", "medianStopping", "workers", "maxSteps");
   private static final Set<String> MEDIAN_FIELDS = Set.of("minSteps", "minTrials");
 
   /** Whether this study runs in {@link BatchedRounds} (TPE, or median stopping on another non-rung algorithm). */
@@ -95,6 +99,9 @@ public record SearchSettings(
     if (algorithm == Algorithm.ASHA || given.containsKey("workers")) {
       block.put("workers", workers);
     }
+    if (algorithm == Algorithm.ASHA || given.containsKey("maxSteps")) {
+      block.put("maxSteps", maxSteps);
+    }
     if (medianStopping != null) {
       Map<String, Object> median = new LinkedHashMap<>();
       median.put("minSteps", medianStopping.minSteps());
@@ -118,8 +125,10 @@ public record SearchSettings(
     if (block.containsKey("brackets") && algorithm != Algorithm.HYPERBAND) {
       throw new InvalidStudyException("search.brackets", "only used by HYPERBAND, not " + algorithm);
     }
-    if (block.containsKey("workers") && algorithm != Algorithm.ASHA) {
-      throw new InvalidStudyException("search.workers", "only used by ASHA, not " + algorithm);
+    for (String field : new String[] {"workers", "maxSteps"}) {
+      if (block.containsKey(field) && algorithm != Algorithm.ASHA) {
+        throw new InvalidStudyException("search." + field, "only used by ASHA, not " + algorithm);
+      }
     }
     if (block.containsKey("roundSize") && algorithm == Algorithm.ASHA) {
       throw new InvalidStudyException("search.roundSize", "not used by ASHA, which has no rounds");
@@ -146,7 +155,20 @@ public record SearchSettings(
     }
     int trials = study.maxTrials() == null ? StudySpec.DEFAULT_MAX_TRIALS : study.maxTrials();
     int workers = 1;
+    long maxSteps = 0;
     if (algorithm == Algorithm.ASHA) {
+      List<Integer> budgets = AshaSchedule.budgets(minBudget, maxBudget, eta);
+      Object given = block.get("maxSteps");
+      if (given != null && !(given instanceof Integer || given instanceof Long)) {
+        throw new InvalidStudyException("search.maxSteps", "must be a whole number, was " + given);
+      }
+      maxSteps = given == null
+          ? AshaSchedule.of(minBudget, maxBudget, eta, trials, 0, study.metric()).maxSteps()
+          : ((Number) given).longValue();
+      if (maxSteps < budgets.get(0)) {
+        throw new InvalidStudyException("search.maxSteps",
+            "must be at least the first rung's budget (" + budgets.get(0) + "), was " + maxSteps);
+      }
       workers = intField(block, "workers", Math.max(1, Math.min(trials, Runtime.getRuntime().availableProcessors())));
       if (workers < 1 || workers > trials) {
         throw new InvalidStudyException(
@@ -184,7 +206,7 @@ public record SearchSettings(
       }
       median = new MedianStopping(minSteps, minTrials);
     }
-    return new SearchSettings(eta, minBudget, brackets, roundSize, median, workers);
+    return new SearchSettings(eta, minBudget, brackets, roundSize, median, workers, maxSteps);
   }
 
   private static Map<?, ?> asMap(String path, Object node) {

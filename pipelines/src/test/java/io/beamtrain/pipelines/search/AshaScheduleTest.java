@@ -55,7 +55,7 @@ class AshaScheduleTest {
   }
 
   private static AshaSchedule schedule(int maxTrials, MetricSpec metric) {
-    return new AshaSchedule(List.of(10, 30, 90), 3, maxTrials, metric);
+    return new AshaSchedule(List.of(10, 30, 90), 3, maxTrials, Long.MAX_VALUE, metric);
   }
 
   @Test
@@ -156,7 +156,7 @@ class AshaScheduleTest {
 
   @Test
   void aOneWorkerSearchPromotesEveryRungsTopThirdAndReachesTheTopRungEarly() {
-    AshaSchedule asha = new AshaSchedule(List.of(30, 90, 270, 810), 3, 81, LOSS);
+    AshaSchedule asha = new AshaSchedule(List.of(30, 90, 270, 810), 3, 81, Long.MAX_VALUE, LOSS);
     assertEquals(81 * 30 + 27 * 60 + 9 * 180 + 3 * 540, asha.plannedSteps());
     for (long seed = 1; seed <= 5; seed++) {
       Random random = new Random(seed);
@@ -192,9 +192,39 @@ class AshaScheduleTest {
 
   @Test
   void theRungsAreSuccessiveHalvingsBudgets() {
-    AshaSchedule asha = AshaSchedule.of(30, 810, 3, 10, LOSS);
+    AshaSchedule asha = AshaSchedule.of(30, 810, 3, 10, 0, LOSS);
     assertEquals(List.of(30, 90, 270, 810), asha.budgets());
     // Budgets are the maximum over powers of eta, so a minimum of 100 gives a first rung of 270.
-    assertEquals(List.of(270, 810), AshaSchedule.of(100, 810, 3, 10, LOSS).budgets());
+    assertEquals(List.of(270, 810), AshaSchedule.of(100, 810, 3, 10, 0, LOSS).budgets());
+  }
+
+  @Test
+  void theStepBudgetStopsClaimsThatWouldExceedIt() {
+    // Budgets 10, 30, 90: a start costs 10, a promotion to rung 1 costs 20, to rung 2 costs 60.
+    AshaSchedule asha = new AshaSchedule(List.of(10, 30, 90), 3, 20, 60, LOSS);
+    Log log = new Log().finished(0, 0, 0.5).finished(1, 0, 0.4).finished(2, 0, 0.6);
+    // 30 spent: the promotion (20) fits.
+    assertEquals(new Promote(Trial.idOf(1), 1), log.next(asha));
+    log.finished(1, 1, 0.3).finished(3, 0, 0.7);
+    // 60 spent: nothing fits any more, and nothing is running.
+    assertEquals(new Done(), log.next(asha));
+    // With 10 more, a start still fits but the promotion of trial-0001 to rung 2 (60) does not.
+    AshaSchedule more = new AshaSchedule(List.of(10, 30, 90), 3, 20, 70, LOSS);
+    assertEquals(new Start(4), log.next(more));
+  }
+
+  @Test
+  void byDefaultTheStepBudgetIsSuccessiveHalvingsPlanAndASearchStaysWithinIt() {
+    AshaSchedule asha = AshaSchedule.of(30, 810, 3, 81, 0, LOSS);
+    assertEquals(asha.plannedSteps(), asha.maxSteps());
+    Random random = new Random(7);
+    Map<Job, Double> metrics = new HashMap<>();
+    Map<String, Double> quality = new HashMap<>();
+    List<Job> jobs = simulate(asha, job -> metrics.computeIfAbsent(job,
+        j -> quality.computeIfAbsent(j.trial(), t -> random.nextDouble()) + 0.1 * random.nextGaussian()));
+    long steps = jobs.stream().mapToLong(j -> asha.cost(j.rung())).sum();
+    assertTrue(steps <= asha.maxSteps(), steps + " > " + asha.maxSteps());
+    assertTrue(steps > asha.maxSteps() - 30, "it stops only when not even a start fits: " + steps);
+    assertTrue(jobs.stream().anyMatch(j -> j.rung() == 3), "some trial reached the maximum budget");
   }
 }

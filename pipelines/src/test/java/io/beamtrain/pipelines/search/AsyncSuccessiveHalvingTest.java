@@ -97,8 +97,8 @@ class AsyncSuccessiveHalvingTest {
     List<Trial> trials = List.of(
         linear(0, 0.001), linear(1, 0.1), trial(2, Map.of("model", "dnn", "hidden_units", 0)),
         linear(3, 0.03), linear(4, 0.0003), linear(5, 0.3), linear(6, 0.01));
-    // eta 2, budgets 10, 20, 40.
-    AshaSchedule schedule = AshaSchedule.of(10, 40, 2, 7, MetricSpec.defaultMetric());
+    // eta 2, budgets 10, 20, 40; a step budget that does not bind, so the search runs to ASHA's end state.
+    AshaSchedule schedule = AshaSchedule.of(10, 40, 2, 7, 10_000, MetricSpec.defaultMetric());
     assertEquals(List.of(10, 20, 40), schedule.budgets());
     PipelineResult run = run(trials, schedule, 2, settings(out, 40));
 
@@ -167,7 +167,7 @@ class AsyncSuccessiveHalvingTest {
   void aJobLeftUnfinishedByADeadWorkerIsResumedFromItsLastCheckpoint() {
     OutputLayout out = new OutputLayout(tmp.resolve("resume").toString());
     List<Trial> trials = List.of(linear(0, 0.03), linear(1, 0.1), linear(2, 0.01));
-    AshaSchedule schedule = AshaSchedule.of(20, 40, 2, 3, MetricSpec.defaultMetric());
+    AshaSchedule schedule = AshaSchedule.of(20, 40, 2, 3, 0, MetricSpec.defaultMetric());
     // A worker numbered 3 (of an earlier run with 4) claimed trial-0000 up to 20 steps, checkpointed
     // at step 10 and died.
     TrialSettings settings = settings(out, 40);
@@ -193,7 +193,7 @@ class AsyncSuccessiveHalvingTest {
   void oneWorkerMakesTheSameDecisionsEveryRun() {
     List<Trial> trials = List.of(
         linear(0, 0.001), linear(1, 0.1), linear(2, 0.05), linear(3, 0.03), linear(4, 0.0003), linear(5, 0.3));
-    AshaSchedule schedule = AshaSchedule.of(10, 30, 3, 6, MetricSpec.defaultMetric());
+    AshaSchedule schedule = AshaSchedule.of(10, 30, 3, 6, 0, MetricSpec.defaultMetric());
     List<List<String>> decisions = new ArrayList<>();
     for (String name : List.of("once", "twice")) {
       OutputLayout out = new OutputLayout(tmp.resolve("deterministic-" + name).toString());

@@ -72,7 +72,8 @@ import org.junit.jupiter.api.io.TempDir;
  * order within a round; successive halving -- rung by rung (rung r + 1 needs all of rung r), in
  * trial order within a rung, a promoted trial's piece being only the steps from the previous rung's
  * budget to this one (it continues from its checkpoint); Hyperband -- bracket by bracket, most
- * exploratory first (Li et al.'s loop order), each bracket as successive halving. The steps come
+ * exploratory first (Li et al.'s loop order), each bracket as successive halving; ASHA (one worker)
+ * -- its job log's order, each job a group of its own (so its expected count is its count). The steps come
  * from the trials' result.json histories, and the benchmark checks that no trial trained a step
  * twice ({@code steps} equals its last evaluated step), so continued trials really continued.
  *
@@ -162,12 +163,13 @@ class SearchBenchmark {
   record Variant(String label, Algorithm algorithm, int trials, int minBudget) {}
 
   /**
-   * ASHA with one worker, starting as many trials at {@code minBudget} as successive halving's plan
-   * fits in {@code budget} steps (ASHA trains somewhat more than that plan; the steps column shows it).
+   * ASHA with one worker: at most as many trials as successive halving's plan fits in {@code
+   * budget} steps, and {@code budget} as its step budget ({@code search.maxSteps}), which usually
+   * binds first (ASHA promotes more than {@code floor(n / eta)} per rung, so it starts fewer trials).
    */
   static Variant asha(long budget, int minBudget) {
     int trials = 1;
-    while (AshaSchedule.of(minBudget, MAX_BUDGET, ETA, trials + 1, MetricSpec.defaultMetric()).plannedSteps() <= budget) {
+    while (AshaSchedule.of(minBudget, MAX_BUDGET, ETA, trials + 1, 0, MetricSpec.defaultMetric()).plannedSteps() <= budget) {
       trials++;
     }
     return new Variant("ASHA min R/" + MAX_BUDGET / minBudget, Algorithm.ASHA, trials, minBudget);
@@ -182,9 +184,14 @@ class SearchBenchmark {
     return new Variant("SH min R/" + MAX_BUDGET / minBudget, Algorithm.SUCCESSIVE_HALVING, trials, minBudget);
   }
 
+  /** Every search's total step budget: what Hyperband with all brackets from {@code R / 27} plans to spend. */
+  static long totalBudget() {
+    return Brackets.totalSteps(Brackets.hyperband(MIN_BUDGET, MAX_BUDGET, ETA, RUNGS));
+  }
+
   private void compare(String dataset, String dataDir, String metric) {
     List<Bracket> hyperband = Brackets.hyperband(MIN_BUDGET, MAX_BUDGET, ETA, RUNGS);
-    long budget = Brackets.totalSteps(hyperband);
+    long budget = totalBudget();
     int randomTrials = (int) (budget / MAX_BUDGET);
     List<Variant> variants = List.of(
         new Variant("RANDOM", Algorithm.RANDOM, randomTrials, MAX_BUDGET),
@@ -310,7 +317,8 @@ class SearchBenchmark {
     SearchSettings search = SearchSettings.of(
         algorithm == Algorithm.TPE ? Map.of("roundSize", tpeRoundSize(trials))
             : algorithm == Algorithm.RANDOM ? Map.of()
-            : algorithm == Algorithm.ASHA ? Map.of("eta", ETA, "minBudget", variant.minBudget(), "workers", 1)
+            : algorithm == Algorithm.ASHA ? Map.of("eta", ETA, "minBudget", variant.minBudget(), "workers", 1,
+                "maxSteps", totalBudget())
             : Map.of("eta", ETA, "minBudget", variant.minBudget()), study);
     OutputLayout layout = new OutputLayout(
         tmp.resolve(dataset + "-" + variant.label().replaceAll("[^A-Za-z0-9]", "_") + "-" + seed).toString());
@@ -342,8 +350,12 @@ class SearchBenchmark {
       jobs = new JobLog(layout.jobLog(), io.beamtrain.checkpointing.storage.Storages.forPath(layout.jobLog())).read().jobs();
     }
     List<TrialResult> results = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      TrialResult r = read(layout.resultJson(Trial.idOf(i)));
+    // ASHA starts trials until its step budget runs out: those in its log.
+    List<String> started = algorithm == Algorithm.ASHA
+        ? jobs.stream().map(AshaSchedule.Job::trial).distinct().sorted().toList()
+        : java.util.stream.IntStream.range(0, count).mapToObj(Trial::idOf).toList();
+    for (String id : started) {
+      TrialResult r = read(layout.resultJson(id));
       long lastEvaluated = r.history().isEmpty() ? 0 : r.history().get(r.history().size() - 1).step();
       boolean evaluatedToTheEnd = r.status() == TrialStatus.COMPLETED || r.status() == TrialStatus.STOPPED;
       if (evaluatedToTheEnd ? r.steps() != lastEvaluated : r.steps() < lastEvaluated) {

@@ -131,14 +131,19 @@ class SearchPipelineTest {
             "--output=" + layout.root(), "--study=" + study, "--deterministic")
         .withValidation().as(SweepPipeline.Options.class));
 
-    assertEquals(6, outcome.results().size());
+    // A result per trial started, within the step budget: successive halving's plan for 6 trials
+    // over budgets 10, 20, 40 (6 x 10 + 3 x 10 + 1 x 20).
+    JobLog.Snapshot log = new JobLog(layout.jobLog(), io.beamtrain.checkpointing.storage.Storages.forPath(layout.jobLog()))
+        .read();
+    assertEquals(log.jobs().stream().map(j -> j.trial()).distinct().count(), outcome.results().size());
+    assertTrue(outcome.results().stream().mapToLong(TrialResult::steps).sum() <= 110);
     TrialResult best = outcome.results().stream()
         .sorted(new TrialRanking(outcome.metric()).comparator()).findFirst().orElseThrow();
     assertEquals(best.trial(), outcome.best().trial());
     assertTrue(outcome.results().stream().anyMatch(r -> r.steps() == 40), "some trial reached the maximum budget");
     // --deterministic resolved the unset worker count to 1, and study.json says so.
     StudySpec ran = StudySpecParser.parse(Files.readString(Path.of(layout.root(), "study.json")), "study.json");
-    assertEquals(Map.of("eta", 2, "minBudget", 10, "workers", 1), ran.search());
+    assertEquals(Map.of("eta", 2, "minBudget", 10, "workers", 1, "maxSteps", 110), ran.search());
     assertTrue(Files.exists(Path.of(layout.jobLog(), "job-000000.json")));
 
     // Several workers contradict --deterministic: the error names the field and the file.

@@ -96,6 +96,8 @@ class StudySpecParserTest {
       more workers than trials | algorithm: ASHA\\nmaxTrials: 4\\nsearch: {workers: 5}          | search.workers
       median stopping on asha | algorithm: ASHA\\nsearch: {medianStopping: {}}                   | search.medianStopping
       rounds on asha         | algorithm: ASHA\\nsearch: {roundSize: 2}                         | search.roundSize
+      step budget on tpe     | algorithm: TPE\\nsearch: {maxSteps: 1000}                       | search.maxSteps
+      step budget below a rung | algorithm: ASHA\\ntrainSteps: 900\\nsearch: {minBudget: 100, maxSteps: 99} | search.maxSteps
       zero trials            | maxTrials: 0                                                       | maxTrials
       fractional trainSteps  | trainSteps: 10.5                                                   | trainSteps
       negative eval interval | evalEverySteps: -1                                                 | evalEverySteps
