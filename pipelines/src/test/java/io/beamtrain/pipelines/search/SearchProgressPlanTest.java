@@ -72,4 +72,22 @@ class SearchProgressPlanTest {
     assertEquals(5 * 30, plan.stepBudget());
     assertEquals(ids(5), plan.trialIds());
   }
+
+  @Test
+  void ashaCountsItsStepBudget() throws Exception {
+    String study = """
+        metric: {name: eval_loss, goal: MINIMIZE}
+        algorithm: ASHA
+        maxTrials: 9
+        trainSteps: 90
+        search: %s
+        parameters:
+          - {name: learning_rate, type: DOUBLE, min: 0.001, max: 0.2, scale: LOG}
+        fixed: {model: linear}
+        """;
+    // By default successive halving's plan: 9 trials to 10 steps, 3 on to 30, 1 on to 90.
+    assertEquals(9 * 10 + 3 * 20 + 60, plan(study.formatted("{eta: 3, minBudget: 10}")).stepBudget());
+    assertEquals(ids(9), plan(study.formatted("{eta: 3, minBudget: 10}")).trialIds());
+    assertEquals(500, plan(study.formatted("{eta: 3, minBudget: 10, maxSteps: 500}")).stepBudget());
+  }
 }
