@@ -267,6 +267,12 @@ public final class LocalStorage implements Storage {
 
   @Override
   public boolean compareAndSet(String path, byte[] data, long expectedGeneration) {
+    if (expectedGeneration == StorageObject.NO_GENERATION) {
+      Optional<Boolean> created = createByLink(path, data);
+      if (created.isPresent()) {
+        return created.get();
+      }
+    }
     try (FileLock lock = lock(path)) {
       long current = stat(path).map(StorageObject::generation).orElse(StorageObject.NO_GENERATION);
       if (current != expectedGeneration) {
@@ -286,6 +292,40 @@ public final class LocalStorage implements Storage {
       return true;
     } catch (IOException e) {
       throw failure(path, "compare-and-set failed", e);
+    }
+  }
+
+  /**
+   * Create-if-absent without a lock file: the data goes to a complete temp file, which is then
+   * hard-linked to the target name; the OS refuses the link when the name exists, atomically and
+   * across processes (GCS's {@code ifGenerationMatch=0}). Empty when this file system has no hard
+   * links, for the locked path to handle.
+   */
+  private Optional<Boolean> createByLink(String path, byte[] data) {
+    Path target = local(path);
+    Path temp = tempSibling(target);
+    try {
+      Files.write(temp, data, StandardOpenOption.CREATE_NEW);
+      Files.createLink(target, temp);
+      return Optional.of(true);
+    } catch (FileAlreadyExistsException e) {
+      return Optional.of(false);
+    } catch (UnsupportedOperationException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      if (Files.exists(target)) {
+        return Optional.of(false);
+      }
+      // e.g. EPERM from a file system without hard links: take the locked path.
+      LOG.debug("{}: no hard link ({}); creating under a lock file", path, e.getMessage());
+      return Optional.empty();
+    } finally {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException e) {
+        // Harmless: the temp file is hidden from listings by its TEMP_PREFIX name.
+        LOG.debug("{}: temp file left behind: {}", temp, e.getMessage());
+      }
     }
   }
 

@@ -30,6 +30,18 @@ class LocalStorageContractTest extends StorageContractTest {
   }
 
   @Test
+  void createIfAbsentLeavesNothingButTheObject() throws IOException {
+    String p = path("claims/job-0");
+    assertTrue(storage.compareAndSet(p, bytes("mine"), StorageObject.NO_GENERATION));
+    assertFalse(storage.compareAndSet(p, bytes("theirs"), StorageObject.NO_GENERATION));
+    try (var files = Files.list(Path.of(p).getParent())) {
+      // A hard link of a finished temp file: no lock file beside it, no temp file left.
+      assertEquals(List.of("job-0"), files.map(f -> f.getFileName().toString()).toList());
+    }
+    assertEquals("mine", new String(storage.readBytes(p), java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
   void aFailedWriteThroughOpenWriteCommitsNothing() throws IOException {
     String p = path("half");
     OutputStream out = storage.openWrite(p);

@@ -297,7 +297,16 @@ abstract class StorageContractTest {
   void twoWritersRacingOnOneGenerationExactlyOneWins() throws Exception {
     String p = path("cas/race");
     storage().writeBytes(p, bytes("base"));
-    long base = storage().readVersioned(p).orElseThrow().generation();
+    exactlyOneWins(p, storage().readVersioned(p).orElseThrow().generation());
+  }
+
+  @Test
+  void creatorsRacingForOneNameExactlyOneWins() throws Exception {
+    exactlyOneWins(path("cas/create-race"), StorageObject.NO_GENERATION);
+  }
+
+  /** Six threads compare-and-set {@code p} against {@code base} at once: one wins and its bytes are there. */
+  private void exactlyOneWins(String p, long base) throws Exception {
     int writers = 6;
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     try {
