@@ -9,6 +9,7 @@ import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.SweepPlan;
 import io.beamtrain.pipelines.sweep.SweepProgress;
+import io.beamtrain.pipelines.sweep.TrialParallelism;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import java.time.Duration;
 import java.util.stream.Collectors;
@@ -57,6 +58,10 @@ public final class SearchPipeline {
     TrialSettings base = plan.settings();
     plan.writeStudy();
     SweepViews.writeExperiment(plan.layout().root(), base.storage());
+    if (plan.study().algorithm() == Algorithm.ASHA) {
+      // Each ASHA worker holds a DirectRunner thread for the whole search: room for all of them.
+      TrialParallelism.leaveDirectRunnerThreadsForScheduling(options, search.workers());
+    }
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Search", transform(plan, search));
     long start = System.nanoTime();
