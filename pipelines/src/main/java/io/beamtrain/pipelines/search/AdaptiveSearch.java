@@ -89,6 +89,10 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
     if (study.algorithm() == Algorithm.ASHA) {
       AsyncSuccessiveHalving asha =
           AsyncSuccessiveHalving.of(study.trials(), ashaSchedule(study, search), search.workers(), settings);
+      if (search.sampler() == AshaSampler.Kind.TPE) {
+        asha = asha.withSampler(
+            AshaSampler.tpe(study.trials(), study.parameters(), study.metric(), study.seed()));
+      }
       return signal == null ? asha : asha.after(signal);
     }
     if (study.algorithm() == Algorithm.SUCCESSIVE_HALVING || study.algorithm() == Algorithm.HYPERBAND) {

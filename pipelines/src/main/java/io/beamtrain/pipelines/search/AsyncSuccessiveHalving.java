@@ -24,7 +24,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -62,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * attempt or the next run against the same output. Results come from the trials' result.json
  * files once every worker has finished, so a retried bundle loses nothing.
  *
+ * <p>New trials come from an {@link AshaSampler}: the study's random trials in order, or TPE
+ * proposals fitted on the log ({@link #withSampler}). Each start records the trial's parameters in
+ * the log, so the log alone says what every trial is.
+ *
  * <p>With one worker the search is deterministic for a given seed; with more, which trial is
  * promoted when depends on which job finishes first, as in every asynchronous search.
  *
@@ -70,22 +73,18 @@ import org.slf4j.LoggerFactory;
 public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection<TrialResult>> {
   private static final Logger LOG = LoggerFactory.getLogger(AsyncSuccessiveHalving.class);
 
-  private final List<Trial> trials;
+  private final AshaSampler sampler;
   private final AshaSchedule schedule;
   private final int workers;
   private final TrialSettings settings;
   private final PCollection<?> signal;
 
   private AsyncSuccessiveHalving(
-      List<Trial> trials, AshaSchedule schedule, int workers, TrialSettings settings, PCollection<?> signal) {
-    if (trials.size() < schedule.maxTrials()) {
-      throw new IllegalArgumentException(
-          "the schedule starts " + schedule.maxTrials() + " trials, got " + trials.size());
-    }
+      AshaSampler sampler, AshaSchedule schedule, int workers, TrialSettings settings, PCollection<?> signal) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, was " + workers);
     }
-    this.trials = List.copyOf(trials);
+    this.sampler = sampler;
     this.schedule = schedule;
     this.workers = workers;
     this.settings = settings;
@@ -99,18 +98,24 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
    */
   public static AsyncSuccessiveHalving of(
       List<Trial> trials, AshaSchedule schedule, int workers, TrialSettings settings) {
-    int maxBudget = schedule.budgets().get(schedule.budgets().size() - 1);
-    List<Trial> withHorizon = trials.stream()
-        .map(t -> SuccessiveHalving.withScheduleHorizon(t, maxBudget)).toList();
+    if (trials.size() < schedule.maxTrials()) {
+      throw new IllegalArgumentException(
+          "the schedule starts " + schedule.maxTrials() + " trials, got " + trials.size());
+    }
     // At most `workers` trials train at once, so TF's threads are sized for that many.
     TrialSettings sized = settings.withTrialCount(workers)
         .withTrialsPerWorker(Math.min(settings.trialsPerWorker(), workers));
-    return new AsyncSuccessiveHalving(withHorizon, schedule, workers, sized, null);
+    return new AsyncSuccessiveHalving(AshaSampler.random(trials), schedule, workers, sized, null);
+  }
+
+  /** The same search with new trials from {@code sampler}. */
+  public AsyncSuccessiveHalving withSampler(AshaSampler sampler) {
+    return new AsyncSuccessiveHalving(sampler, schedule, workers, settings, signal);
   }
 
   /** The same search, started only when {@code signal} is complete (e.g. the data is written). */
   public AsyncSuccessiveHalving after(PCollection<?> signal) {
-    return new AsyncSuccessiveHalving(trials, schedule, workers, settings, signal);
+    return new AsyncSuccessiveHalving(sampler, schedule, workers, settings, signal);
   }
 
   @Override
@@ -125,7 +130,7 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
         .setCoder(KvCoder.of(VarIntCoder.of(), VarIntCoder.of()))
         .apply("SpreadOverWorkers", Reshuffle.of())
         .apply("DropKeys", Values.create())
-        .apply("RunWorkers", ParDo.of(new WorkerFn(trials, schedule, workers, settings)))
+        .apply("RunWorkers", ParDo.of(new WorkerFn(sampler, schedule, workers, settings)))
         .setCoder(VarIntCoder.of());
     return begin
         .apply("JobLog", Create.of(settings.layout().jobLog()).withCoder(StringUtf8Coder.of()))
@@ -142,7 +147,7 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
     /** How long a worker with nothing to do sleeps before reading the log again, at most. */
     private static final long MAX_WAIT_MILLIS = 2_000;
 
-    private final List<Trial> trials;
+    private final AshaSampler sampler;
     private final AshaSchedule schedule;
     private final int workers;
     private final TrialSettings settings;
@@ -150,8 +155,8 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
     private final Counter stepsTrained = Metrics.counter(TrainRung.METRICS_NAMESPACE, TrainRung.STEPS_TRAINED);
     private final Counter trialsStarted = Metrics.counter(RunTrials.METRICS_NAMESPACE, RunTrials.TRIALS_STARTED);
 
-    WorkerFn(List<Trial> trials, AshaSchedule schedule, int workers, TrialSettings settings) {
-      this.trials = trials;
+    WorkerFn(AshaSampler sampler, AshaSchedule schedule, int workers, TrialSettings settings) {
+      this.sampler = sampler;
       this.schedule = schedule;
       this.workers = workers;
       this.settings = settings;
@@ -162,7 +167,7 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
     public void process(@Element Integer worker, OutputReceiver<Integer> out) throws InterruptedException {
       String dir = settings.layout().jobLog();
       JobLog log = new JobLog(dir, Storages.forPath(dir, settings.storage()));
-      Map<String, Trial> byId = trials.stream().collect(Collectors.toMap(Trial::id, t -> t));
+      int maxBudget = schedule.budgets().get(schedule.budgets().size() - 1);
       int ran = 0;
       long waitMillis = 50;
       while (true) {
@@ -173,7 +178,7 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
           // Claimed by this worker number in an attempt that died (or a run with more workers).
           LOG.info("{}: resuming job {} ({} up to {} steps) left unfinished by an earlier attempt",
               dir, unfinished.index(), unfinished.trial(), unfinished.budget());
-          run(unfinished, byId, log);
+          run(unfinished, log);
           ran++;
           continue;
         }
@@ -182,10 +187,12 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
           break;
         }
         Job job = null;
+        Trial started = null;
         if (decision instanceof Promote p) {
           job = new Job(snapshot.nextIndex(), p.trial(), p.rung(), schedule.budgets().get(p.rung()), worker);
         } else if (decision instanceof Start s) {
-          job = new Job(snapshot.nextIndex(), trials.get(s.trialIndex()).id(), 0, schedule.budgets().get(0), worker);
+          started = SuccessiveHalving.withScheduleHorizon(sampler.propose(s.trialIndex(), snapshot), maxBudget);
+          job = new Job(snapshot.nextIndex(), started.id(), 0, schedule.budgets().get(0), worker);
         }
         if (job == null) {
           // Every trial is started; a running job may still make a promotion possible.
@@ -194,11 +201,11 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
           continue;
         }
         waitMillis = 50;
-        if (log.claim(job)) {
+        if (log.claim(job, started)) {
           if (job.rung() == 0) {
             trialsStarted.inc();
           }
-          run(job, byId, log);
+          run(job, log);
           ran++;
         }
         // A lost claim needs nothing: the next read sees the winner's job and decides again.
@@ -206,11 +213,11 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
       out.output(ran);
     }
 
-    private void run(Job job, Map<String, Trial> byId, JobLog log) {
-      Trial trial = byId.get(job.trial());
+    private void run(Job job, JobLog log) {
+      Trial trial = log.trial(job.trial());
       if (trial == null) {
         throw new IllegalStateException(log.path(job.index()) + " names " + job.trial()
-            + ", which is not one of this study's trials: the output directory holds another study's search");
+            + ", which no job of the log started (with its parameters)");
       }
       TrialExecutor executor = new TrialExecutor(settings.withTrainSteps(job.budget()));
       TrainingListener countSteps = new TrainingListener() {

@@ -9,6 +9,7 @@ import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.pipelines.search.AshaSchedule.Job;
 import io.beamtrain.pipelines.search.AshaSchedule.Outcome;
+import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.TrialStatus;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,9 @@ import java.util.regex.Pattern;
  * coordination. Job {@code n} is claimed by creating {@code job-<n>.json} only if it does not
  * exist yet (a GCS {@code ifGenerationMatch=0} precondition, a create-new on local disk): of two
  * workers deciding job {@code n} at once exactly one wins, and the other re-reads the log and
- * decides again. The claimer writes {@code job-<n>.done.json} when the job ends. Both files are
+ * decides again. A job that starts a trial also records the trial's parameters and seed, so the
+ * log alone says what every trial is (ASHA's sampler may propose them as it goes). The claimer
+ * writes {@code job-<n>.done.json} when the job ends. Both files are
  * written once and never change, so a reader caches them and each {@link #read} fetches only the
  * new ones after one listing.
  *
@@ -44,6 +47,7 @@ public final class JobLog {
   private final Storage storage;
   private final TreeMap<Integer, Job> jobs = new TreeMap<>();
   private final Map<Integer, Outcome> outcomes = new HashMap<>();
+  private final Map<String, Trial> trials = new HashMap<>();
 
   /** @param dir the log's prefix, e.g. {@code gs://b/sweep/search} (no trailing slash needed) */
   public JobLog(String dir, Storage storage) {
@@ -51,11 +55,15 @@ public final class JobLog {
     this.storage = storage;
   }
 
-  /** The log as it is now: jobs {@code 0..n-1} in order and the outcomes of those that finished. */
-  public record Snapshot(List<Job> jobs, Map<Integer, Outcome> outcomes) {
+  /**
+   * The log as it is now: jobs {@code 0..n-1} in order, the outcomes of those that finished, and
+   * the trials the log started (by id; empty for entries written without their parameters).
+   */
+  public record Snapshot(List<Job> jobs, Map<Integer, Outcome> outcomes, Map<String, Trial> trials) {
     public Snapshot {
       jobs = List.copyOf(jobs);
       outcomes = Map.copyOf(outcomes);
+      trials = Map.copyOf(trials);
     }
 
     /** The index the next claim takes. */
@@ -82,7 +90,12 @@ public final class JobLog {
       if (done && !outcomes.containsKey(index)) {
         outcomes.put(index, parse(object.path(), OutcomeJson.class).toOutcome());
       } else if (!done && !jobs.containsKey(index)) {
-        jobs.put(index, parse(object.path(), JobJson.class).toJob(index, object.path()));
+        JobJson entry = parse(object.path(), JobJson.class);
+        jobs.put(index, entry.toJob(index, object.path()));
+        if (entry.params() != null) {
+          trials.put(entry.trial(), new Trial(entry.trial(), Trial.indexOf(entry.trial()), new TreeMap<>(entry.params()),
+              entry.seed() == null ? 0 : entry.seed()));
+        }
       }
     }
     // Claims are taken in order, so the log is always 0..n-1; a gap means someone wrote here by hand.
@@ -94,17 +107,34 @@ public final class JobLog {
       }
       ordered.add(job);
     }
-    return new Snapshot(ordered, outcomes);
+    return new Snapshot(ordered, outcomes, trials);
   }
 
   /** Claims {@code job} (its index must be the next one); false when another worker took that index first. */
   public boolean claim(Job job) {
-    byte[] data = write(new JobJson(job.trial(), job.rung(), job.budget(), job.worker()));
+    return claim(job, null);
+  }
+
+  /**
+   * Claims {@code job}, recording {@code started}'s parameters and seed when the job starts that
+   * trial (null for a promotion); false when another worker took that index first.
+   */
+  public boolean claim(Job job, Trial started) {
+    byte[] data = write(new JobJson(job.trial(), job.rung(), job.budget(), job.worker(),
+        started == null ? null : started.params(), started == null ? null : started.seed()));
     if (!storage.compareAndSet(path(job.index()), data, StorageObject.NO_GENERATION)) {
       return false;
     }
     jobs.put(job.index(), job);
+    if (started != null) {
+      trials.put(started.id(), started);
+    }
     return true;
+  }
+
+  /** The trial {@code id} as a job of the log started it (as of the last read or claim), or null. */
+  public Trial trial(String id) {
+    return trials.get(id);
   }
 
   /** Records how job {@code index} ended. Only the worker running the job calls this. */
@@ -138,12 +168,15 @@ public final class JobLog {
     }
   }
 
-  /** {@code job-<n>.json}. */
+  /** {@code job-<n>.json}; {@code params} and {@code seed} only when the job starts its trial. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record JobJson(
       @JsonProperty("trial") String trial,
       @JsonProperty("rung") int rung,
       @JsonProperty("budget") int budget,
-      @JsonProperty("worker") int worker) {
+      @JsonProperty("worker") int worker,
+      @JsonProperty("params") Map<String, Object> params,
+      @JsonProperty("seed") Long seed) {
 
     Job toJob(int index, String path) {
       if (trial == null || rung < 0 || budget < 1) {

@@ -22,6 +22,7 @@ import java.util.TreeSet;
  *   brackets: 3              # HYPERBAND: how many brackets, most exploratory first (default all)
  *   workers: 8               # ASHA: jobs running at once (default: the launching machine's cores, at most maxTrials)
  *   maxSteps: 20000          # ASHA: training steps of all jobs together (default: successive halving's for maxTrials)
+ *   sampler: TPE             # ASHA: where new trials come from, RANDOM (default) or TPE (see AshaSampler)
  *   roundSize: 4             # TPE and median stopping: trials per round (default a quarter of the
  *                            # trials; for SUCCESSIVE_HALVING / HYPERBAND of the largest rung)
  *   medianStopping: {minSteps: 200, minTrials: 3}   # off unless present
@@ -44,14 +45,15 @@ import java.util.TreeSet;
  * @param medianStopping the median rule, or null for off
  * @param workers ASHA's jobs at once (1 for the other algorithms)
  * @param maxSteps ASHA's step budget for all jobs together (0 for the other algorithms)
+ * @param sampler where ASHA's new trials come from (RANDOM for the other algorithms)
  */
 public record SearchSettings(
     int eta, int minBudget, int brackets, int roundSize, MedianStopping medianStopping, int workers,
-    long maxSteps)
+    long maxSteps, AshaSampler.Kind sampler)
     implements Serializable {
   public static final int DEFAULT_ETA = 3;
   private static final Set<String> FIELDS =
-      Set.of("eta", "minBudget", "brackets", "roundSize", "medianStopping", "workers", "maxSteps");
+      Set.of("eta", "minBudget", "brackets", "roundSize", "medianStopping", "workers", "maxSteps", "sampler");
   private static final Set<String> MEDIAN_FIELDS = Set.of("minSteps", "minTrials");
 
   /** Whether this study runs in {@link BatchedRounds} (TPE, or median stopping on another non-rung algorithm). */
@@ -102,6 +104,9 @@ public record SearchSettings(
     if (algorithm == Algorithm.ASHA || given.containsKey("maxSteps")) {
       block.put("maxSteps", maxSteps);
     }
+    if (algorithm == Algorithm.ASHA || given.containsKey("sampler")) {
+      block.put("sampler", sampler.name());
+    }
     if (medianStopping != null) {
       Map<String, Object> median = new LinkedHashMap<>();
       median.put("minSteps", medianStopping.minSteps());
@@ -125,7 +130,7 @@ public record SearchSettings(
     if (block.containsKey("brackets") && algorithm != Algorithm.HYPERBAND) {
       throw new InvalidStudyException("search.brackets", "only used by HYPERBAND, not " + algorithm);
     }
-    for (String field : new String[] {"workers", "maxSteps"}) {
+    for (String field : new String[] {"workers", "maxSteps", "sampler"}) {
       if (block.containsKey(field) && algorithm != Algorithm.ASHA) {
         throw new InvalidStudyException("search." + field, "only used by ASHA, not " + algorithm);
       }
@@ -156,6 +161,13 @@ public record SearchSettings(
     int trials = study.maxTrials() == null ? StudySpec.DEFAULT_MAX_TRIALS : study.maxTrials();
     int workers = 1;
     long maxSteps = 0;
+    AshaSampler.Kind sampler = AshaSampler.Kind.RANDOM;
+    if (block.get("sampler") != null) {
+      sampler = AshaSampler.Kind.parse(String.valueOf(block.get("sampler")));
+      if (sampler == null) {
+        throw new InvalidStudyException("search.sampler", "must be RANDOM or TPE, was " + block.get("sampler"));
+      }
+    }
     if (algorithm == Algorithm.ASHA) {
       List<Integer> budgets = AshaSchedule.budgets(minBudget, maxBudget, eta);
       Object given = block.get("maxSteps");
@@ -206,7 +218,7 @@ public record SearchSettings(
       }
       median = new MedianStopping(minSteps, minTrials);
     }
-    return new SearchSettings(eta, minBudget, brackets, roundSize, median, workers, maxSteps);
+    return new SearchSettings(eta, minBudget, brackets, roundSize, median, workers, maxSteps, sampler);
   }
 
   private static Map<?, ?> asMap(String path, Object node) {

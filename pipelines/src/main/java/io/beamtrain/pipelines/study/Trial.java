@@ -22,4 +22,16 @@ public record Trial(String id, int index, SortedMap<String, Object> params, long
   public static String idOf(int index) {
     return String.format("trial-%04d", index);
   }
+
+  /** The index in an id made by {@link #idOf}; -1 for any other id. */
+  public static int indexOf(String id) {
+    if (id.startsWith("trial-")) {
+      try {
+        return Integer.parseInt(id.substring("trial-".length()));
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+    return -1;
+  }
 }

@@ -173,7 +173,7 @@ class AsyncSuccessiveHalvingTest {
     TrialSettings settings = settings(out, 40);
     new TrialExecutor(settings.withTrainSteps(10)).execute(trials.get(0));
     JobLog earlier = new JobLog(out.jobLog(), Storages.forPath(out.jobLog()));
-    assertTrue(earlier.claim(new Job(0, Trial.idOf(0), 0, 20, 3)));
+    assertTrue(earlier.claim(new Job(0, Trial.idOf(0), 0, 20, 3), trials.get(0)));
 
     run(trials, schedule, 2, settings);
 

@@ -86,6 +86,20 @@ class JobLogTest {
   }
 
   @Test
+  void aStartRecordsTheTrialsParametersForEveryReader() {
+    String dir = "gs://sweeps/c/search";
+    java.util.SortedMap<String, Object> params = new java.util.TreeMap<>(
+        java.util.Map.of("learning_rate", 0.0123, "hidden_units", 64, "optimizer", "adam"));
+    io.beamtrain.pipelines.study.Trial trial = new io.beamtrain.pipelines.study.Trial("trial-0007", 7, params, 99L);
+    JobLog writer = log(dir);
+    assertTrue(writer.claim(new Job(0, "trial-0007", 0, 30, 0), trial));
+    assertTrue(writer.claim(new Job(1, "trial-0007", 1, 90, 0)));
+    JobLog.Snapshot read = log(dir).read();
+    assertEquals(java.util.Map.of("trial-0007", trial), read.trials());
+    assertEquals(trial, writer.trial("trial-0007"));
+  }
+
+  @Test
   void aGapInTheLogNamesTheMissingFile() {
     String dir = local();
     JobLog log = log(dir);

@@ -160,19 +160,24 @@ class SearchBenchmark {
   }
 
   /** One search setting to measure: an algorithm, its trial count and (SH, HB) its first rung's budget. */
-  record Variant(String label, Algorithm algorithm, int trials, int minBudget) {}
+  record Variant(String label, Algorithm algorithm, int trials, int minBudget, AshaSampler.Kind sampler) {
+    Variant(String label, Algorithm algorithm, int trials, int minBudget) {
+      this(label, algorithm, trials, minBudget, AshaSampler.Kind.RANDOM);
+    }
+  }
 
   /**
    * ASHA with one worker: at most as many trials as successive halving's plan fits in {@code
    * budget} steps, and {@code budget} as its step budget ({@code search.maxSteps}), which usually
    * binds first (ASHA promotes more than {@code floor(n / eta)} per rung, so it starts fewer trials).
    */
-  static Variant asha(long budget, int minBudget) {
+  static Variant asha(long budget, int minBudget, AshaSampler.Kind sampler) {
     int trials = 1;
     while (AshaSchedule.of(minBudget, MAX_BUDGET, ETA, trials + 1, 0, MetricSpec.defaultMetric()).plannedSteps() <= budget) {
       trials++;
     }
-    return new Variant("ASHA min R/" + MAX_BUDGET / minBudget, Algorithm.ASHA, trials, minBudget);
+    String label = sampler == AshaSampler.Kind.TPE ? "ASHA + TPE" : "ASHA min R/" + MAX_BUDGET / minBudget;
+    return new Variant(label, Algorithm.ASHA, trials, minBudget, sampler);
   }
 
   /** Successive halving starting as many trials at {@code minBudget} as fit in {@code budget} steps. */
@@ -198,7 +203,8 @@ class SearchBenchmark {
         halving(budget, MIN_BUDGET),
         halving(budget, MIN_BUDGET * ETA),
         new Variant("HYPERBAND", Algorithm.HYPERBAND, randomTrials, MIN_BUDGET),
-        asha(budget, MIN_BUDGET),
+        asha(budget, MIN_BUDGET, AshaSampler.Kind.RANDOM),
+        asha(budget, MIN_BUDGET, AshaSampler.Kind.TPE),
         new Variant("TPE", Algorithm.TPE, randomTrials, MAX_BUDGET));
     System.out.printf(Locale.ROOT, "%n== %s (%s), load average %s: budget %d steps (R %d, eta %d); random and TPE %d x %d"
             + " steps (TPE in rounds of %d); HB brackets %s from %d steps, %d steps; %s%n",
@@ -318,7 +324,7 @@ class SearchBenchmark {
         algorithm == Algorithm.TPE ? Map.of("roundSize", tpeRoundSize(trials))
             : algorithm == Algorithm.RANDOM ? Map.of()
             : algorithm == Algorithm.ASHA ? Map.of("eta", ETA, "minBudget", variant.minBudget(), "workers", 1,
-                "maxSteps", totalBudget())
+                "maxSteps", totalBudget(), "sampler", variant.sampler().name())
             : Map.of("eta", ETA, "minBudget", variant.minBudget()), study);
     OutputLayout layout = new OutputLayout(
         tmp.resolve(dataset + "-" + variant.label().replaceAll("[^A-Za-z0-9]", "_") + "-" + seed).toString());
@@ -331,7 +337,12 @@ class SearchBenchmark {
     List<AshaSchedule.Job> jobs = List.of();
     if (algorithm == Algorithm.ASHA) {
       // One worker: the job log is the order a single worker did the work in.
-      pipeline.apply(AsyncSuccessiveHalving.of(study.trials(), AdaptiveSearch.ashaSchedule(study, search), 1, settings));
+      AsyncSuccessiveHalving asha =
+          AsyncSuccessiveHalving.of(study.trials(), AdaptiveSearch.ashaSchedule(study, search), 1, settings);
+      if (variant.sampler() == AshaSampler.Kind.TPE) {
+        asha = asha.withSampler(AshaSampler.tpe(study.trials(), study.parameters(), study.metric(), seed));
+      }
+      pipeline.apply(asha);
     } else if (algorithm == Algorithm.RANDOM) {
       // The plain sweep's trial stage: the baseline as users run it today.
       pipeline.apply(Create.of(study.trials()).withCoder(SerializableCoder.of(Trial.class)))

@@ -143,7 +143,7 @@ class SearchPipelineTest {
     assertTrue(outcome.results().stream().anyMatch(r -> r.steps() == 40), "some trial reached the maximum budget");
     // --deterministic resolved the unset worker count to 1, and study.json says so.
     StudySpec ran = StudySpecParser.parse(Files.readString(Path.of(layout.root(), "study.json")), "study.json");
-    assertEquals(Map.of("eta", 2, "minBudget", 10, "workers", 1, "maxSteps", 110), ran.search());
+    assertEquals(Map.of("eta", 2, "minBudget", 10, "workers", 1, "maxSteps", 110, "sampler", "RANDOM"), ran.search());
     assertTrue(Files.exists(Path.of(layout.jobLog(), "job-000000.json")));
 
     // Several workers contradict --deterministic: the error names the field and the file.

@@ -97,6 +97,8 @@ class StudySpecParserTest {
       median stopping on asha | algorithm: ASHA\\nsearch: {medianStopping: {}}                   | search.medianStopping
       rounds on asha         | algorithm: ASHA\\nsearch: {roundSize: 2}                         | search.roundSize
       step budget on tpe     | algorithm: TPE\\nsearch: {maxSteps: 1000}                       | search.maxSteps
+      sampler on hyperband   | algorithm: HYPERBAND\\nsearch: {sampler: TPE}                     | search.sampler
+      unknown sampler        | algorithm: ASHA\\nsearch: {sampler: GP}                           | search.sampler
       step budget below a rung | algorithm: ASHA\\ntrainSteps: 900\\nsearch: {minBudget: 100, maxSteps: 99} | search.maxSteps
       zero trials            | maxTrials: 0                                                       | maxTrials
       fractional trainSteps  | trainSteps: 10.5                                                   | trainSteps
