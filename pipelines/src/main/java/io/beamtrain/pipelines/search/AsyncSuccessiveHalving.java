@@ -195,7 +195,8 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
           job = new Job(snapshot.nextIndex(), started.id(), 0, schedule.budgets().get(0), worker);
         }
         if (job == null) {
-          // Every trial is started; a running job may still make a promotion possible.
+          // Nothing to claim now (every trial started, or the step budget spoken for); a running
+          // job may still make a promotion possible.
           Thread.sleep(waitMillis);
           waitMillis = Math.min(MAX_WAIT_MILLIS, waitMillis * 2);
           continue;
