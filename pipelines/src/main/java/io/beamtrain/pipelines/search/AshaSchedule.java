@@ -151,7 +151,8 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long m
     return plannedSteps(budgets, eta, maxTrials);
   }
 
-  private static long plannedSteps(List<Integer> budgets, int eta, int maxTrials) {
+  /** {@link #plannedSteps()} of a schedule with these rungs, eta and trials. */
+  public static long plannedSteps(List<Integer> budgets, int eta, int maxTrials) {
     long steps = 0;
     long trials = maxTrials;
     int previous = 0;

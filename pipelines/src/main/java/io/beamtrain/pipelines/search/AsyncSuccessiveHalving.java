@@ -22,7 +22,6 @@ import io.beamtrain.trainer.train.TrainingListener;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.coders.KvCoder;

@@ -175,7 +175,7 @@ public record SearchSettings(
         throw new InvalidStudyException("search.maxSteps", "must be a whole number, was " + given);
       }
       maxSteps = given == null
-          ? AshaSchedule.of(minBudget, maxBudget, eta, trials, 0, study.metric()).maxSteps()
+          ? AshaSchedule.plannedSteps(budgets, eta, trials)
           : ((Number) given).longValue();
       if (maxSteps < budgets.get(0)) {
         throw new InvalidStudyException("search.maxSteps",

@@ -566,7 +566,7 @@ class SearchBenchmark {
       double threshold = goal == Goal.MINIMIZE ? target * (1 + within) : target * (1 - within);
       java.util.TreeMap<Long, java.util.TreeMap<Integer, long[]>> groups = new java.util.TreeMap<>();
       for (TrialResult r : results) {
-        int index = Integer.parseInt(r.trial().substring("trial-".length()));
+        int index = Trial.indexOf(r.trial());
         Bracket bracket = bracketOf(index);
         long previous = 0;
         List<long[]> steps = new ArrayList<>();
