@@ -166,6 +166,16 @@ public final class CheckpointManager implements AutoCloseable {
   }
 
   /**
+   * The committed checkpoints of {@code directory} whose files are all present, oldest first, each
+   * with the metrics of its sidecar (empty when it has none); read-only, like {@link
+   * #latestCheckpoint}. What a reader may restore or export, e.g. the best one by a metric.
+   */
+  public static List<Checkpoint> committedCheckpoints(String directory, StorageConfig config) {
+    String dir = CheckpointCatalog.normalize(directory);
+    return CheckpointCatalog.read(Storages.forPath(dir, config), dir, Instant.now()).checkpoints;
+  }
+
+  /**
    * The state file of {@code directory}, empty when there is none.
    *
    * @throws CheckpointStateFormatException naming the file and line when it is corrupt

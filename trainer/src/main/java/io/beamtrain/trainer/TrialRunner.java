@@ -6,6 +6,7 @@ import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.data.TransformSpec;
 import io.beamtrain.trainer.model.ModelSpec;
+import io.beamtrain.trainer.train.BestCheckpoint;
 import io.beamtrain.trainer.train.Evaluator;
 import io.beamtrain.trainer.train.TrainingListener;
 import io.beamtrain.trainer.train.TrainingLoop;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * order with the learning rate of step {@code s} and dropout masks from (seed, s); afterwards the
  * global step is {@code s + 1}. At every multiple of {@code evalEverySteps} (default: once per
  * epoch), every checkpoint step and the last step it evaluates on the eval split; at every
- * multiple of {@code checkpointEverySteps} (default: with evaluations) and the last step it saves a checkpoint carrying that evaluation's
- * metrics (for keep-best retention; written in the background unless {@code asyncCheckpoints} is
- * off) and rewrites {@code result.json} with status RUNNING and flushes the event file (on a
+ * multiple of {@code checkpointEverySteps} (default: with evaluations), the last step and every
+ * evaluation that is the trial's best so far it saves a checkpoint carrying that evaluation's
+ * metrics (for keep-best retention, which keeps the one {@code best_step} names; written in the
+ * background unless {@code asyncCheckpoints} is off) and rewrites {@code result.json} with status RUNNING and flushes the event file (on a
  * background thread, so uploads to an object store do not stall training). The train loss is
  * fetched every {@value TrainingLoop#LOG_EVERY_STEPS} steps (and at evaluations) only: fetching
  * costs a tensor per step.
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Resume.</b> If the trial directory holds a committed checkpoint, the trial restores the
  * newest one and continues from its step, keeping the history of result.json up to that step, so
  * an interrupted trial ends with the same weights, metrics and history as an uninterrupted one on
- * the same thread settings. A directory whose result.json is final is returned as is (unless a
+ * the same thread settings. A directory whose result.json is final is returned as is, its best
+ * step checked against the committed checkpoints ({@link BestCheckpoint#reconcile}) (unless a
  * COMPLETED trial is asked for more steps: then it trains on). {@code warmStartFrom} initialises a
  * fresh trial's weights from another checkpoint instead.
  *
@@ -74,7 +77,7 @@ public final class TrialRunner {
     Optional<TrialResult> previous = directory.readResult();
     if (previous.isPresent() && isDone(previous.get(), spec)) {
       LOG.info("trial {} already {} at step {}", spec.trialId(), previous.get().status(), previous.get().steps());
-      return previous.get();
+      return BestCheckpoint.reconcile(previous.get(), spec.trialDir(), spec.metric(), spec.storageConfig());
     }
     if (spec.warmStartFrom() != null) {
       WarmStart.checkExists(spec.warmStartFrom(), spec.storageConfig());

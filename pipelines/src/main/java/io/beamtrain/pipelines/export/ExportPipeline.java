@@ -19,6 +19,7 @@ import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.train.BestCheckpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +30,8 @@ import org.apache.beam.sdk.transforms.Create;
 /**
  * {@code beamtrain export}: selects the best trial of an existing output directory again and
  * exports it to {@code <output>/best}, e.g. after a sweep was interrupted before its export, or to
- * pick by another metric. Reads results.jsonl (or, without it, every trial's result.json), then
+ * pick by another metric. Reads results.jsonl (or, without it, every trial's result.json), takes
+ * each trial's best step from its committed checkpoints ({@link BestCheckpoint#reconcile}), then
  * runs the same {@link SelectBest} and {@link ExportBest} transforms as the sweep.
  */
 public final class ExportPipeline {
@@ -53,6 +55,11 @@ public final class ExportPipeline {
           + layout.root() + "; run 'beamtrain sweep' first");
     }
     MetricSpec metric = metric(options, layout, storage);
+    // Rank each trial by the checkpoints its directory holds, so the winner's value is the one
+    // exported (an older beamtrain's best step may have none; another metric picks another one).
+    results = results.stream()
+        .map(r -> BestCheckpoint.reconcile(r, layout.trialDir(r.trial()), metric, storage))
+        .toList();
     Pipeline pipeline = Pipeline.create(options);
     pipeline
         .apply("Results", Create.of(results).withCoder(TrialResultCoder.of()))

@@ -2,6 +2,8 @@ package io.beamtrain.pipelines.sweep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamtrain.checkpointing.Checkpoint;
+import io.beamtrain.checkpointing.CheckpointManager;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StorageObject;
@@ -12,32 +14,27 @@ import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialResult.Evaluation;
 import io.beamtrain.trainer.export.ServingExporter;
+import io.beamtrain.trainer.train.BestCheckpoint;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Exports the winning trial to {@code <output>/best/}: the trainer's {@link ServingExporter}
- * restores the trial's best checkpoint (the checkpointed evaluation with the best value of the
- * study metric; the trial's best step itself when it was checkpointed) and writes {@code model.meta}, {@code
+ * restores the checkpoint of the trial's best step and writes {@code model.meta}, {@code
  * model.ckpt-<step>.*}, {@code checkpoint} and {@code saved_model/}; then {@code best.json} is
  * written last, so its presence means the export is complete. Objects left in {@code best/} by an
  * earlier export of another winner (a checkpoint of another step) are deleted afterwards.
+ * best.json's {@code step}, {@code metric.value} and {@code metrics} are that checkpoint's.
  */
 public final class BestModelExporter {
   private static final Logger LOG = LoggerFactory.getLogger(BestModelExporter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CHECKPOINT_BASENAME = "model.ckpt";
-  private static final Pattern INDEX_FILE = Pattern.compile(Pattern.quote(CHECKPOINT_BASENAME) + "-(\\d+)\\.index");
 
   private final OutputLayout layout;
   private final String dataDir;
@@ -54,7 +51,7 @@ public final class BestModelExporter {
   /** Exports {@code best} and returns the contents of best.json. */
   public String export(TrialResult best) {
     Storage storage = Storages.forPath(layout.root(), config);
-    Evaluation exported = bestCheckpointedEvaluation(best, storage);
+    Evaluation exported = bestCheckpoint(best);
     String checkpoint =
         StoragePaths.join(layout.trialDir(best.trial()), CHECKPOINT_BASENAME + "-" + exported.step());
     Map<String, Long> before = generations(storage);
@@ -73,32 +70,27 @@ public final class BestModelExporter {
   }
 
   /**
-   * The evaluation to export: the best one (by the study metric, the earlier step on a tie) whose
-   * checkpoint is in the trial directory. Evaluations may be more frequent than checkpoints, so
-   * the trial's best step need not have one; the trainer keeps the best checkpointed one.
+   * The checkpoint to export: the trial's best step, which the trainer checkpoints and keep-best
+   * retention keeps (selection ranked the trial by its value, so exporting any other step would
+   * export another model than the one chosen). Its metrics are the checkpoint's own (its sidecar;
+   * the result's for a checkpoint without one).
+   *
+   * @throws IllegalStateException when the best step has no committed checkpoint: the result was
+   *     not reconciled with its directory ({@link BestCheckpoint#reconcile}) or the checkpoint
+   *     went missing since
    */
-  private Evaluation bestCheckpointedEvaluation(TrialResult best, Storage storage) {
-    Set<Long> checkpointed = new HashSet<>();
-    String prefix = StoragePaths.join(layout.trialDir(best.trial()), CHECKPOINT_BASENAME + "-");
-    for (StorageObject object : storage.list(prefix)) {
-      Matcher m = INDEX_FILE.matcher(StoragePaths.fileName(object.path()));
-      if (m.matches()) {
-        checkpointed.add(Long.parseLong(m.group(1)));
+  private Evaluation bestCheckpoint(TrialResult best) {
+    String trialDir = layout.trialDir(best.trial());
+    List<Checkpoint> committed = CheckpointManager.committedCheckpoints(trialDir, config);
+    for (Checkpoint c : committed) {
+      if (best.bestStep() != null && c.step() == best.bestStep()) {
+        return new Evaluation(c.step(), c.metrics().isEmpty() ? best.metrics() : c.metrics());
       }
     }
-    Evaluation chosen = null;
-    for (Evaluation e : best.history()) {
-      if (checkpointed.contains(e.step())
-          && Double.isFinite(e.metric(metric.name()))
-          && (chosen == null || metric.goal().isBetter(e.metric(metric.name()), chosen.metric(metric.name())))) {
-        chosen = e;
-      }
-    }
-    if (chosen == null) {
-      throw new IllegalStateException(best.trial() + ": no checkpoint of an evaluated step under "
-          + layout.trialDir(best.trial()) + " (checkpoints: " + new TreeSet<>(checkpointed) + ")");
-    }
-    return chosen;
+    throw new IllegalStateException(best.trial() + ": best_step " + best.bestStep()
+        + " has no committed checkpoint in " + trialDir + " (committed steps: "
+        + committed.stream().map(Checkpoint::step).toList() + "); run 'beamtrain export' to select"
+        + " by the checkpoints that exist");
   }
 
   private Map<String, Long> generations(Storage storage) {

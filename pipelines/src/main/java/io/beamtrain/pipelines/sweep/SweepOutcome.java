@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  * @param layout the output directory
  * @param metric the study metric
  * @param results every trial, sorted by id
- * @param best the exported winner
+ * @param best the exported winner: its result, with best.json's step and metrics (those of the
+ *     exported checkpoint), which the {@code best:} line prints
  * @param elapsed wall time of the run
  */
 public record SweepOutcome(
@@ -34,20 +36,33 @@ public record SweepOutcome(
   public static SweepOutcome read(
       OutputLayout layout, MetricSpec metric, StorageConfig config, Duration elapsed) {
     List<TrialResult> results = ResultsFiles.read(layout, config);
-    String winner;
+    JsonNode bestJson;
     try {
-      JsonNode bestJson = JSON.readTree(new String(
+      bestJson = JSON.readTree(new String(
           Storages.forPath(layout.bestJson(), config).readBytes(layout.bestJson()), StandardCharsets.UTF_8));
-      winner = bestJson.path("trial").asText();
     } catch (IOException e) {
       throw new UncheckedIOException(layout.bestJson() + ": " + e.getMessage(), e);
     }
-    TrialResult best = results.stream()
+    String winner = bestJson.path("trial").asText();
+    TrialResult result = results.stream()
         .filter(r -> r.trial().equals(winner))
         .findFirst()
         .orElseThrow(() -> new IllegalStateException(
             layout.bestJson() + " names " + winner + ", which is not in " + layout.resultsJsonl()));
-    return new SweepOutcome(layout, metric, results, best, elapsed);
+    return new SweepOutcome(layout, metric, results, asExported(result, bestJson), elapsed);
+  }
+
+  /** The winner's result with the step and metrics of the checkpoint best.json says was exported. */
+  private static TrialResult asExported(TrialResult result, JsonNode bestJson) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    bestJson.path("metrics").fields().forEachRemaining(f -> metrics.put(f.getKey(), f.getValue().asDouble()));
+    JsonNode value = bestJson.path("metric");
+    if (value.path("value").isNumber()) {
+      metrics.put(value.path("name").asText(), value.path("value").asDouble());
+    }
+    Long step = bestJson.path("step").isNumber() ? bestJson.path("step").asLong() : result.bestStep();
+    return new TrialResult(result.trial(), result.status(), result.steps(), step, metrics, result.history(),
+        result.params(), result.seed(), result.error(), result.reason(), result.elapsedSeconds());
   }
 
   public long failed() {

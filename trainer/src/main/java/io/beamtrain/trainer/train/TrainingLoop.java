@@ -40,6 +40,7 @@ public final class TrainingLoop implements AutoCloseable {
   private final TrialEvents events;
   private final BackgroundWriter writer;
   private final EarlyStopping earlyStopping;
+  private final BestCheckpoint bestCheckpoint;
   private final List<Evaluation> history = new ArrayList<>();
   private final long evalEvery;
   private final long checkpointEvery;
@@ -70,6 +71,7 @@ public final class TrainingLoop implements AutoCloseable {
     this.writer = new BackgroundWriter("trial-files-" + spec.trialId());
     this.earlyStopping =
         new EarlyStopping(spec.metric().name(), spec.metric().goal(), spec.earlyStoppingPatience());
+    this.bestCheckpoint = new BestCheckpoint(spec.metric());
     this.evalEvery = spec.evalEverySteps(trainExamples, params.batchSize());
     this.checkpointEvery = spec.checkpointEverySteps(trainExamples, params.batchSize());
   }
@@ -95,6 +97,13 @@ public final class TrainingLoop implements AutoCloseable {
         // attempt died between stopping and writing the result.
         boolean stop = earlyStopping.observe(e.step(), e.metric(spec.metric().name()));
         stopReason = stop ? earlyStopping.reason(e.step()) : null;
+      }
+      // The best so far is the one keep-best retention kept; later ones died with the attempt
+      // (a newer checkpoint than the restored one is re-saved as training passes its step).
+      for (Checkpoint c : checkpoints.committed()) {
+        if (c.step() <= step) {
+          bestCheckpoint.checkpointed(BestCheckpoint.of(c, history));
+        }
       }
       committed = true;
       LOG.info("{}: resumed from {} at step {}", spec.trialId(), restored.get().prefix(), step);
@@ -151,10 +160,17 @@ public final class TrainingLoop implements AutoCloseable {
         reason = "eval loss is " + evalLoss + " at step " + step;
         break;
       }
-      history.add(new Evaluation(step, metrics));
+      Evaluation evaluation = new Evaluation(step, metrics);
+      history.add(evaluation);
       events.eval(step, metrics);
       listener.onEvaluation(step, metrics);
-      if (earlyStopping.observe(step, metrics.getOrDefault(spec.metric().name(), Double.NaN))) {
+      double value = evaluation.metric(spec.metric().name());
+      // A new best is checkpointed whatever the cadence (Keras' save_best_only): best_step must
+      // name a checkpoint, or the export would have to take a worse neighbour.
+      if (bestCheckpoint.improvesOn(value)) {
+        checkpointNow = true;
+      }
+      if (earlyStopping.observe(step, value)) {
         status = TrialStatus.STOPPED;
         reason = earlyStopping.reason(step);
         checkpointNow = true;
@@ -163,7 +179,7 @@ public final class TrainingLoop implements AutoCloseable {
         checkpointNow = true;
       }
       if (checkpointNow) {
-        checkpoint(metrics, elapsed(startedNanos, earlierSeconds));
+        checkpoint(evaluation, elapsed(startedNanos, earlierSeconds));
       }
     }
     checkpoints.flush();
@@ -192,15 +208,16 @@ public final class TrainingLoop implements AutoCloseable {
     return result;
   }
 
-  private void checkpoint(Map<String, Double> metrics, double elapsedSeconds) {
+  private void checkpoint(Evaluation evaluation, double elapsedSeconds) {
     long started = System.nanoTime();
     if (!committed) {
       directory.writeParams(spec, params);
     }
     long saveStarted = System.nanoTime();
-    checkpoints.save(step, metrics);
+    checkpoints.save(step, evaluation.metrics());
     Duration saveTime = Duration.ofNanos(System.nanoTime() - saveStarted);
     committed = true;
+    bestCheckpoint.checkpointed(evaluation);
     if (step < spec.trainSteps()) {
       TrialResult running = result(TrialStatus.RUNNING, null, elapsedSeconds);
       writer.submit(
@@ -223,14 +240,9 @@ public final class TrainingLoop implements AutoCloseable {
     checkpoints.drainCommitted((sinceSave, committedStep) -> listener.onCheckpointCommitted(committedStep, sinceSave));
   }
 
+  /** The result so far; its best step is the best checkpoint, which retention keeps. */
   private TrialResult result(TrialStatus status, String reason, double elapsedSeconds) {
-    String metric = spec.metric().name();
-    Evaluation best = null;
-    for (Evaluation e : history) {
-      if (best == null || spec.metric().goal().isBetter(e.metric(metric), best.metric(metric))) {
-        best = e;
-      }
-    }
+    Evaluation best = bestCheckpoint.best().orElse(null);
     return new TrialResult(
         spec.trialId(),
         status,

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A trial's checkpoints through {@link CheckpointManager}: the latest {@code maxCheckpointsToKeep}
- * plus the best one by the trial's metric, written in the background when {@code
- * asyncCheckpoints}.
+ * plus the best one by the trial's metric (the one {@link BestCheckpoint} tracks, so {@code
+ * best_step} always has a checkpoint), written in the background when {@code asyncCheckpoints}.
  *
  * <p>The manager is opened only when the directory already holds a checkpoint (to resume) or at
  * the first save: opening for writing touches the directory (lock file, orphan collection), and a
@@ -69,6 +69,11 @@ public final class TrialCheckpoints implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /** The committed checkpoints, oldest first, with their metrics; empty before the first save. */
+  public List<Checkpoint> committed() {
+    return manager == null && !existed ? List.of() : manager().all();
   }
 
   /** Saves the session's variables as checkpoint {@code step} carrying {@code metrics}. */
