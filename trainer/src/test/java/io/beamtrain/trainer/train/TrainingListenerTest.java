@@ -98,14 +98,17 @@ class TrainingListenerTest {
 
     assertEquals(List.of(0L), first.starts);
     assertEquals(List.of(80L), second.starts, "a continued trial starts at its checkpoint");
-    assertEquals(List.of(40L, 80L), first.checkpointSteps);
-    assertEquals(List.of(120L), second.checkpointSteps);
+    // Every evaluation of this linear model is a new best, so each one is checkpointed as well as
+    // the cadence's (every 40 steps).
+    assertEquals(List.of(20L, 40L, 60L, 80L), first.checkpointSteps);
+    assertEquals(List.of(100L, 120L), second.checkpointSteps);
     assertTrue(first.saveTimes.stream().allMatch(d -> d.toNanos() > 0), first.saveTimes.toString());
     assertEquals("start", first.order.get(0));
-    assertEquals(List.of("start", "eval", "eval", "checkpoint", "eval", "eval", "checkpoint", "end"),
+    assertEquals(List.of("start", "eval", "checkpoint", "eval", "checkpoint", "eval", "checkpoint", "eval",
+            "checkpoint", "end"),
         first.order.stream().filter(o -> !o.equals("committed")).toList());
-    assertEquals(List.of(40L, 80L), first.committedSteps, "every async save reported committed once, in order");
-    assertEquals(List.of(120L), second.committedSteps);
+    assertEquals(List.of(20L, 40L, 60L, 80L), first.committedSteps, "every async save reported committed once, in order");
+    assertEquals(List.of(100L, 120L), second.committedSteps);
     assertEquals("end", first.order.get(first.order.size() - 1), "commits are reported before the loop ends");
     assertTrue(first.sinceSaves.stream().noneMatch(Duration::isNegative), first.sinceSaves.toString());
     String trainingThread = Thread.currentThread().getName();
@@ -124,10 +127,10 @@ class TrainingListenerTest {
     Recorder sync = new Recorder();
     TrialRunner.run(spec(80, false), sync);
 
-    assertEquals(List.of(40L, 80L), sync.committedSteps);
-    assertEquals(List.of("start", "eval", "eval", "checkpoint", "committed", "eval", "eval", "checkpoint",
-        "committed", "end"), sync.order);
-    for (int i = 0; i < 2; i++) {
+    assertEquals(List.of(20L, 40L, 60L, 80L), sync.committedSteps);
+    assertEquals(List.of("start", "eval", "checkpoint", "committed", "eval", "checkpoint", "committed", "eval",
+        "checkpoint", "committed", "eval", "checkpoint", "committed", "end"), sync.order);
+    for (int i = 0; i < 4; i++) {
       Duration commit = sync.sinceSaves.get(i);
       assertTrue(!commit.isNegative() && commit.compareTo(sync.saveTimes.get(i)) <= 0,
           "the commit happens inside the blocking save: " + commit + " vs " + sync.saveTimes.get(i));
