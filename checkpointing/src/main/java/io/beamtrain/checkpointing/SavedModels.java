@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,7 +70,8 @@ public final class SavedModels {
 
   private static String fileAtFault(Path dir, TensorFlowException e, String reason) {
     Matcher named = Pattern.compile(Pattern.quote(dir.toString()) + "/([^\\s:;,'\"]+)").matcher(reason);
-    if (named.find()) {
+    // Only a file that exists: TensorFlow also names the bundle prefix variables/variables.
+    if (named.find() && Files.isRegularFile(dir.resolve(named.group(1)))) {
       return named.group(1);
     }
     try {
@@ -78,7 +80,9 @@ public final class SavedModels {
       return SAVED_MODEL_FILE;
     }
     // The graph parsed, so a short read ("Read less bytes than requested") is of variable data.
-    if (e instanceof TFOutOfRangeException || reason.contains("Data loss") || reason.contains("checksum")) {
+    // Bytes changed in place fail TensorFlow's checksum of the tensor it restores ("Data loss").
+    String lower = reason.toLowerCase(Locale.ROOT);
+    if (e instanceof TFOutOfRangeException || lower.contains("data loss") || lower.contains("checksum")) {
       return variablesData(dir);
     }
     return null;
