@@ -12,7 +12,10 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -20,6 +23,9 @@ import org.tensorflow.Output;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.exceptions.TFOutOfRangeException;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 
@@ -33,12 +39,70 @@ import org.tensorflow.proto.TensorInfo;
  * the variables too. The exporter saves variables with the graph's {@code save/} saver; if the
  * graph has variables but no saver yet, a {@link SaverGraph} is built first (it also covers
  * resource variables, which TF Java's own saver skips).
+ *
+ * <p>{@link #load} loads one back and says which file is at fault when TensorFlow cannot.
  */
 public final class SavedModels {
   public static final String SERVE_TAG = SavedModelBundle.DEFAULT_TAG;
   public static final String SAVED_MODEL_FILE = "saved_model.pb";
 
+  private static final String VARIABLES_DATA_PREFIX = "variables.data-";
+
   private SavedModels() {}
+
+  /**
+   * Loads the SavedModel in the local directory {@code dir} with {@code tag}, variables restored
+   * (TensorFlow's loader runs the restore op, so a truncated or corrupt variables file fails here,
+   * not at the first prediction).
+   *
+   * @throws UnreadableSavedModelException naming the file TensorFlow could not read: TensorFlow
+   *     names {@code saved_model.pb} when it cannot parse it, but not the variables shard it read
+   *     too few bytes from, so that one is inferred
+   */
+  public static SavedModelBundle load(Path dir, String tag) {
+    try {
+      return SavedModelBundle.loader(dir.toString()).withTags(tag).load();
+    } catch (TensorFlowException e) {
+      String reason = oneLine(e.getMessage());
+      throw new UnreadableSavedModelException(dir.toString(), fileAtFault(dir, e, reason), reason, e);
+    }
+  }
+
+  private static String fileAtFault(Path dir, TensorFlowException e, String reason) {
+    Matcher named = Pattern.compile(Pattern.quote(dir.toString()) + "/([^\\s:;,'\"]+)").matcher(reason);
+    // Only a file that exists: TensorFlow also names the bundle prefix variables/variables.
+    if (named.find() && Files.isRegularFile(dir.resolve(named.group(1)))) {
+      return named.group(1);
+    }
+    try {
+      SavedModel.parseFrom(Files.readAllBytes(dir.resolve(SAVED_MODEL_FILE)));
+    } catch (IOException unparsable) {
+      return SAVED_MODEL_FILE;
+    }
+    // The graph parsed, so a short read ("Read less bytes than requested") is of variable data.
+    // Bytes changed in place fail TensorFlow's checksum of the tensor it restores ("Data loss").
+    String lower = reason.toLowerCase(Locale.ROOT);
+    if (e instanceof TFOutOfRangeException || lower.contains("data loss") || lower.contains("checksum")) {
+      return variablesData(dir);
+    }
+    return null;
+  }
+
+  /** The variables data shard(s), e.g. {@code variables/variables.data-00000-of-00001}. */
+  private static String variablesData(Path dir) {
+    Path variables = dir.resolve("variables");
+    try (Stream<Path> files = Files.list(variables)) {
+      List<String> shards = files.map(f -> f.getFileName().toString())
+          .filter(name -> name.startsWith(VARIABLES_DATA_PREFIX)).sorted().map(name -> "variables/" + name).toList();
+      return shards.isEmpty() ? "variables/" : String.join(", ", shards);
+    } catch (IOException listing) {
+      return "variables/";
+    }
+  }
+
+  private static String oneLine(String text) {
+    return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
 
   /**
    * Exports with signatures given as protos; each tensor name must exist in {@code graph}.

@@ -1,6 +1,7 @@
 package io.beamtrain.checkpointing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,51 @@ class SavedModelsTest {
                   tmp.resolve("bad").toString(), CONFIG));
       assertTrue(e.getMessage().contains("nope:0") && e.getMessage().contains("serving_default"), e.getMessage());
     }
+  }
+
+  @Test
+  void loadNamesTheTruncatedVariablesShard() throws Exception {
+    Path target = tmp.resolve("truncated");
+    try (TestModel model = TestModel.create()) {
+      Signature signature = Signature.builder().key(Signature.DEFAULT_KEY)
+          .input("x", model.graph.output(TestModel.INPUT)).output("y", model.graph.output(TestModel.OUTPUT)).build();
+      SavedModels.export(model.session, List.of(signature), target.toString(), CONFIG);
+    }
+    Path data = target.resolve("variables/variables.data-00000-of-00001");
+    byte[] bytes = Files.readAllBytes(data);
+    Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+    UnreadableSavedModelException e =
+        assertThrows(UnreadableSavedModelException.class, () -> SavedModels.load(target, SavedModels.SERVE_TAG));
+    assertEquals("variables/variables.data-00000-of-00001", e.file(), e.getMessage());
+    assertTrue(e.getMessage().startsWith(data + ": "), e.getMessage());
+  }
+
+  @Test
+  void loadNamesAVariablesShardWithChangedBytes() throws Exception {
+    Path target = tmp.resolve("flipped");
+    try (TestModel model = TestModel.create()) {
+      Signature signature = Signature.builder().key(Signature.DEFAULT_KEY)
+          .input("x", model.graph.output(TestModel.INPUT)).output("y", model.graph.output(TestModel.OUTPUT)).build();
+      SavedModels.export(model.session, List.of(signature), target.toString(), CONFIG);
+    }
+    Path data = target.resolve("variables/variables.data-00000-of-00001");
+    byte[] bytes = Files.readAllBytes(data);
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) ~bytes[i];
+    }
+    Files.write(data, bytes);
+    UnreadableSavedModelException e =
+        assertThrows(UnreadableSavedModelException.class, () -> SavedModels.load(target, SavedModels.SERVE_TAG));
+    assertEquals("variables/variables.data-00000-of-00001", e.file(), e.getMessage());
+  }
+
+  @Test
+  void loadNamesAnUnparsableSavedModelPb() throws Exception {
+    Path target = Files.createDirectories(tmp.resolve("garbage"));
+    Files.write(target.resolve(SavedModels.SAVED_MODEL_FILE), new byte[] {(byte) 0xff, 0x13, 0x37, 0x00, 0x42});
+    UnreadableSavedModelException e =
+        assertThrows(UnreadableSavedModelException.class, () -> SavedModels.load(target, SavedModels.SERVE_TAG));
+    assertEquals(SavedModels.SAVED_MODEL_FILE, e.file(), e.getMessage());
   }
 
   private static float[] predictWithBundle(Path dir) {

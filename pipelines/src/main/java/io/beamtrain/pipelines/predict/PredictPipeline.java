@@ -9,6 +9,11 @@ import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.cli.UsageException;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.preprocess.InputFormat;
+import io.beamtrain.trainer.serving.ServingModel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TextIO;
@@ -28,7 +33,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * {@code beamtrain predict}: scores raw CSV or JSON Lines rows with an exported SavedModel and
  * writes one JSON line per row to {@code <predictions>-SSSSS-of-NNNNN.jsonl}; rows that cannot be
  * scored go to {@code <predictions>-rejected/rejected-SSSSS-of-NNNNN.jsonl} with file, line and
- * reason. See {@link ReadInputRows} and {@link Predict}.
+ * reason, so every row read is in exactly one of the two. The run owns its prefix and refuses one
+ * that holds an earlier run's files ({@link PredictionsPrefix}). See {@link ReadInputRows} and
+ * {@link Predict}.
  */
 public final class PredictPipeline {
   private PredictPipeline() {}
@@ -50,7 +57,8 @@ public final class PredictPipeline {
     void setInput(String input);
 
     @Description("Output path prefix: predictions go to <prefix>-SSSSS-of-NNNNN.jsonl, rows that "
-        + "could not be scored to <prefix>-rejected/.")
+        + "could not be scored to <prefix>-rejected/, the run's record to <prefix>-run.json. A "
+        + "prefix that holds an earlier run's files is refused.")
     @Validation.Required
     String getPredictions();
 
@@ -75,36 +83,76 @@ public final class PredictPipeline {
     void setKeyColumn(String column);
   }
 
-  /** Rows scored and rejected by a run, and where the outputs are. */
-  public record Outcome(long scored, long rejected, String predictions, String rejectedPrefix) {
+  /** Rows read, scored and rejected by a run, and where the outputs are. */
+  public record Outcome(long rows, long scored, long rejected, String predictions, String rejectedPrefix) {
     public String summary() {
-      return "predict: " + scored + " rows scored, " + rejected + " rejected\n"
-          + "predictions: " + predictions + "-*.jsonl"
-          + (rejected > 0 ? "\nrejected: " + rejectedPrefix + "-*.jsonl" : "");
+      return "predict: " + rows + " rows read, " + scored + " scored, " + rejected + " rejected\n"
+          + "predictions: " + predictions + "-SSSSS-of-NNNNN.jsonl"
+          + (rejected > 0 ? "\nrejected: " + rejectedPrefix + "-SSSSS-of-NNNNN.jsonl" : "");
     }
   }
 
+  /** A launched run: the runner's result and the prefix it owns. */
+  public record Launched(PipelineResult result, PredictionsPrefix prefix, Map<String, Object> record) {}
+
   public static Outcome run(Options options) {
+    Launched launched = launch(options, PipelineRuns::runToCompletion);
+    PipelineResult result = launched.result();
+    Map<String, Object> record = new LinkedHashMap<>(launched.record());
+    long rows = counter(result, "rows_read");
+    long scored = counter(result, "rows_scored");
+    long rejected = counter(result, "rows_rejected");
+    record.put("rows", rows);
+    record.put("scored", scored);
+    record.put("rejected", rejected);
+    launched.prefix().record(record, "DONE");
+    return new Outcome(rows, scored, rejected, launched.prefix().predictions(), launched.prefix().rejected());
+  }
+
+  /**
+   * Checks what can be checked before any row is scored, claims the {@code --predictions} prefix
+   * ({@link PredictionsPrefix}), builds the pipeline and hands it to {@code runner} (the CLI waits
+   * for it; a template may only submit it). Before the pipeline starts: the model loads (a corrupt
+   * SavedModel fails here, naming the file) and every CSV input's header has the model's columns.
+   * A run that fails gives the prefix back unless it wrote output.
+   */
+  public static Launched launch(Options options, Function<Pipeline, PipelineResult> runner) {
     if (options.getBatchSize() < 1) {
       throw new UsageException("--batchSize must be at least 1, was " + options.getBatchSize());
     }
     StorageConfig storage = PipelineStorage.config(options);
     String model = resolveModel(options.getModel(), storage);
-    String rejectedPrefix = StoragePaths.join(options.getPredictions() + "-rejected", "rejected");
-    Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple rows = pipeline.apply("ReadRows", ReadInputRows.from(options.getInput(), options.getInputFormat()));
-    PCollectionTuple scored = rows.get(ReadInputRows.ROWS).apply("Predict",
-        Predict.with(model, storage).withBatchSize(options.getBatchSize()).withKeyColumn(options.getKeyColumn()));
-    scored.get(Predict.PREDICTIONS)
-        .apply("WritePredictions", TextIO.write().to(options.getPredictions()).withSuffix(".jsonl"));
-    PCollectionList.of(rows.get(ReadInputRows.REJECTED))
-        .and(scored.get(Predict.REJECTED))
-        .apply("AllRejected", Flatten.pCollections())
-        .apply("RejectedAsJson", MapElements.into(TypeDescriptors.strings()).via(Rejection::toJsonLine))
-        .apply("WriteRejected", TextIO.write().to(rejectedPrefix).withSuffix(".jsonl"));
-    PipelineResult result = PipelineRuns.runToCompletion(pipeline);
-    return new Outcome(
-        counter(result, "rows_scored"), counter(result, "rows_rejected"), options.getPredictions(), rejectedPrefix);
+    PredictionsPrefix prefix = PredictionsPrefix.of(options.getPredictions(), storage);
+    Pipeline pipeline = Pipeline.create(options); // registers the options' file systems
+    // Held until the runner returns, so a DirectRunner run reuses this load.
+    ServingModel loaded = SharedServingModels.acquire(model, storage);
+    try {
+      List<String> columns = loaded.inputNames();
+      CsvHeaders.checkInput(options.getInput(), options.getInputFormat(), columns);
+      PCollectionTuple rows = pipeline.apply("ReadRows",
+          ReadInputRows.from(options.getInput(), options.getInputFormat()).requiring(columns));
+      PCollectionTuple scored = rows.get(ReadInputRows.ROWS).apply("Predict",
+          Predict.with(model, storage).withBatchSize(options.getBatchSize()).withKeyColumn(options.getKeyColumn()));
+      scored.get(Predict.PREDICTIONS)
+          .apply("WritePredictions", TextIO.write().to(prefix.predictions()).withSuffix(".jsonl"));
+      PCollectionList.of(rows.get(ReadInputRows.REJECTED))
+          .and(scored.get(Predict.REJECTED))
+          .apply("AllRejected", Flatten.pCollections())
+          .apply("RejectedAsJson", MapElements.into(TypeDescriptors.strings()).via(Rejection::toJsonLine))
+          .apply("WriteRejected", TextIO.write().to(prefix.rejected()).withSuffix(".jsonl"));
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("model", model);
+      record.put("input", options.getInput());
+      prefix.claim(record);
+      try {
+        return new Launched(runner.apply(pipeline), prefix, record);
+      } catch (RuntimeException e) {
+        prefix.releaseAfterFailure(record);
+        throw e;
+      }
+    } finally {
+      SharedServingModels.release(model, storage);
+    }
   }
 
   /** The SavedModel directory {@code --model} names: itself, or its {@code saved_model/}. */

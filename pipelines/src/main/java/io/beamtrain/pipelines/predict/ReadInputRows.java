@@ -1,15 +1,21 @@
 package io.beamtrain.pipelines.predict;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.beamtrain.pipelines.preprocess.InputFormat;
 import io.beamtrain.pipelines.preprocess.TableReader;
+import io.beamtrain.trainer.BadInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
@@ -31,21 +37,37 @@ import org.apache.beam.sdk.values.TupleTagList;
  * decompressed by suffix). Every column of the file is kept. Malformed records (wrong cell count,
  * bad quoting, a line that is not a JSON object) leave through {@link #REJECTED} with file, line
  * and reason. A pattern that matches nothing fails the pipeline.
+ *
+ * <p>{@link #requiring} names the columns the model takes. A CSV file whose header lacks one fails
+ * the pipeline with a {@link BadInputException} naming the file and column (whole-file mistakes
+ * are the user's, not a row's; {@link CsvHeaders} checks the same before the pipeline starts). A
+ * JSON Lines row lacking one of those keys is rejected as {@value #MISSING_FIELD} naming the keys;
+ * a key that is present with {@code null} is a missing value, as an empty CSV cell is. Counter
+ * {@code rows_read} counts every record, so {@code rows_read == rows_scored + rows_rejected}.
  */
 public final class ReadInputRows extends PTransform<PBegin, PCollectionTuple> {
   public static final TupleTag<InputRow> ROWS = new TupleTag<>() {};
   public static final TupleTag<Rejection> REJECTED = new TupleTag<>() {};
+  /** The rejection reason of a JSON Lines row that lacks a key the model takes. */
+  public static final String MISSING_FIELD = "MISSING_FIELD";
 
   private final String pattern;
   private final InputFormat format;
+  private final List<String> required;
 
-  private ReadInputRows(String pattern, InputFormat format) {
+  private ReadInputRows(String pattern, InputFormat format, List<String> required) {
     this.pattern = pattern;
     this.format = format;
+    this.required = List.copyOf(required);
   }
 
   public static ReadInputRows from(String pattern, InputFormat format) {
-    return new ReadInputRows(pattern, format);
+    return new ReadInputRows(pattern, format, List.of());
+  }
+
+  /** Every row must have these columns (the model's inputs); see the class comment. */
+  public ReadInputRows requiring(List<String> columns) {
+    return new ReadInputRows(pattern, format, columns);
   }
 
   @Override
@@ -54,18 +76,23 @@ public final class ReadInputRows extends PTransform<PBegin, PCollectionTuple> {
         .apply("Pattern", Create.of(pattern).withCoder(StringUtf8Coder.of()))
         .apply("MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("ReadMatches", FileIO.readMatches())
-        .apply("ParseFiles", ParDo.of(new ParseFileFn(format)).withOutputTags(ROWS, TupleTagList.of(REJECTED)));
+        .apply("ParseFiles", ParDo.of(new ParseFileFn(format, required)).withOutputTags(ROWS, TupleTagList.of(REJECTED)));
     out.get(ROWS).setCoder(SerializableCoder.of(InputRow.class));
     out.get(REJECTED).setCoder(SerializableCoder.of(Rejection.class));
     return out;
   }
 
   private static final class ParseFileFn extends DoFn<FileIO.ReadableFile, InputRow> {
+    private static final JsonFactory JSON = new JsonFactory();
+
     private final InputFormat format;
+    private final List<String> required;
+    private final Counter read = Metrics.counter(Predict.METRICS_NAMESPACE, "rows_read");
     private final Counter malformed = Metrics.counter(Predict.METRICS_NAMESPACE, "rows_rejected");
 
-    ParseFileFn(InputFormat format) {
+    ParseFileFn(InputFormat format, List<String> required) {
       this.format = format;
+      this.required = required;
     }
 
     @ProcessElement
@@ -74,11 +101,24 @@ public final class ReadInputRows extends PTransform<PBegin, PCollectionTuple> {
       try (BufferedReader text = new BufferedReader(
               new InputStreamReader(Channels.newInputStream(file.open()), StandardCharsets.UTF_8), 1 << 16);
           TableReader reader = format.openAllColumns(name, text)) {
+        boolean json = format.resolve(name) == InputFormat.JSONL;
+        if (!json) {
+          CsvHeaders.check(name, reader.columns(), required);
+        }
         while (reader.next()) {
+          read.inc();
           if (reader.problem() != null) {
             malformed.inc();
             out.get(REJECTED).output(new Rejection(
                 name, reader.line(), reader.problem().name(), reader.problemDetail(), reader.rawText()));
+            continue;
+          }
+          List<String> lacking = json ? lackingKeys(reader.rawText()) : List.of();
+          if (!lacking.isEmpty()) {
+            malformed.inc();
+            out.get(REJECTED).output(new Rejection(name, reader.line(), MISSING_FIELD,
+                "lacks field(s) " + lacking + " that the model takes (send null for a missing value)",
+                reader.rawText()));
             continue;
           }
           String[] values = reader.takeValues();
@@ -90,6 +130,27 @@ public final class ReadInputRows extends PTransform<PBegin, PCollectionTuple> {
           out.get(ROWS).output(new InputRow(name, reader.line(), cells));
         }
       }
+    }
+
+    /**
+     * The required keys this JSON object (already checked well-formed by the reader) does not
+     * have. The reader gives absent and null keys alike as null cells, so the line's own field
+     * names tell them apart.
+     */
+    private List<String> lackingKeys(String line) throws IOException {
+      if (required.isEmpty()) {
+        return List.of();
+      }
+      Set<String> present = new HashSet<>();
+      try (JsonParser parser = JSON.createParser(line)) {
+        parser.nextToken();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          present.add(parser.currentName());
+          parser.nextToken();
+          parser.skipChildren();
+        }
+      }
+      return required.stream().filter(column -> !present.contains(column)).toList();
     }
   }
 }

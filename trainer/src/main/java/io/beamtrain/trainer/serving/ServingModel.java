@@ -1,5 +1,7 @@
 package io.beamtrain.trainer.serving;
 
+import io.beamtrain.checkpointing.SavedModels;
+import io.beamtrain.checkpointing.UnreadableSavedModelException;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StorageObject;
@@ -75,7 +77,9 @@ public final class ServingModel implements AutoCloseable {
 
   /**
    * Loads the SavedModel at {@code savedModelDir} (local or {@code gs://}). A directory without a
-   * SavedModel, or one without a usable {@value #SIGNATURE} signature, is a BadInputException.
+   * SavedModel, one TensorFlow cannot load (a corrupt {@code saved_model.pb}, a truncated variables
+   * file: the message names the file), or one without a usable {@value #SIGNATURE} signature, is a
+   * BadInputException.
    */
   public static ServingModel load(String savedModelDir, StorageConfig config) {
     Path downloaded = StoragePaths.isGcs(savedModelDir) ? download(savedModelDir, config) : null;
@@ -84,8 +88,7 @@ public final class ServingModel implements AutoCloseable {
       if (!Files.isRegularFile(local.resolve("saved_model.pb"))) {
         throw new BadInputException(savedModelDir + ": no saved_model.pb, not a SavedModel");
       }
-      SavedModelBundle bundle =
-          SavedModelBundle.loader(local.toString()).withTags(TAG).load();
+      SavedModelBundle bundle = loadBundle(savedModelDir, local);
       try {
         SignatureDef signature = bundle.metaGraphDef().getSignatureDefMap().get(SIGNATURE);
         if (signature == null) {
@@ -102,6 +105,17 @@ public final class ServingModel implements AutoCloseable {
     } catch (RuntimeException e) {
       deleteRecursively(downloaded);
       throw e;
+    }
+  }
+
+  /** The bundle, or a BadInputException naming the model (as the caller gave it) and the file. */
+  private static SavedModelBundle loadBundle(String source, Path local) {
+    try {
+      return SavedModels.load(local, TAG);
+    } catch (UnreadableSavedModelException e) {
+      String reason = e.reason().replace(local.toString(), source);
+      throw new BadInputException(source + ": cannot load the SavedModel"
+          + (e.file() == null ? "" : ", " + e.file() + " is corrupt or truncated") + ": " + reason, e);
     }
   }
 

@@ -78,6 +78,26 @@ class ServingModelGcsTest {
     assertTrue(e.getMessage().startsWith("gs://models/registry/none: no objects"), e.getMessage());
   }
 
+  @Test
+  void aCorruptGcsModelIsNamedByItsGcsPathAndItsCopyRemoved() throws Exception {
+    Set<Path> tempBefore = tempModelDirs();
+    String model = "gs://models/registry/corrupt";
+    try (Stream<Path> files = Files.walk(Path.of(localModel))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String name = model + "/" + Path.of(localModel).relativize(f);
+        Storages.forPath(name, server.storageConfig()).upload(f, name);
+      }
+    }
+    Storages.forPath(model, server.storageConfig())
+        .writeBytes(model + "/saved_model.pb", "not a SavedModel".getBytes());
+    BadInputException e = assertThrows(
+        BadInputException.class, () -> ServingModel.load(model, server.storageConfig()));
+    assertTrue(e.getMessage().startsWith(model + ": cannot load the SavedModel, saved_model.pb is corrupt"),
+        e.getMessage());
+    assertTrue(!e.getMessage().contains("beamtrain-saved-model-"), "names no temp copy: " + e.getMessage());
+    assertEquals(tempBefore, tempModelDirs(), "the local copy is deleted");
+  }
+
   private static Set<Path> tempModelDirs() throws Exception {
     try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       return entries

@@ -182,6 +182,49 @@ class ServingModelTest {
     assertTrue(e.getMessage().startsWith(other + ": has no 'serving_default' signature"), e.getMessage());
   }
 
+  @Test
+  void aGarbageSavedModelPbIsBadInputNamingTheFile() throws Exception {
+    Path corrupt = copyOf(Path.of(classifierDir), dir.resolve("garbage-pb"));
+    Files.write(corrupt.resolve("saved_model.pb"), "this is not a protocol buffer\n\u0000\u00ff".getBytes());
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> ServingModel.load(corrupt.toString(), CONFIG));
+    assertOneLineNaming(e, corrupt.toString(), "saved_model.pb");
+  }
+
+  @Test
+  void aTruncatedVariablesFileIsBadInputAtLoadNamingTheFile() throws Exception {
+    Path corrupt = copyOf(Path.of(classifierDir), dir.resolve("truncated-variables"));
+    Path data;
+    try (var files = Files.list(corrupt.resolve("variables"))) {
+      data = files.filter(f -> f.getFileName().toString().startsWith("variables.data-")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(data);
+    Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> ServingModel.load(corrupt.toString(), CONFIG));
+    assertOneLineNaming(e, corrupt.toString(), "variables/" + data.getFileName());
+  }
+
+  private static void assertOneLineNaming(BadInputException e, String model, String file) {
+    assertTrue(e.getMessage().startsWith(model + ": cannot load the SavedModel, " + file + " is corrupt"),
+        e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  private static Path copyOf(Path source, Path target) throws Exception {
+    try (var files = Files.walk(source)) {
+      for (Path file : files.toList()) {
+        Path to = target.resolve(source.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(file, to);
+        }
+      }
+    }
+    return target;
+  }
+
   /** Builds and exports GraphTransform + a linear head with the given weights (last row: bias). */
   static void export(TransformSpec spec, float[][] weights, String target, boolean classify)
       throws Exception {
