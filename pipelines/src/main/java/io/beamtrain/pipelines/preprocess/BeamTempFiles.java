@@ -48,7 +48,8 @@ final class BeamTempFiles {
       var storage = Storages.forPath(prefix, config);
       for (StorageObject object : storage.list(prefix)) {
         // Listed paths may be absolute where the prefix is relative: go by the names.
-        boolean direct = StoragePaths.fileName(StoragePaths.parent(object.path())).equals(DIRECTORY);
+        String parent = StoragePaths.parent(object.path());
+        boolean direct = StoragePaths.fileName(parent).equals(DIRECTORY);
         if (direct
             && BUNDLE_FILE.matcher(StoragePaths.fileName(object.path())).matches()
             && storage.delete(object.path())) {

@@ -77,7 +77,9 @@ public final class DecimalText {
     }
     // Only an exponent or more than 38 integer digits can overflow a float; skip the parse
     // otherwise, this runs on every numeric cell.
-    return !exponent && integerDigits <= 38 ? Spelling.WITHIN_FLOAT_RANGE : Spelling.NEEDS_RANGE_CHECK;
+    return !exponent && integerDigits <= 38
+        ? Spelling.WITHIN_FLOAT_RANGE
+        : Spelling.NEEDS_RANGE_CHECK;
   }
 
   /** Whether {@code text} is a decimal number without fraction digits or exponent. */

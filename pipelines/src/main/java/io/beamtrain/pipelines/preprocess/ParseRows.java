@@ -21,7 +21,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * pattern that matches nothing is an error; compressed files decompressed by suffix) and parses it into {@link ParsedRow}s of the schema's columns. Rows that
  * cannot be used leave through the {@link #REJECTED} dead-letter output with their file, line and
  * reason: a CSV record with the wrong cell count or bad quoting, a line that is not a JSON object,
- * a record with bytes that are not UTF-8, a NUMERIC cell that is not a number, a missing label. They are data, not exceptions; only a file
+ * a record with bytes that are not UTF-8, a NUMERIC cell that is not a number, a missing label.
+ * They are data, not exceptions; only a file
  * whose header lacks a schema column fails the pipeline.
  *
  * <p>Each file is parsed as a whole by one worker: a CSV record may span lines, so a file cannot be

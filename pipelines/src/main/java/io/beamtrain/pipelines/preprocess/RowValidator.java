@@ -5,8 +5,8 @@ import java.io.Serializable;
 
 /**
  * Checks a record's cells against the schema: every NUMERIC cell is a decimal number in the float
- * range or missing (see {@link DecimalText}), and the label is present. Normalises in place: NUMERIC cells
- * are trimmed and {@code NaN} becomes missing. Immutable and thread-safe.
+ * range or missing (see {@link DecimalText}), and the label is present. Normalises in place:
+ * NUMERIC cells are trimmed and {@code NaN} becomes missing. Immutable and thread-safe.
  */
 public final class RowValidator implements Serializable {
 

@@ -91,8 +91,8 @@ public final class SchemaInference {
     Map<String, NonNumeric> nonNumeric = new LinkedHashMap<>();
     for (int i = 0; i < columns.size(); i++) {
       NonNumeric others = nonNumeric(rows, i);
-      boolean numeric =
-          others.values() > 0 && 100 * (others.values() - others.count()) >= NUMERIC_PERCENT * others.values();
+      long numbers = others.values() - others.count();
+      boolean numeric = numbers > 0 && 100 * numbers >= NUMERIC_PERCENT * others.values();
       FeatureType type = numeric ? FeatureType.NUMERIC : FeatureType.CATEGORICAL;
       if (i == labelIndex && numeric && others.count() == 0 && isBinaryIntegerCode(rows, i)) {
         type = FeatureType.CATEGORICAL;

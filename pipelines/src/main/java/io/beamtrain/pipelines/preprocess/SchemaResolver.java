@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * the user can save it; then drops the {@code --ignore} columns. Also checks early what can be
  * checked before any worker starts: a local output is not a file, the input pattern matches files,
  * the label is a column, the first file's header has every schema column, every feature's name
- * can be a TensorFlow input ({@link FeatureNames}). Reads through Beam's {@link FileSystems}, so the
- * input may be local or {@code gs://} (the pipeline options must have been registered, which
+ * can be a TensorFlow input ({@link FeatureNames}). Reads through Beam's {@link FileSystems}, so
+ * the input may be local or {@code gs://} (the pipeline options must have been registered, which
  * {@code Pipeline.create} does).
  */
 public final class SchemaResolver {
