@@ -13,12 +13,15 @@ import java.util.Map;
  * A {@link TableReader} over a CSV file with a header row (see {@link CsvRecordReader} for the
  * dialect). Columns are matched by name, so files of one input may order their columns
  * differently; header columns that were not requested are skipped. A record whose cell count
- * differs from the header's is rejected as {@link RejectReason#WRONG_COLUMN_COUNT}.
+ * differs from the header's is rejected as {@link RejectReason#WRONG_COLUMN_COUNT}; over a {@link
+ * Utf8CheckingReader}, a record with bytes that are not UTF-8 as {@link
+ * RejectReason#INVALID_ENCODING}.
  */
 public final class CsvTableReader implements TableReader {
   private static final char BYTE_ORDER_MARK = '\uFEFF';
 
   private final String file;
+  private final Utf8CheckingReader utf8;
   private final CsvRecordReader records;
   private final List<String> header;
   private final List<String> columns;
@@ -33,18 +36,20 @@ public final class CsvTableReader implements TableReader {
    *     {@code columns}; the message names the file
    */
   public CsvTableReader(String file, Reader reader, List<String> columns) throws IOException {
-    this(file, new CsvRecordReader(reader), columns);
+    this(file, reader, CsvDialect.STRICT, columns);
   }
 
-  /** A reader of every column the file's header names, in header order. */
-  public static CsvTableReader allColumns(String file, Reader reader) throws IOException {
-    return new CsvTableReader(file, new CsvRecordReader(reader), null);
-  }
-
-  private CsvTableReader(String file, CsvRecordReader records, List<String> requested)
+  /**
+   * Reads the header of {@code file} in {@code dialect}; over a {@link Utf8CheckingReader}, records
+   * with invalid UTF-8 are rejected.
+   *
+   * @param requested the columns to read, or null for every column of the header
+   */
+  public CsvTableReader(String file, Reader reader, CsvDialect dialect, List<String> requested)
       throws IOException {
     this.file = file;
-    this.records = records;
+    this.utf8 = reader instanceof Utf8CheckingReader checking ? checking : null;
+    this.records = new CsvRecordReader(reader, dialect);
     this.header = readHeader();
     this.columns = requested == null ? header : List.copyOf(requested);
     Map<String, Integer> headerIndex = new HashMap<>();
@@ -71,6 +76,11 @@ public final class CsvTableReader implements TableReader {
     }
   }
 
+  /** A reader of every column the file's header names, in header order. */
+  public static CsvTableReader allColumns(String file, Reader reader) throws IOException {
+    return new CsvTableReader(file, reader, CsvDialect.STRICT, null);
+  }
+
   /** The file's column names in file order; empty for an empty file. */
   public List<String> header() {
     return header;
@@ -84,6 +94,12 @@ public final class CsvTableReader implements TableReader {
   private List<String> readHeader() throws IOException {
     if (!records.next()) {
       return List.of();
+    }
+    long invalidByte = firstInvalidByte();
+    if (invalidByte >= 0) {
+      throw new BadInputException(
+          file + ":" + records.line() + ": the header has bytes that are not valid UTF-8 at byte"
+              + " offset " + invalidByte + " (the input must be UTF-8)");
     }
     if (records.error() != null) {
       throw new BadInputException(
@@ -101,7 +117,11 @@ public final class CsvTableReader implements TableReader {
     if (header.isEmpty() || !records.next()) {
       return false;
     }
-    if (records.error() != null) {
+    long invalidByte = firstInvalidByte();
+    if (invalidByte >= 0) {
+      problem = RejectReason.INVALID_ENCODING;
+      problemDetail = invalidEncodingDetail(invalidByte);
+    } else if (records.error() != null) {
       problem = RejectReason.BAD_QUOTING;
       problemDetail = records.error();
     } else if (records.cells().size() != header.size()) {
@@ -113,6 +133,16 @@ public final class CsvTableReader implements TableReader {
       problemDetail = null;
     }
     return true;
+  }
+
+  private long firstInvalidByte() {
+    return utf8 == null ? -1 : utf8.firstInvalidByte(records.recordStart(), records.recordEnd());
+  }
+
+  /** The detail of an {@link RejectReason#INVALID_ENCODING} rejection; shared with JSON Lines. */
+  static String invalidEncodingDetail(long byteOffset) {
+    return "bytes that are not valid UTF-8 at byte offset " + byteOffset
+        + " of the file (the input must be UTF-8)";
   }
 
   @Override

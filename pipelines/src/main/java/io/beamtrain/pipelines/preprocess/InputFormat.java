@@ -2,6 +2,7 @@ package io.beamtrain.pipelines.preprocess;
 
 import io.beamtrain.trainer.BadInputException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.util.List;
 import java.util.Locale;
@@ -45,20 +46,46 @@ public enum InputFormat {
             + " or --inputFormat=JSONL");
   }
 
-  /** Opens a reader of {@code columns} over {@code file}'s text. */
+  /**
+   * Opens a reader of {@code columns} over {@code file}'s text, CSV in the {@link
+   * CsvDialect#STRICT} dialect. The text is already decoded, so invalid UTF-8 cannot be told from
+   * U+FFFD: prefer {@link #open(String, InputStream, List, CsvDialect)}.
+   */
   public TableReader open(String file, Reader text, List<String> columns) throws IOException {
-    return switch (resolve(file)) {
-      case CSV -> new CsvTableReader(file, text, columns);
-      case JSONL -> new JsonLinesTableReader(text, columns);
-      case AUTO -> throw new AssertionError("resolve() never returns AUTO");
-    };
+    return open(file, text, columns, CsvDialect.STRICT);
   }
 
-  /** Opens a reader of every column the file has (CSV: its header; JSONL: every field seen). */
+  /**
+   * Opens a reader of {@code columns} over {@code file}'s bytes, decoded as UTF-8; records with
+   * bytes that are not UTF-8 are rejected as {@link RejectReason#INVALID_ENCODING}.
+   */
+  public TableReader open(String file, InputStream bytes, List<String> columns, CsvDialect dialect)
+      throws IOException {
+    return open(file, new Utf8CheckingReader(bytes), columns, dialect);
+  }
+
+  /**
+   * Opens a reader of every column the file has (CSV: its header; JSONL: every field seen), CSV
+   * in the {@link CsvDialect#STRICT} dialect; see {@link #open(String, Reader, List)} on decoding.
+   */
   public TableReader openAllColumns(String file, Reader text) throws IOException {
+    return open(file, text, null, CsvDialect.STRICT);
+  }
+
+  /** {@link #openAllColumns(String, Reader)} over bytes, rejecting invalid UTF-8. */
+  public TableReader openAllColumns(String file, InputStream bytes, CsvDialect dialect)
+      throws IOException {
+    return open(file, new Utf8CheckingReader(bytes), null, dialect);
+  }
+
+  /** A reader of {@code columns}, or of every column when null. */
+  private TableReader open(String file, Reader text, List<String> columns, CsvDialect dialect)
+      throws IOException {
     return switch (resolve(file)) {
-      case CSV -> CsvTableReader.allColumns(file, text);
-      case JSONL -> JsonLinesTableReader.discoveringColumns(text);
+      case CSV -> new CsvTableReader(file, text, dialect, columns);
+      case JSONL -> columns == null
+          ? JsonLinesTableReader.discoveringColumns(text)
+          : new JsonLinesTableReader(text, columns);
       case AUTO -> throw new AssertionError("resolve() never returns AUTO");
     };
   }

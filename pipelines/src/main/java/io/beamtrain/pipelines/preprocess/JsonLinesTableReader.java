@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
@@ -18,7 +17,8 @@ import java.util.Map;
  * were not requested are skipped. Values are taken as their JSON text: strings unquoted, numbers
  * exactly as written (so {@code 39.10} stays {@code "39.10"}), booleans as {@code true}/{@code
  * false}. A line that is not one JSON object of scalar values is rejected as {@link
- * RejectReason#INVALID_JSON}.
+ * RejectReason#INVALID_JSON}; over a {@link Utf8CheckingReader}, a line with bytes that are not
+ * UTF-8 as {@link RejectReason#INVALID_ENCODING}. Lines end at LF, CRLF or CR.
  *
  * <p>Streams each line with Jackson's parser rather than building a tree: the hot path allocates
  * only the cell strings.
@@ -26,7 +26,15 @@ import java.util.Map;
 public final class JsonLinesTableReader implements TableReader {
   private static final JsonFactory JSON = new JsonFactory();
 
-  private final BufferedReader lines;
+  private final Reader in;
+  private final Utf8CheckingReader utf8;
+  private final char[] buffer = new char[1 << 16];
+  private int position;
+  private int limit;
+  /** Offset in the input of {@code buffer[0]}. */
+  private long bufferOffset;
+  private long lineStart;
+  private final StringBuilder line = new StringBuilder();
   private final List<String> columns;
   private final Map<String, Integer> columnIndex = new HashMap<>();
   private final boolean discoverColumns;
@@ -51,7 +59,8 @@ public final class JsonLinesTableReader implements TableReader {
   }
 
   private JsonLinesTableReader(Reader reader, List<String> columns, boolean discoverColumns) {
-    this.lines = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
+    this.in = reader;
+    this.utf8 = reader instanceof Utf8CheckingReader checking ? checking : null;
     this.columns = new ArrayList<>(columns);
     for (int i = 0; i < columns.size(); i++) {
       columnIndex.put(columns.get(i), i);
@@ -67,15 +76,59 @@ public final class JsonLinesTableReader implements TableReader {
   @Override
   public boolean next() throws IOException {
     do {
-      text = lines.readLine();
+      text = readLine();
       lineNumber++;
       if (text == null) {
         return false;
       }
     } while (text.isBlank());
     recordLine = lineNumber;
+    long invalidByte =
+        utf8 == null ? -1 : utf8.firstInvalidByte(lineStart, bufferOffset + position);
+    if (invalidByte >= 0) {
+      cells = new ArrayList<>();
+      problem = RejectReason.INVALID_ENCODING;
+      problemDetail = CsvTableReader.invalidEncodingDetail(invalidByte);
+      return true;
+    }
     parse();
     return true;
+  }
+
+  /** The next line without its terminator, or null at the end of the input. */
+  private String readLine() throws IOException {
+    line.setLength(0);
+    lineStart = bufferOffset + position;
+    while (true) {
+      if (position >= limit && !fill()) {
+        return line.isEmpty() && bufferOffset + position == lineStart ? null : line.toString();
+      }
+      int start = position;
+      while (position < limit) {
+        char c = buffer[position];
+        if (c == '\n' || c == '\r') {
+          line.append(buffer, start, position - start);
+          position++;
+          if (c == '\r' && (position < limit || fill()) && buffer[position] == '\n') {
+            position++;
+          }
+          return line.toString();
+        }
+        position++;
+      }
+      line.append(buffer, start, position - start);
+    }
+  }
+
+  private boolean fill() throws IOException {
+    int n;
+    do {
+      n = in.read(buffer, 0, buffer.length);
+    } while (n == 0);
+    bufferOffset += limit;
+    position = 0;
+    limit = Math.max(n, 0);
+    return n > 0;
   }
 
   private void parse() throws IOException {
@@ -153,6 +206,6 @@ public final class JsonLinesTableReader implements TableReader {
 
   @Override
   public void close() throws IOException {
-    lines.close();
+    in.close();
   }
 }

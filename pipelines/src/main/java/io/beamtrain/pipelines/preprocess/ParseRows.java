@@ -1,10 +1,7 @@
 package io.beamtrain.pipelines.preprocess;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.io.FileIO;
@@ -24,7 +21,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * pattern that matches nothing is an error; compressed files decompressed by suffix) and parses it into {@link ParsedRow}s of the schema's columns. Rows that
  * cannot be used leave through the {@link #REJECTED} dead-letter output with their file, line and
  * reason: a CSV record with the wrong cell count or bad quoting, a line that is not a JSON object,
- * a NUMERIC cell that is not a number, a missing label. They are data, not exceptions; only a file
+ * a record with bytes that are not UTF-8, a NUMERIC cell that is not a number, a missing label.
+ * They are data, not exceptions; only a file
  * whose header lacks a schema column fails the pipeline.
  *
  * <p>Each file is parsed as a whole by one worker: a CSV record may span lines, so a file cannot be
@@ -36,20 +34,29 @@ public final class ParseRows extends PTransform<PCollection<String>, PCollection
   public static final TupleTag<RejectedRow> REJECTED = new TupleTag<>() {};
 
   private final InputFormat format;
+  private final CsvDialect dialect;
   private final DataSchema schema;
 
-  private ParseRows(InputFormat format, DataSchema schema) {
+  private ParseRows(InputFormat format, CsvDialect dialect, DataSchema schema) {
     this.format = Objects.requireNonNull(format, "format");
+    this.dialect = Objects.requireNonNull(dialect, "dialect");
     this.schema = Objects.requireNonNull(schema, "schema");
   }
 
-  /** Parses rows of {@code schema}, the format chosen per file from its name. */
+  /**
+   * Parses rows of {@code schema}, the format chosen per file from its name, CSV in the {@link
+   * CsvDialect#STRICT} dialect.
+   */
   public static ParseRows of(DataSchema schema) {
-    return new ParseRows(InputFormat.AUTO, schema);
+    return new ParseRows(InputFormat.AUTO, CsvDialect.STRICT, schema);
   }
 
   public ParseRows withFormat(InputFormat newFormat) {
-    return new ParseRows(newFormat, schema);
+    return new ParseRows(newFormat, dialect, schema);
+  }
+
+  public ParseRows withCsvDialect(CsvDialect newDialect) {
+    return new ParseRows(format, newDialect, schema);
   }
 
   @Override
@@ -62,7 +69,7 @@ public final class ParseRows extends PTransform<PCollection<String>, PCollection
             .apply("ReadMatches", FileIO.readMatches())
             .apply(
                 "ParseFiles",
-                ParDo.of(new ParseFileFn(format, schema))
+                ParDo.of(new ParseFileFn(format, dialect, schema))
                     .withOutputTags(ROWS, TupleTagList.of(REJECTED)));
     parsed.get(ROWS).setCoder(ParsedRowCoder.of());
     parsed.get(REJECTED).setCoder(RejectedRowCoder.of());
@@ -72,13 +79,15 @@ public final class ParseRows extends PTransform<PCollection<String>, PCollection
   /** Parses one whole file; holds only the schema, so it is cheap to serialize. */
   static final class ParseFileFn extends DoFn<FileIO.ReadableFile, ParsedRow> {
     private final InputFormat format;
+    private final CsvDialect dialect;
     private final List<String> columns;
     private final RowValidator validator;
     private final Counter rows = Metrics.counter("preprocess", "rows");
     private final Counter rejected = Metrics.counter("preprocess", "rejected");
 
-    ParseFileFn(InputFormat format, DataSchema schema) {
+    ParseFileFn(InputFormat format, CsvDialect dialect, DataSchema schema) {
       this.format = format;
+      this.dialect = dialect;
       this.columns = schema.columnNames();
       this.validator = new RowValidator(schema);
     }
@@ -89,10 +98,8 @@ public final class ParseRows extends PTransform<PCollection<String>, PCollection
       String name = file.getMetadata().resourceId().toString();
       long accepted = 0;
       long refused = 0;
-      try (Reader text =
-              new InputStreamReader(
-                  Channels.newInputStream(file.open()), StandardCharsets.UTF_8);
-          TableReader reader = format.open(name, text, columns)) {
+      try (TableReader reader =
+          format.open(name, Channels.newInputStream(file.open()), columns, dialect)) {
         while (reader.next()) {
           RejectedRow rejection = null;
           if (reader.problem() != null) {

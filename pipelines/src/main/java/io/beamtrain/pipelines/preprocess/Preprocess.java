@@ -29,7 +29,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * </pre>
  *
  * <p>A previous run's {@code transform.json} in the same directory is deleted first, so a run that
- * fails half way never leaves a {@code transform.json} that describes shards it overwrote. Shards
+ * fails half way never leaves a {@code transform.json} that describes shards it overwrote; so are
+ * the temporary files of a run that was killed ({@link BeamTempFiles}). Shards
  * of a previous run with another shard count may remain beside the new ones; readers go by the
  * file lists in {@code transform.json}, never by listing the directory.
  */
@@ -67,7 +68,11 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
             .apply("InputPattern", Create.of(settings.input()).withCoder(StringUtf8Coder.of()))
             .apply("ForgetPreviousDataset", ParDo.of(new ForgetPreviousDatasetFn(settings)))
             .setCoder(StringUtf8Coder.of())
-            .apply("ParseRows", ParseRows.of(schema).withFormat(settings.inputFormat()));
+            .apply(
+                "ParseRows",
+                ParseRows.of(schema)
+                    .withFormat(settings.inputFormat())
+                    .withCsvDialect(settings.csvDialect()));
     PCollectionTuple splits =
         parsed
             .get(ParseRows.ROWS)
@@ -101,7 +106,10 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
         .apply("WriteMetadata", WriteMetadata.of(schema, settings));
   }
 
-  /** Deletes a previous run's commit marker, then passes the input pattern on. */
+  /**
+   * Deletes a previous run's commit marker and the temporary files an unfinished run left, then
+   * passes the input pattern on; every write of this run comes after it.
+   */
   private static final class ForgetPreviousDatasetFn extends DoFn<String, String> {
     private final PreprocessSettings settings;
 
@@ -113,6 +121,7 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
     public void process(@Element String pattern, OutputReceiver<String> out) {
       String marker = StoragePaths.join(settings.dataDir(), TransformSpec.FILE_NAME);
       Storages.forPath(marker, settings.storageConfig()).delete(marker);
+      BeamTempFiles.removeLeftovers(settings.dataDir(), settings.storageConfig());
       out.output(pattern);
     }
   }

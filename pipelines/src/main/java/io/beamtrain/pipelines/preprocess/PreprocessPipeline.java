@@ -71,6 +71,14 @@ public final class PreprocessPipeline {
 
     void setInputFormat(InputFormat value);
 
+    @Description(
+        "CSV: let a quoted field continue past the end of its line (as BigQuery's"
+            + " allowQuotedNewlines). Off by default, so one unclosed quote costs only its line.")
+    @Default.Boolean(false)
+    boolean getAllowQuotedNewlines();
+
+    void setAllowQuotedNewlines(boolean value);
+
     @Description("Share of rows held out for evaluation, in [0, 1).")
     @Default.Double(SplitExamples.DEFAULT_EVAL_FRACTION)
     double getEvalFraction();

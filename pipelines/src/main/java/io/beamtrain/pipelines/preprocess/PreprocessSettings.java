@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param ignore columns not to use
  * @param schemaFile a schema file (JSON or YAML, see {@link DataSchema}), or null to infer one
  * @param inputFormat the input format; {@link InputFormat#AUTO} picks it from each file's name
+ * @param csvDialect whether CSV quoted fields may span lines ({@code --allowQuotedNewlines})
  * @param evalFraction share of rows held out for evaluation, in [0, 1); default 0.2
  * @param splitSeed seed of the deterministic split; default 42
  * @param trainShards number of train shards, at least 1
@@ -32,6 +33,7 @@ public record PreprocessSettings(
     List<String> ignore,
     String schemaFile,
     InputFormat inputFormat,
+    CsvDialect csvDialect,
     double evalFraction,
     long splitSeed,
     int trainShards,
@@ -54,6 +56,7 @@ public record PreprocessSettings(
     requireText(label, "--label");
     ignore = ignore == null ? List.of() : List.copyOf(ignore);
     Objects.requireNonNull(inputFormat, "inputFormat");
+    Objects.requireNonNull(csvDialect, "csvDialect");
     Objects.requireNonNull(vocabulary, "vocabulary");
     Objects.requireNonNull(storageConfig, "storageConfig");
     if (!(evalFraction >= 0.0 && evalFraction < 1.0)) {
@@ -91,6 +94,7 @@ public record PreprocessSettings(
         List.of(),
         null,
         InputFormat.AUTO,
+        CsvDialect.STRICT,
         SplitExamples.DEFAULT_EVAL_FRACTION,
         SplitExamples.DEFAULT_SEED,
         trainShardsOf(DEFAULT_NUM_SHARDS, SplitExamples.DEFAULT_EVAL_FRACTION),
@@ -141,6 +145,7 @@ public record PreprocessSettings(
         options.getIgnore() == null ? List.of() : options.getIgnore(),
         options.getSchema(),
         options.getInputFormat(),
+        new CsvDialect(options.getAllowQuotedNewlines()),
         evalFraction,
         options.getSplitSeed(),
         train,
@@ -164,46 +169,52 @@ public record PreprocessSettings(
   }
 
   public PreprocessSettings withIgnore(List<String> columns) {
-    return new PreprocessSettings(input, output, label, columns, schemaFile, inputFormat,
+    return new PreprocessSettings(input, output, label, columns, schemaFile, inputFormat, csvDialect,
         evalFraction, splitSeed, trainShards, evalShards, vocabulary, maxRejectedFraction,
         storageConfig);
   }
 
   public PreprocessSettings withSchemaFile(String path) {
-    return new PreprocessSettings(input, output, label, ignore, path, inputFormat,
+    return new PreprocessSettings(input, output, label, ignore, path, inputFormat, csvDialect,
         evalFraction, splitSeed, trainShards, evalShards, vocabulary, maxRejectedFraction,
         storageConfig);
   }
 
   public PreprocessSettings withInputFormat(InputFormat format) {
-    return new PreprocessSettings(input, output, label, ignore, schemaFile, format,
+    return new PreprocessSettings(input, output, label, ignore, schemaFile, format, csvDialect,
+        evalFraction, splitSeed, trainShards, evalShards, vocabulary, maxRejectedFraction,
+        storageConfig);
+  }
+
+  public PreprocessSettings withCsvDialect(CsvDialect dialect) {
+    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat, dialect,
         evalFraction, splitSeed, trainShards, evalShards, vocabulary, maxRejectedFraction,
         storageConfig);
   }
 
   public PreprocessSettings withSplit(double fraction, long seed) {
-    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat,
+    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat, csvDialect,
         fraction, seed, trainShards, evalShards, vocabulary, maxRejectedFraction, storageConfig);
   }
 
   public PreprocessSettings withShards(int train, int eval) {
-    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat,
+    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat, csvDialect,
         evalFraction, splitSeed, train, eval, vocabulary, maxRejectedFraction, storageConfig);
   }
 
   public PreprocessSettings withVocabulary(VocabularyOptions options) {
-    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat,
+    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat, csvDialect,
         evalFraction, splitSeed, trainShards, evalShards, options, maxRejectedFraction,
         storageConfig);
   }
 
   public PreprocessSettings withMaxRejectedFraction(double fraction) {
-    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat,
+    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat, csvDialect,
         evalFraction, splitSeed, trainShards, evalShards, vocabulary, fraction, storageConfig);
   }
 
   public PreprocessSettings withStorageConfig(StorageConfig config) {
-    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat,
+    return new PreprocessSettings(input, output, label, ignore, schemaFile, inputFormat, csvDialect,
         evalFraction, splitSeed, trainShards, evalShards, vocabulary, maxRejectedFraction,
         config);
   }

@@ -11,7 +11,12 @@ public enum RejectReason {
   BAD_QUOTING,
   /** A JSON Lines line that is not one JSON object of scalar values. */
   INVALID_JSON,
-  /** A NUMERIC cell that is not a finite decimal number. */
+  /** A record with bytes that are not valid UTF-8 (the detail gives the byte offset). */
+  INVALID_ENCODING,
+  /**
+   * A NUMERIC cell that is not a decimal number in the 32-bit float range: text, {@code inf},
+   * {@code 1e400} (see {@link DecimalText}).
+   */
   UNPARSABLE_NUMBER,
   /** The label cell is empty or absent. */
   MISSING_LABEL

@@ -4,9 +4,9 @@ import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 import java.io.Serializable;
 
 /**
- * Checks a record's cells against the schema: every NUMERIC cell is a finite decimal number or
- * missing (see {@link DecimalText}), and the label is present. Normalises in place: NUMERIC cells
- * are trimmed and {@code NaN} becomes missing. Immutable and thread-safe.
+ * Checks a record's cells against the schema: every NUMERIC cell is a decimal number in the float
+ * range or missing (see {@link DecimalText}), and the label is present. Normalises in place:
+ * NUMERIC cells are trimmed and {@code NaN} becomes missing. Immutable and thread-safe.
  */
 public final class RowValidator implements Serializable {
 
@@ -44,7 +44,9 @@ public final class RowValidator implements Serializable {
       } else {
         return new Problem(
             RejectReason.UNPARSABLE_NUMBER,
-            "column '" + names[i] + "' is NUMERIC but holds '" + value + "'");
+            "column '" + names[i] + "' is NUMERIC but holds '" + value + "'"
+                + (DecimalText.isBeyondFloatRange(trimmed)
+                    ? ", beyond the 32-bit float range (about 3.4e38)" : ""));
       }
     }
     if (values[labelIndex] == null || values[labelIndex].isBlank()) {

@@ -6,8 +6,7 @@ import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * Decides the schema of a preprocess run while the pipeline is built: loads the {@code --schema}
  * file, or infers one from the leading rows of the input ({@link SchemaInference}) and prints it so
  * the user can save it; then drops the {@code --ignore} columns. Also checks early what can be
- * checked before any worker starts: the input pattern matches files, the label is a column, the
- * first file's header has every schema column. Reads through Beam's {@link FileSystems}, so the
- * input may be local or {@code gs://} (the pipeline options must have been registered, which
+ * checked before any worker starts: a local output is not a file, the input pattern matches files,
+ * the label is a column, the first file's header has every schema column, every feature's name
+ * can be a TensorFlow input ({@link FeatureNames}). Reads through Beam's {@link FileSystems}, so
+ * the input may be local or {@code gs://} (the pipeline options must have been registered, which
  * {@code Pipeline.create} does).
  */
 public final class SchemaResolver {
@@ -39,22 +39,48 @@ public final class SchemaResolver {
 
   /** The schema the run will use; errors are {@link IllegalArgumentException}s naming the flag. */
   public static DataSchema resolve(PreprocessSettings settings) {
+    OutputDirectory.check(settings.output(), settings.dataDir());
     List<ResourceId> files = match(settings.input());
     DataSchema schema;
     if (settings.schemaFile() != null) {
-      schema = load(settings);
+      schema = load(settings).withoutColumns(settings.ignore());
+      FeatureNames.check(schema);
       checkFirstFileHasColumns(settings, files.get(0), schema);
     } else {
-      schema = infer(settings, files);
-      LOG.info("Inferred the schema of {} from its first rows: {}. It is written to {}; pass"
-              + " --schema=<that file> to pin it (or edit a column's type).",
-          settings.input(), summary(schema), StoragePaths.join(settings.dataDir(), "schema.json"));
+      SchemaInference.Inference inference = infer(settings, files);
+      schema = inference.schema().withoutColumns(settings.ignore());
+      FeatureNames.check(schema);
+      LOG.info("Inferred the schema of {} from its first rows: {}. A successful run writes it to"
+              + " {}; pass --schema=<that file> to pin it (or edit a column's type).",
+          settings.input(), summary(schema, inference.nonNumeric()),
+          StoragePaths.join(settings.dataDir(), WriteMetadata.SCHEMA_FILE_NAME));
     }
-    return schema.withoutColumns(settings.ignore());
+    return schema;
   }
 
   /** One line: the label and its type, then the columns of each type, in schema order. */
   static String summary(DataSchema schema) {
+    return summary(schema, Map.of());
+  }
+
+  /**
+   * {@link #summary(DataSchema)}, then for each NUMERIC column whose sample also held other
+   * values how many, and what becomes of their rows.
+   */
+  static String summary(DataSchema schema, Map<String, SchemaInference.NonNumeric> nonNumeric) {
+    StringBuilder line = new StringBuilder(typesSummary(schema));
+    nonNumeric.forEach((column, others) -> {
+      if (schema.columnNames().contains(column)) {
+        line.append("; ").append(column).append(" is NUMERIC although ").append(others.count())
+            .append(" of its ").append(others.values()).append(" sampled values are not numbers")
+            .append(" (e.g. '").append(String.join("', '", others.examples())).append("'):")
+            .append(" their rows are rejected as ").append(RejectReason.UNPARSABLE_NUMBER);
+      }
+    });
+    return line.toString();
+  }
+
+  private static String typesSummary(DataSchema schema) {
     StringBuilder line = new StringBuilder("label ").append(schema.label());
     Map<FeatureType, List<String>> byType = new EnumMap<>(FeatureType.class);
     for (DataSchema.Column column : schema.columns()) {
@@ -122,19 +148,23 @@ public final class SchemaResolver {
   private static void checkFirstFileHasColumns(
       PreprocessSettings settings, ResourceId file, DataSchema schema) {
     try (TableReader ignored =
-        settings.inputFormat().open(file.toString(), open(file), schema.columnNames())) {
+        settings.inputFormat().open(
+            file.toString(), open(file), schema.columnNames(), settings.csvDialect())) {
       // Opening a CSV reader checks its header against the columns.
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot read", e);
     }
   }
 
-  private static DataSchema infer(PreprocessSettings settings, List<ResourceId> files) {
+  private static SchemaInference.Inference infer(
+      PreprocessSettings settings, List<ResourceId> files) {
     List<String[]> rows = new ArrayList<>();
     List<String> columns = List.of();
     ResourceId sampled = files.get(0);
     for (ResourceId file : files) {
-      try (TableReader reader = settings.inputFormat().openAllColumns(file.toString(), open(file))) {
+      try (TableReader reader =
+          settings.inputFormat().openAllColumns(
+              file.toString(), open(file), settings.csvDialect())) {
         while (rows.size() < SchemaInference.SAMPLE_ROWS && reader.next()) {
           if (reader.problem() == null) {
             rows.add(reader.takeValues());
@@ -153,15 +183,13 @@ public final class SchemaResolver {
       throw new IllegalArgumentException(
           "--input=" + settings.input() + ": every matching file is empty; nothing to preprocess");
     }
-    return SchemaInference.infer(columns, rows, settings.label(), sampled.toString());
+    return SchemaInference.run(columns, rows, settings.label(), sampled.toString());
   }
 
-  private static Reader open(ResourceId file) throws IOException {
+  private static InputStream open(ResourceId file) throws IOException {
     try {
-      return new InputStreamReader(
-          Channels.newInputStream(
-              Compression.detect(file.getFilename()).readDecompressed(FileSystems.open(file))),
-          StandardCharsets.UTF_8);
+      return Channels.newInputStream(
+          Compression.detect(file.getFilename()).readDecompressed(FileSystems.open(file)));
     } catch (FileNotFoundException e) {
       throw new IllegalArgumentException(file + ": not found", e);
     }

@@ -4,12 +4,7 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.data.TransformSpec;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +48,6 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
   public static final TupleTag<String> EVAL_FILES = new TupleTag<>() {};
   public static final TupleTag<String> REJECTED_FILES = new TupleTag<>() {};
   public static final TupleTag<RejectedRow> REJECTED = new TupleTag<>() {};
-
-  /** The temporary directory Beam's file sinks create under their output directory. */
-  private static final String BEAM_TEMP_DIRECTORY = ".temp-beam";
 
   /** Name of the schema file written beside transform.json. */
   public static final String SCHEMA_FILE_NAME = "schema.json";
@@ -142,8 +134,7 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
       String dataDir = settings.dataDir();
       DataStats stats = stats(train, eval, trainFiles, evalFiles, reasons);
       write(StoragePaths.join(dataDir, DataStats.FILE_NAME), stats.toJson());
-      removeEmptyLocalTempDirectory(dataDir);
-      removeEmptyLocalTempDirectory(StoragePaths.join(dataDir, WriteRejected.DIRECTORY));
+      BeamTempFiles.sinkDirectories(dataDir).forEach(BeamTempFiles::removeEmptyLocalDirectory);
 
       String rejectedAt = rejectedFiles.isEmpty() ? dataDir : rejectedFiles.get(0);
       if (stats.rejectedFraction() > settings.maxRejectedFraction()) {
@@ -224,24 +215,6 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
     private void write(String path, String text) {
       Storages.forPath(path, settings.storageConfig())
           .writeBytes(path, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Beam's file sinks leave their emptied temporary directory behind on a local disk (an object
-     * store has no directories); remove it so the data directory holds only the dataset.
-     */
-    private static void removeEmptyLocalTempDirectory(String dir) {
-      if (StoragePaths.isGcs(dir)) {
-        return;
-      }
-      Path temp = Paths.get(dir, BEAM_TEMP_DIRECTORY);
-      try {
-        Files.deleteIfExists(temp);
-      } catch (DirectoryNotEmptyException e) {
-        LOG.debug("{} still holds files of another writer; left in place", temp);
-      } catch (IOException e) {
-        LOG.debug("cannot remove {}: {}", temp, e.toString());
-      }
     }
 
     private static List<String> relativeNames(List<String> paths) {

@@ -166,6 +166,18 @@ class CliTest {
   }
 
   @Test
+  void preprocessIntoAnExistingFileIsOneLineAndExitTwo() throws Exception {
+    Path input = tmp.resolve("in.csv");
+    Files.writeString(input, "species,island\nAdelie,Biscoe\nGentoo,Dream\n");
+    Path file = tmp.resolve("out.txt");
+    Files.writeString(file, "not a directory");
+    assertEquals(2, run("preprocess", "--input=" + input, "--output=" + file, "--label=species"));
+    assertOneLineError(
+        "beamtrain preprocess: --output=" + file + ": is an existing file, not a directory");
+    assertEquals("not a directory", Files.readString(file));
+  }
+
+  @Test
   void reportOfAnEmptyDirectoryIsAUsageError() {
     assertEquals(2, run("report", "--output=" + tmp));
     assertOneLineError("beamtrain report: ");

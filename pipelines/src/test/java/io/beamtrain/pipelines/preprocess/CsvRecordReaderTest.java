@@ -19,9 +19,9 @@ class CsvRecordReaderTest {
   /** One record as the reader saw it. */
   record Record(long line, List<String> cells, String error, String raw) {}
 
-  static List<Record> readAll(Reader in) throws IOException {
+  static List<Record> readAll(Reader in, CsvDialect dialect) throws IOException {
     List<Record> records = new ArrayList<>();
-    try (CsvRecordReader reader = new CsvRecordReader(in)) {
+    try (CsvRecordReader reader = new CsvRecordReader(in, dialect)) {
       while (reader.next()) {
         records.add(
             new Record(
@@ -35,13 +35,17 @@ class CsvRecordReaderTest {
   }
 
   static List<Record> readAll(String text) throws IOException {
-    return readAll(new StringReader(text));
+    return readAll(new StringReader(text), CsvDialect.STRICT);
+  }
+
+  static List<Record> readAllAllowingQuotedNewlines(String text) throws IOException {
+    return readAll(new StringReader(text), CsvDialect.QUOTED_NEWLINES);
   }
 
   @Test
   void quotedFieldsHoldCommasQuotesAndLineBreaks() throws IOException {
     List<Record> records =
-        readAll("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\nlast,,\n");
+        readAllAllowingQuotedNewlines("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\nlast,,\n");
     assertEquals(3, records.size());
     assertEquals(List.of("a", "b", "c"), records.get(0).cells());
     assertEquals(List.of("x, y", "say \"hi\"", "two\nlines"), records.get(1).cells());
@@ -55,7 +59,8 @@ class CsvRecordReaderTest {
   @ParameterizedTest
   @ValueSource(strings = {"\n", "\r\n", "\r"})
   void everyLineTerminatorEndsARecordAndCountsOneLine(String eol) throws IOException {
-    List<Record> records = readAll("h1,h2" + eol + "\"a" + eol + "b\",c" + eol + eol + "d,e");
+    List<Record> records =
+        readAllAllowingQuotedNewlines("h1,h2" + eol + "\"a" + eol + "b\",c" + eol + eol + "d,e");
     assertEquals(3, records.size());
     assertEquals(List.of("a" + eol + "b", "c"), records.get(1).cells());
     assertEquals(2, records.get(1).line());
@@ -87,12 +92,70 @@ class CsvRecordReaderTest {
   }
 
   @Test
-  void unclosedQuoteSwallowsTheRestAndNamesWhereItOpened() throws IOException {
-    List<Record> records = readAll("a,b\n1,2\n3,\"open\n4,5\n6,7\n");
-    assertEquals(3, records.size());
+  void aQuotedFieldEndsOnItsLineByDefaultSoAStrayQuoteCostsOnlyThatLine() throws IOException {
+    List<Record> records = readAll("a,b\n1,2\n3,\"open\n4,5\r\n\"x\r\n6,7\n");
+    assertEquals(6, records.size());
     Record bad = records.get(2);
     assertEquals(3, bad.line());
-    assertTrue(bad.error().contains("opened on line 3 is never closed"), bad.error());
+    assertEquals("3,\"open", bad.raw());
+    assertTrue(bad.error().contains("opened on line 3 is not closed on that line"), bad.error());
+    assertTrue(bad.error().contains("--allowQuotedNewlines"), bad.error());
+    assertEquals(new Record(4, List.of("4", "5"), null, "4,5"), records.get(3));
+    assertEquals(5, records.get(4).line());
+    assertNotNull(records.get(4).error());
+    // The record after the CRLF-terminated bad line is read from the next line on.
+    assertEquals(new Record(6, List.of("6", "7"), null, "6,7"), records.get(5));
+  }
+
+  @Test
+  void aQuoteNeverClosedRejectsOnlyItsLineAndTheRestIsReadAgain() throws IOException {
+    List<Record> records =
+        readAllAllowingQuotedNewlines("a,b\n1,2\n3,\"open\n4,5\r\n6,\"two\nlines\",x\n8,9\n");
+    // Line 3's quote pairs with line 5's ("...6,") and 't' follows: malformed. Lines 4 on are
+    // read again, where line 5's quote opens a field that line 6 closes.
+    assertEquals(
+        List.of(
+            new Record(1, List.of("a", "b"), null, "a,b"),
+            new Record(2, List.of("1", "2"), null, "1,2"),
+            new Record(4, List.of("4", "5"), null, "4,5"),
+            new Record(5, List.of("6", "two\nlines", "x"), null, "6,\"two\nlines\",x"),
+            new Record(7, List.of("8", "9"), null, "8,9")),
+        records.stream().filter(r -> r.error() == null).toList());
+    Record bad = records.get(2);
+    assertEquals(3, bad.line());
+    assertEquals("3,\"open", bad.raw());
+    assertTrue(bad.error().contains("after the closing quote of field 2"), bad.error());
+
+    List<Record> unclosed = readAllAllowingQuotedNewlines("a,b\n1,2\n3,\"open\n4,5\n6,7");
+    assertEquals(5, unclosed.size(), unclosed.toString());
+    assertEquals("3,\"open", unclosed.get(2).raw());
+    assertTrue(unclosed.get(2).error().contains("opened on line 3 is never closed"));
+    assertEquals(new Record(4, List.of("4", "5"), null, "4,5"), unclosed.get(3));
+    assertEquals(new Record(5, List.of("6", "7"), null, "6,7"), unclosed.get(4));
+  }
+
+  @Test
+  void aQuoteNeverClosedOnTheLastLineEndsTheInput() throws IOException {
+    List<Record> records = readAllAllowingQuotedNewlines("a,b\n1,\"open");
+    assertEquals(2, records.size());
+    assertEquals("1,\"open", records.get(1).raw());
+    assertNotNull(records.get(1).error());
+  }
+
+  @Test
+  void recordsKnowTheCharacterOffsetsTheySpanAlsoWhenReadAgain() throws IOException {
+    String text = "a,b\n\n1,\"x\n22,33\n";
+    List<long[]> spans = new ArrayList<>();
+    try (CsvRecordReader reader =
+        new CsvRecordReader(new StringReader(text), CsvDialect.QUOTED_NEWLINES)) {
+      while (reader.next()) {
+        spans.add(new long[] {reader.recordStart(), reader.recordEnd()});
+      }
+    }
+    assertEquals(3, spans.size());
+    assertEquals("a,b\n", text.substring((int) spans.get(0)[0], (int) spans.get(0)[1]));
+    assertEquals("1,\"x\n", text.substring((int) spans.get(1)[0], (int) spans.get(1)[1]));
+    assertEquals("22,33\n", text.substring((int) spans.get(2)[0], (int) spans.get(2)[1]));
   }
 
   @Test
@@ -105,7 +168,7 @@ class CsvRecordReaderTest {
   void recordsLongerThanTheReadBufferAreReadWhole() throws IOException {
     String longCell = "x".repeat(200_000);
     String quoted = "q\"\"".repeat(50_000);
-    List<Record> records = readAll(longCell + ",\"" + quoted + "\"\nz,w\n");
+    List<Record> records = readAllAllowingQuotedNewlines(longCell + ",\"" + quoted + "\"\nz,w\n");
     assertEquals(longCell, records.get(0).cells().get(0));
     assertEquals("q\"".repeat(50_000), records.get(0).cells().get(1));
     assertEquals(List.of("z", "w"), records.get(1).cells());
@@ -122,6 +185,7 @@ class CsvRecordReaderTest {
             return super.read(buffer, offset, Math.min(length, 1));
           }
         };
-    assertEquals(readAll(text), readAll(trickle));
+    assertEquals(
+        readAllAllowingQuotedNewlines(text), readAll(trickle, CsvDialect.QUOTED_NEWLINES));
   }
 }

@@ -41,10 +41,18 @@ class DecimalTextTest {
   }
 
   @Test
-  void numbersTooLargeForADoubleAreNotDecimals() {
-    assertTrue(DecimalText.isDecimal("1" + "0".repeat(300)));
-    assertFalse(DecimalText.isDecimal("1" + "0".repeat(309)));
+  void numbersTooLargeForAFloatAreNotDecimals() {
+    // NUMERIC values travel as 32-bit floats (tf.Example, the serving signature's DT_FLOAT).
+    assertTrue(DecimalText.isDecimal("1" + "0".repeat(38)));
+    assertTrue(DecimalText.isDecimal("3.4e38"));
+    assertFalse(DecimalText.isDecimal("1" + "0".repeat(39)));
+    assertFalse(DecimalText.isDecimal("1e39"));
+    assertFalse(DecimalText.isDecimal("1e300"), "a finite double, but infinite as a float");
     assertFalse(DecimalText.isDecimal("-2e308"));
     assertTrue(DecimalText.isDecimal("1e-400"), "underflow to zero is still a finite number");
+    assertTrue(DecimalText.isBeyondFloatRange("1e400"));
+    assertFalse(DecimalText.isBeyondFloatRange("abc"));
+    assertFalse(DecimalText.isBeyondFloatRange("inf"));
+    assertFalse(DecimalText.isBeyondFloatRange("12"));
   }
 }

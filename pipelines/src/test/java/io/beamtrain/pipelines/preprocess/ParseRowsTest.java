@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,7 +59,9 @@ class ParseRowsTest {
   void csvEdgeCasesParseOrLeaveThroughTheDeadLetterWithLineAndReason() throws IOException {
     String csv = resource("messy.csv").toString();
     Pipeline p = DirectPipelines.create();
-    PCollectionTuple parsed = parse(p, csv, SCHEMA);
+    PCollectionTuple parsed =
+        p.apply(Create.of(csv))
+            .apply(ParseRows.of(SCHEMA).withCsvDialect(CsvDialect.QUOTED_NEWLINES));
     PAssert.that(parsed.get(ParseRows.ROWS))
         .containsInAnyOrder(
             ParsedRow.of("Smith, John", "1.5", "New\nYork", "yes"),
@@ -88,6 +91,117 @@ class ParseRowsTest {
               return null;
             });
     p.run().waitUntilFinish();
+  }
+
+  /** name,score,city,label and 20 rows; row {@code bad} (1-based) is {@code badRow} instead. */
+  static String twentyRows(int bad, String badRow) {
+    StringBuilder csv = new StringBuilder("name,score,city,label\n");
+    for (int i = 1; i <= 20; i++) {
+      csv.append(i == bad ? badRow : "n" + i + "," + i + ",c" + i + ",yes").append('\n');
+    }
+    return csv.toString();
+  }
+
+  @Test
+  void anUnterminatedQuoteCostsOnlyItsOwnLineInEitherDialect() throws IOException {
+    Path csv = tmp.resolve("quote.csv");
+    Files.writeString(csv, twentyRows(6, "Adelie,\"Torgersen,39.1,yes"));
+    for (CsvDialect dialect : List.of(CsvDialect.STRICT, CsvDialect.QUOTED_NEWLINES)) {
+      Pipeline p = DirectPipelines.create();
+      PCollectionTuple parsed =
+          p.apply(Create.of(csv.toString())).apply(ParseRows.of(SCHEMA).withCsvDialect(dialect));
+      PAssert.that(parsed.get(ParseRows.ROWS))
+          .satisfies(
+              rows -> {
+                assertEquals(19, StreamSupport.stream(rows.spliterator(), false).count(), dialect
+                    .toString());
+                return null;
+              });
+      PAssert.that(parsed.get(ParseRows.REJECTED))
+          .satisfies(
+              rows -> {
+                assertEquals(Map.of(7L, "BAD_QUOTING"), reasonsByLine(rows), dialect.toString());
+                assertEquals("Adelie,\"Torgersen,39.1,yes", find(rows, 7).raw());
+                return null;
+              });
+      p.run().waitUntilFinish();
+    }
+  }
+
+  @Test
+  void bytesThatAreNotUtf8RejectTheirRowWithTheByteOffset() throws IOException {
+    byte[] good = twentyRows(0, "").getBytes(StandardCharsets.UTF_8);
+    String header = "name,score,city,label\n";
+    // Row 3 (line 4) is "n3,3,c3,yes"; make its city "c\xff3" and "n3" a lone lead byte.
+    int row3 = header.length() + "n1,1,c1,yes\n".length() + "n2,2,c2,yes\n".length();
+    byte[] bad = new byte[good.length];
+    System.arraycopy(good, 0, bad, 0, good.length);
+    int city = row3 + "n3,3,c".length();
+    bad[city] = (byte) 0xFF;
+    Path csv = tmp.resolve("latin.csv");
+    Files.write(csv, bad);
+    Path jsonl = tmp.resolve("latin.jsonl");
+    byte[] line1 = "{\"name\": \"ok\", \"score\": 1, \"label\": \"yes\"}\r\n".getBytes(
+        StandardCharsets.UTF_8);
+    byte[] line2 = "{\"name\": \"caf\u00e9\", \"score\": 2, \"label\": \"no\"}\n".getBytes(
+        StandardCharsets.ISO_8859_1);
+    byte[] line3 = "{\"name\": \"\u00e9t\u00e9\", \"score\": 3, \"label\": \"yes\"}".getBytes(
+        StandardCharsets.UTF_8);
+    Files.write(jsonl, concat(line1, line2, line3));
+
+    Pipeline p = DirectPipelines.create();
+    PCollectionTuple fromCsv = parse(p, csv.toString(), SCHEMA);
+    PCollectionTuple fromJsonl = parse(p, jsonl.toString(), SCHEMA);
+    PAssert.that(fromCsv.get(ParseRows.ROWS))
+        .satisfies(rows -> {
+          assertEquals(19, StreamSupport.stream(rows.spliterator(), false).count());
+          return null;
+        });
+    PAssert.that(fromCsv.get(ParseRows.REJECTED))
+        .satisfies(rows -> {
+          assertEquals(Map.of(4L, "INVALID_ENCODING"), reasonsByLine(rows));
+          assertTrue(find(rows, 4).detail().contains("at byte offset " + city), find(rows, 4)
+              .detail());
+          return null;
+        });
+    PAssert.that(fromJsonl.get(ParseRows.ROWS))
+        .containsInAnyOrder(
+            ParsedRow.of("ok", "1", null, "yes"), ParsedRow.of("\u00e9t\u00e9", "3", null, "yes"));
+    PAssert.that(fromJsonl.get(ParseRows.REJECTED))
+        .satisfies(rows -> {
+          assertEquals(Map.of(2L, "INVALID_ENCODING"), reasonsByLine(rows));
+          int offset = line1.length + "{\"name\": \"caf".length();
+          assertTrue(find(rows, 2).detail().contains("at byte offset " + offset),
+              find(rows, 2).detail());
+          return null;
+        });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void numbersBeyondTheFloatRangeAreRejectedSayingSo() throws IOException {
+    Path csv = tmp.resolve("huge.csv");
+    Files.writeString(csv, "name,score,city,label\na,1e39,x,yes\nb,2,y,no\n");
+    Pipeline p = DirectPipelines.create();
+    PCollectionTuple parsed = parse(p, csv.toString(), SCHEMA);
+    PAssert.that(parsed.get(ParseRows.ROWS)).containsInAnyOrder(ParsedRow.of("b", "2", "y", "no"));
+    PAssert.that(parsed.get(ParseRows.REJECTED))
+        .satisfies(rows -> {
+          assertEquals(
+              "column 'score' is NUMERIC but holds '1e39', beyond the 32-bit float range (about"
+                  + " 3.4e38)",
+              find(rows, 2).detail());
+          return null;
+        });
+    p.run().waitUntilFinish();
+  }
+
+  static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
   }
 
   @Test

@@ -210,7 +210,7 @@ class PreprocessPipelineTest {
     // Allowing 70% rejected rows, the input commits a dataset and the rejected rows are listed.
     PreprocessPipeline.run(
         options("--input=" + messy, "--output=" + out, "--label=label", "--schema=" + schema,
-            "--maxRejectedFraction=0.7", "--evalFraction=0"));
+            "--maxRejectedFraction=0.7", "--evalFraction=0", "--allowQuotedNewlines=true"));
     TransformSpec spec = ExampleDataset.open(dataDir.toString(), LOCAL).spec();
     assertEquals(Task.BINARY_CLASSIFICATION, spec.label().task());
     assertEquals(4, spec.split().trainExamples());
@@ -235,7 +235,7 @@ class PreprocessPipelineTest {
             () ->
                 PreprocessPipeline.run(
                     options("--input=" + messy, "--output=" + out, "--label=label",
-                        "--schema=" + schema)));
+                        "--schema=" + schema, "--allowQuotedNewlines=true")));
     assertTrue(
         e.getMessage().startsWith("6 of 10 input rows (60.0%) were rejected, more than"
             + " --maxRejectedFraction=0.1 allows"),
@@ -247,6 +247,77 @@ class PreprocessPipelineTest {
     assertEquals(0.1, stats.maxRejectedFraction());
     assertEquals(Map.of("BAD_QUOTING", 2L, "MISSING_LABEL", 1L, "UNPARSABLE_NUMBER", 1L,
         "WRONG_COLUMN_COUNT", 2L), stats.rejectedByReason());
+  }
+
+  @Test
+  void aStrayQuoteAndATypoCostTheirOwnRowsOnlyAndLeftoverTempFilesAreRemoved() throws IOException {
+    StringBuilder csv = new StringBuilder("species,island,bill_length_mm\n");
+    for (int i = 0; i < 22; i++) {
+      String species = i < 11 ? "Adelie" : "Gentoo";
+      String row = i == 3 ? "Adelie,\"Torgersen,39.1"
+          : i == 15 ? "Gentoo,Biscoe,abc"
+          : species + "," + (i % 2 == 0 ? "Torgersen" : "Biscoe") + "," + (35 + i * 0.5);
+      csv.append(row).append('\n');
+    }
+    Path input = tmp.resolve("rows.csv");
+    Files.writeString(input, csv);
+    Path out = tmp.resolve("out");
+    Path dataDir = out.resolve("data");
+    // What a killed run leaves: Beam's bundle files, named by UUID; and a file that is not one.
+    Path leftover = dataDir.resolve(".temp-beam/3f2c9a4e-0b7d-4c1e-9a55-2e8f6d1b7c90");
+    Path rejectedLeftover =
+        dataDir.resolve("rejected/.temp-beam/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
+    Path notBeams = dataDir.resolve(".temp-beam/notes.txt");
+    for (Path file : List.of(leftover, rejectedLeftover, notBeams)) {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, "partial");
+    }
+
+    PreprocessPipeline.run(
+        options("--input=" + input, "--output=" + out, "--label=species", "--evalFraction=0"));
+
+    DataStats stats = DataStats.fromJson(Files.readString(dataDir.resolve(DataStats.FILE_NAME)));
+    assertEquals(22, stats.rows(), "one row per physical line");
+    assertEquals(20, stats.examples());
+    assertEquals(Map.of("BAD_QUOTING", 1L, "UNPARSABLE_NUMBER", 1L), stats.rejectedByReason());
+    Map<Long, String> reasons = new TreeMap<>();
+    ObjectMapper json = new ObjectMapper();
+    for (String line :
+        Files.readAllLines(dataDir.resolve("rejected/rejected-00000-of-00001.jsonl"))) {
+      JsonNode node = json.readTree(line);
+      reasons.put(node.get("line").asLong(), node.get("reason").asText());
+    }
+    assertEquals(Map.of(5L, "BAD_QUOTING", 17L, "UNPARSABLE_NUMBER"), reasons);
+    TransformSpec spec = ExampleDataset.open(dataDir.toString(), LOCAL).spec();
+    assertEquals(List.of("Adelie", "Gentoo"), spec.label().vocabulary());
+    assertEquals(FeatureType.NUMERIC, spec.features().get(1).type(), "one 'abc' keeps it NUMERIC");
+
+    assertFalse(Files.exists(leftover));
+    assertFalse(Files.exists(rejectedLeftover));
+    assertFalse(Files.exists(rejectedLeftover.getParent()));
+    assertTrue(Files.exists(notBeams), "only Beam's own bundle files are removed");
+  }
+
+  @Test
+  void aFeatureNameThatCannotBeATensorFlowInputIsRejectedBeforeAnyWork() throws IOException {
+    Path input = tmp.resolve("slash.csv");
+    Files.writeString(input, "species,beak/length,island\nAdelie,39.1,Biscoe\nGentoo,45,Dream\n");
+    Path out = tmp.resolve("out");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PreprocessPipeline.run(
+                options("--input=" + input, "--output=" + out, "--label=species")));
+    assertTrue(e.getMessage().startsWith("column 'beak/length' cannot be a feature"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains(FeatureNames.RULE), e.getMessage());
+    assertFalse(Files.exists(out), "nothing was written");
+
+    // Left out, the column is no obstacle.
+    PreprocessPipeline.run(
+        options("--input=" + input, "--output=" + out, "--label=species", "--ignore=beak/length",
+            "--evalFraction=0"));
+    assertTrue(Files.exists(out.resolve("data").resolve(TransformSpec.FILE_NAME)));
   }
 
   @Test

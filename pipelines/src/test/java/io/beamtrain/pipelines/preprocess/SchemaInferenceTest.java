@@ -56,6 +56,42 @@ class SchemaInferenceTest {
     assertEquals(expected, typeOf(values, true));
   }
 
+  @ParameterizedTest(name = "one ''{0}'' among 19 numbers")
+  @CsvSource({"abc", "45.2X", "inf", "Infinity", "1e400", "1e39"})
+  void aFewNonNumbersAmongNumbersKeepTheColumnNumericAndAreCounted(String odd) {
+    List<String[]> rows = new ArrayList<>();
+    for (int i = 0; i < 19; i++) {
+      rows.add(new String[] {String.valueOf(i * 1.5), "l"});
+    }
+    rows.add(new String[] {odd, "l"});
+    rows.add(new String[] {null, "l"});
+    SchemaInference.Inference inference =
+        SchemaInference.run(List.of("x", "y"), rows, "y", "sample.csv");
+    assertEquals(NUMERIC, inference.schema().columns().get(0).type());
+    assertEquals(
+        java.util.Map.of("x", new SchemaInference.NonNumeric(1, 20, List.of(odd))),
+        inference.nonNumeric());
+    assertTrue(
+        SchemaResolver.summary(inference.schema(), inference.nonNumeric())
+            .contains("x is NUMERIC although 1 of its 20 sampled values are not numbers (e.g. '"
+                + odd + "'): their rows are rejected as UNPARSABLE_NUMBER"),
+        SchemaResolver.summary(inference.schema(), inference.nonNumeric()));
+  }
+
+  @Test
+  void moreThanFivePercentNonNumbersMakeTheColumnCategorical() {
+    List<String[]> rows = new ArrayList<>();
+    for (int i = 0; i < 18; i++) {
+      rows.add(new String[] {String.valueOf(i), "l"});
+    }
+    rows.add(new String[] {"abc", "l"});
+    rows.add(new String[] {"def", "l"});
+    SchemaInference.Inference inference =
+        SchemaInference.run(List.of("x", "y"), rows, "y", "sample.csv");
+    assertEquals(CATEGORICAL, inference.schema().columns().get(0).type());
+    assertTrue(inference.nonNumeric().isEmpty());
+  }
+
   @Test
   void taskIsLeftToTheFullPassAndColumnsKeepInputOrder() {
     DataSchema schema =
