@@ -1,15 +1,13 @@
 package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.pipelines.report.SweepViews;
-import io.beamtrain.checkpointing.storage.Storage;
-import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialRunner;
 import io.beamtrain.trainer.TrialSpec;
 import io.beamtrain.trainer.train.TrainingListener;
-import java.nio.charset.StandardCharsets;
+import io.beamtrain.trainer.train.TrialDirectory;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,13 +71,13 @@ public final class TrialExecutor {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     LOG.warn("{} failed: {}", trial.id(), error);
     TrialResult result = TrialResult.failed(trial.id(), trial.params(), trial.seed(), error, seconds);
-    String path = settings.layout().resultJson(trial.id());
+    TrialDirectory directory = new TrialDirectory(settings.layout().trialDir(trial.id()), settings.storage());
     try {
-      Storage storage = Storages.forPath(path, settings.storage());
-      storage.writeBytes(path, result.toPrettyJson().getBytes(StandardCharsets.UTF_8));
+      // Keeps the steps and history earlier attempts recorded: their checkpoints are still there.
+      result = directory.writeFailure(result);
     } catch (RuntimeException e) {
       // The result still reaches results.jsonl through the pipeline; the file is a convenience.
-      LOG.warn("{}: could not write {}: {}", trial.id(), path, e.getMessage());
+      LOG.warn("{}: could not write {}: {}", trial.id(), directory.resultPath(), e.getMessage());
     }
     SweepViews.writeSession(settings.layout().trialDir(trial.id()), result, settings.storage());
     return result;
