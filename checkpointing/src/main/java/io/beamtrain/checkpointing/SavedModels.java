@@ -1,12 +1,15 @@
 package io.beamtrain.checkpointing;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -20,6 +23,10 @@ import org.tensorflow.Output;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFUnimplementedException;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 
@@ -37,6 +44,7 @@ import org.tensorflow.proto.TensorInfo;
 public final class SavedModels {
   public static final String SERVE_TAG = SavedModelBundle.DEFAULT_TAG;
   public static final String SAVED_MODEL_FILE = "saved_model.pb";
+  private static final String VARIABLES = "variables";
 
   private SavedModels() {}
 
@@ -79,6 +87,83 @@ public final class SavedModels {
       throw new UncheckedIOException("cannot export SavedModel for " + targetPath, e);
     } finally {
       LocalCopy.deleteRecursively(staging);
+    }
+  }
+
+  /**
+   * Loads the SavedModel at {@code dir} (local, or {@code gs://}: downloaded into a temporary
+   * directory, deleted once loaded -- the variables then live in the session) with {@code tags}.
+   * Close the bundle.
+   *
+   * @throws InvalidSavedModelException naming the file under {@code dir}: no {@code
+   *     saved_model.pb}, one that does not parse or has no meta graph with {@code tags}, or
+   *     variables TensorFlow cannot restore (its own message names no file)
+   */
+  public static SavedModelBundle load(String dir, StorageConfig config, String... tags) {
+    Path downloaded = StoragePaths.isGcs(dir) ? download(dir, config) : null;
+    Path local = downloaded != null ? downloaded : Paths.get(dir);
+    try {
+      checkModelFile(local, dir, tags);
+      try {
+        return SavedModelBundle.loader(local.toString()).withTags(tags).load();
+      } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
+        // saved_model.pb parsed, so what TensorFlow could not read is the variables.
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        throw new InvalidSavedModelException(
+            String.join(", ", variableFiles(local, dir)),
+            "cannot restore the SavedModel's variables: " + message.lines().findFirst().orElse(message), e);
+      }
+    } finally {
+      if (downloaded != null) {
+        LocalCopy.deleteRecursively(downloaded);
+      }
+    }
+  }
+
+  private static void checkModelFile(Path local, String dir, String[] tags) {
+    String file = StoragePaths.join(dir, SAVED_MODEL_FILE);
+    SavedModel model;
+    try {
+      model = SavedModel.parseFrom(Files.readAllBytes(local.resolve(SAVED_MODEL_FILE)));
+    } catch (NoSuchFileException e) {
+      throw new InvalidSavedModelException(file, "does not exist, so " + dir + " is not a SavedModel", e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidSavedModelException(file, "not a SavedModel proto (" + e.getMessage() + ")", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    List<String> wanted = List.of(tags);
+    List<List<String>> present =
+        model.getMetaGraphsList().stream().map(m -> List.copyOf(m.getMetaInfoDef().getTagsList())).toList();
+    if (present.stream().noneMatch(t -> t.containsAll(wanted))) {
+      throw new InvalidSavedModelException(
+          file, "has no meta graph tagged " + wanted + " (its meta graphs' tags: " + present + ")", null);
+    }
+  }
+
+  /** The files of {@code variables/}, as paths under {@code dir}. */
+  private static List<String> variableFiles(Path local, String dir) {
+    try (Stream<Path> files = Files.list(local.resolve(VARIABLES))) {
+      List<String> names =
+          files.map(f -> StoragePaths.join(dir, VARIABLES + "/" + f.getFileName())).sorted().toList();
+      return names.isEmpty() ? List.of(StoragePaths.join(dir, VARIABLES)) : names;
+    } catch (IOException e) {
+      return List.of(StoragePaths.join(dir, VARIABLES));
+    }
+  }
+
+  private static Path download(String dir, StorageConfig config) {
+    String prefix = StoragePaths.asPrefix(dir);
+    Storage storage = Storages.forPath(prefix, config);
+    Path local = LocalCopy.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "beamtrain-load-");
+    try {
+      for (StorageObject object : storage.list(prefix)) {
+        storage.download(object.path(), local.resolve(object.path().substring(prefix.length())));
+      }
+      return local;
+    } catch (RuntimeException e) {
+      LocalCopy.deleteRecursively(local);
+      throw e;
     }
   }
 
