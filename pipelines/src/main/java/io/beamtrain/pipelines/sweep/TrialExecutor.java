@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one trial with the trainer and never throws for a trial's own failure: an exception
- * becomes a FAILED {@link TrialResult} carrying the error (and is written to the trial's
- * result.json), so one bad trial cannot fail a sweep. Every outcome ends the trial's HParams
+ * becomes a FAILED {@link TrialResult} carrying the error and the progress the trial's
+ * result.json recorded (and is written there), so one bad trial cannot fail a sweep. Every outcome ends the trial's HParams
  * session (see {@link SweepViews#writeSession}). The trainer resumes from the trial
  * directory's latest committed checkpoint, which makes a retried or re-run trial continue where
  * it stopped. No Beam here, so it is callable from a plain loop (the benchmark baseline).
