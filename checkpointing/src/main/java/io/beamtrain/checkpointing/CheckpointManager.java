@@ -45,9 +45,10 @@ import org.tensorflow.proto.SaverDef;
  * <p><b>Reading.</b> A state file that lists a checkpoint whose files are missing: that
  * checkpoint is skipped (warning) and the newest complete one is used. One whose files are
  * damaged (truncated or garbage TensorFlow files, a sidecar that does not parse) is found at
- * restore: {@link #restore(Session)} skips it (warning naming the files) for the next older one. A corrupt state file:
- * {@link #readState} throws naming the file and line, while {@link #latest()} and {@link
- * #latestCheckpoint} fall back to the newest complete checkpoint found by listing (warning).
+ * restore: {@link #restore(Session)} skips it (warning naming the files) for the next older one.
+ * A corrupt state file: {@link #readState} throws naming the file and line, while {@link
+ * #latest()} and {@link #latestCheckpoint} fall back to the newest complete checkpoint found by
+ * listing (warning).
  *
  * <p><b>Retention</b> follows {@link CheckpointManagerOptions#retention()}: max_to_keep recent
  * ones, the best N by a metric (metrics persist in the sidecars, so this survives restarts), and
