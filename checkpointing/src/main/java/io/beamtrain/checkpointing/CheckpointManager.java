@@ -43,9 +43,12 @@ import org.tensorflow.proto.SaverDef;
  * first unlists it, so a listed checkpoint's files are never overwritten in place.
  *
  * <p><b>Reading.</b> A state file that lists a checkpoint whose files are missing: that
- * checkpoint is skipped (warning) and the newest complete one is used. A corrupt state file:
- * {@link #readState} throws naming the file and line, while {@link #latest()} and {@link
- * #latestCheckpoint} fall back to the newest complete checkpoint found by listing (warning).
+ * checkpoint is skipped (warning) and the newest complete one is used. One whose files are
+ * damaged (truncated or garbage TensorFlow files, a sidecar that does not parse) is found at
+ * restore: {@link #restore(Session)} skips it (warning naming the files) for the next older one.
+ * A corrupt state file: {@link #readState} throws naming the file and line, while {@link
+ * #latest()} and {@link #latestCheckpoint} fall back to the newest complete checkpoint found by
+ * listing (warning).
  *
  * <p><b>Retention</b> follows {@link CheckpointManagerOptions#retention()}: max_to_keep recent
  * ones, the best N by a metric (metrics persist in the sidecars, so this survives restarts), and
@@ -247,32 +250,44 @@ public final class CheckpointManager implements AutoCloseable {
   }
 
   /**
-   * Restores the newest committed checkpoint whose files are all present (skipping, with a
-   * warning, any whose files went missing).
+   * Restores the newest committed checkpoint that restores: one whose files went missing or are
+   * damaged (see {@link #restore(Session, long)}) is skipped with a warning naming its files, and
+   * the next older one tried.
    *
-   * @throws CheckpointException if there is none
+   * @throws CheckpointException if none restores, saying why for each
    */
   public synchronized void restore(Session session) {
     checkOpen();
     flushIfAsync();
     List<Checkpoint> all = committed.checkpoints();
     CheckpointListing listing = CheckpointListing.of(storage, directory);
+    List<String> problems = new ArrayList<>();
     for (int i = all.size() - 1; i >= 0; i--) {
       Checkpoint c = all.get(i);
       List<String> missing = new ArrayList<>();
-      if (listing.isComplete(StoragePaths.fileName(c.prefix()), missing)) {
+      if (!listing.isComplete(StoragePaths.fileName(c.prefix()), missing)) {
+        LOG.warn("checkpoint {} is listed but its files are missing ({}); trying an older one", c.prefix(), missing);
+        problems.add(c.prefix() + ": missing " + missing);
+        continue;
+      }
+      try {
         restore(session, c);
         return;
+      } catch (CheckpointException e) {
+        LOG.warn("{}; trying an older one", e.getMessage());
+        problems.add(e.getMessage());
       }
-      LOG.warn("checkpoint {} is listed but its files are missing ({}); trying an older one", c.prefix(), missing);
     }
-    throw new CheckpointException("no complete checkpoint to restore in " + directory);
+    throw new CheckpointException("no checkpoint in " + directory + " restores"
+        + (problems.isEmpty() ? " (none is committed)" : ": " + String.join("; ", problems)));
   }
 
   /**
    * Restores checkpoint {@code step}: a listed one, or one kept by keep-every-N-hours.
    *
-   * @throws CheckpointException if no complete checkpoint has that step
+   * @throws CheckpointException if no complete checkpoint has that step, or if its files are
+   *     damaged: a metrics sidecar that does not parse or names another step, or TensorFlow files
+   *     it cannot read (see {@link SaverGraph#restore}); the message names the file(s)
    */
   public synchronized void restore(Session session, long step) {
     checkOpen();
@@ -320,10 +335,39 @@ public final class CheckpointManager implements AutoCloseable {
   }
 
   private void restore(Session session, Checkpoint checkpoint) {
+    checkSidecar(checkpoint);
     try (LocalCopy local = LocalCopy.of(storage, checkpoint.prefix(), options.stagingDirectory())) {
-      saver.restore(session, local.localPrefix());
+      saver.restore(session, local.localPrefix(), checkpoint.prefix());
     }
     LOG.info("restored {}", checkpoint.prefix());
+  }
+
+  /**
+   * Fails when the checkpoint's sidecar exists but is not its sidecar: whatever damaged it may
+   * have damaged the rest, and keep-best retention and a resumed trial's history rely on its
+   * metrics. A checkpoint without one (written by Python) is fine.
+   */
+  private void checkSidecar(Checkpoint checkpoint) {
+    String path = checkpoint.prefix() + CheckpointFiles.METRICS;
+    byte[] bytes;
+    try {
+      bytes = storage.readBytes(path);
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) {
+        return;
+      }
+      throw e;
+    }
+    MetricsSidecar sidecar;
+    try {
+      sidecar = MetricsSidecar.parse(bytes, path);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException("checkpoint " + checkpoint.prefix() + " cannot be restored: " + e.getMessage(), e);
+    }
+    if (sidecar.step() != checkpoint.step()) {
+      throw new CheckpointException("checkpoint " + checkpoint.prefix() + " cannot be restored: " + path
+          + " is the sidecar of step " + sidecar.step() + ", not " + checkpoint.step());
+    }
   }
 
   /**

@@ -84,7 +84,7 @@ public final class MetaGraphs {
       Path staging = Paths.get(System.getProperty("java.io.tmpdir"));
       try (LocalCopy local =
           LocalCopy.of(Storages.forPath(checkpointPrefix, config), checkpointPrefix, staging)) {
-        saver.restore(session, local.localPrefix());
+        saver.restore(session, local.localPrefix(), checkpointPrefix);
       }
       return new LoadedModel(graph, session, meta, saver);
     } catch (RuntimeException e) {

@@ -1,21 +1,21 @@
 package io.beamtrain.checkpointing;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -23,7 +23,8 @@ import org.tensorflow.Output;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
-import org.tensorflow.exceptions.TFOutOfRangeException;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFUnimplementedException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
@@ -39,70 +40,13 @@ import org.tensorflow.proto.TensorInfo;
  * the variables too. The exporter saves variables with the graph's {@code save/} saver; if the
  * graph has variables but no saver yet, a {@link SaverGraph} is built first (it also covers
  * resource variables, which TF Java's own saver skips).
- *
- * <p>{@link #load} loads one back and says which file is at fault when TensorFlow cannot.
  */
 public final class SavedModels {
   public static final String SERVE_TAG = SavedModelBundle.DEFAULT_TAG;
   public static final String SAVED_MODEL_FILE = "saved_model.pb";
-
-  private static final String VARIABLES_DATA_PREFIX = "variables.data-";
+  private static final String VARIABLES = "variables";
 
   private SavedModels() {}
-
-  /**
-   * Loads the SavedModel in the local directory {@code dir} with {@code tag}, variables restored
-   * (TensorFlow's loader runs the restore op, so a truncated or corrupt variables file fails here,
-   * not at the first prediction).
-   *
-   * @throws UnreadableSavedModelException naming the file TensorFlow could not read: TensorFlow
-   *     names {@code saved_model.pb} when it cannot parse it, but not the variables shard it read
-   *     too few bytes from, so that one is inferred
-   */
-  public static SavedModelBundle load(Path dir, String tag) {
-    try {
-      return SavedModelBundle.loader(dir.toString()).withTags(tag).load();
-    } catch (TensorFlowException e) {
-      String reason = oneLine(e.getMessage());
-      throw new UnreadableSavedModelException(dir.toString(), fileAtFault(dir, e, reason), reason, e);
-    }
-  }
-
-  private static String fileAtFault(Path dir, TensorFlowException e, String reason) {
-    Matcher named = Pattern.compile(Pattern.quote(dir.toString()) + "/([^\\s:;,'\"]+)").matcher(reason);
-    // Only a file that exists: TensorFlow also names the bundle prefix variables/variables.
-    if (named.find() && Files.isRegularFile(dir.resolve(named.group(1)))) {
-      return named.group(1);
-    }
-    try {
-      SavedModel.parseFrom(Files.readAllBytes(dir.resolve(SAVED_MODEL_FILE)));
-    } catch (IOException unparsable) {
-      return SAVED_MODEL_FILE;
-    }
-    // The graph parsed, so a short read ("Read less bytes than requested") is of variable data.
-    // Bytes changed in place fail TensorFlow's checksum of the tensor it restores ("Data loss").
-    String lower = reason.toLowerCase(Locale.ROOT);
-    if (e instanceof TFOutOfRangeException || lower.contains("data loss") || lower.contains("checksum")) {
-      return variablesData(dir);
-    }
-    return null;
-  }
-
-  /** The variables data shard(s), e.g. {@code variables/variables.data-00000-of-00001}. */
-  private static String variablesData(Path dir) {
-    Path variables = dir.resolve("variables");
-    try (Stream<Path> files = Files.list(variables)) {
-      List<String> shards = files.map(f -> f.getFileName().toString())
-          .filter(name -> name.startsWith(VARIABLES_DATA_PREFIX)).sorted().map(name -> "variables/" + name).toList();
-      return shards.isEmpty() ? "variables/" : String.join(", ", shards);
-    } catch (IOException listing) {
-      return "variables/";
-    }
-  }
-
-  private static String oneLine(String text) {
-    return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ").trim();
-  }
 
   /**
    * Exports with signatures given as protos; each tensor name must exist in {@code graph}.
@@ -143,6 +87,83 @@ public final class SavedModels {
       throw new UncheckedIOException("cannot export SavedModel for " + targetPath, e);
     } finally {
       LocalCopy.deleteRecursively(staging);
+    }
+  }
+
+  /**
+   * Loads the SavedModel at {@code dir} (local, or {@code gs://}: downloaded into a temporary
+   * directory, deleted once loaded -- the variables then live in the session) with {@code tags}.
+   * Close the bundle.
+   *
+   * @throws InvalidSavedModelException naming the file under {@code dir}: no {@code
+   *     saved_model.pb}, one that does not parse or has no meta graph with {@code tags}, or
+   *     variables TensorFlow cannot restore (its own message names no file)
+   */
+  public static SavedModelBundle load(String dir, StorageConfig config, String... tags) {
+    Path downloaded = StoragePaths.isGcs(dir) ? download(dir, config) : null;
+    Path local = downloaded != null ? downloaded : Paths.get(dir);
+    try {
+      checkModelFile(local, dir, tags);
+      try {
+        return SavedModelBundle.loader(local.toString()).withTags(tags).load();
+      } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
+        // saved_model.pb parsed, so what TensorFlow could not read is the variables.
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        throw new InvalidSavedModelException(
+            String.join(", ", variableFiles(local, dir)),
+            "cannot restore the SavedModel's variables: " + message.lines().findFirst().orElse(message), e);
+      }
+    } finally {
+      if (downloaded != null) {
+        LocalCopy.deleteRecursively(downloaded);
+      }
+    }
+  }
+
+  private static void checkModelFile(Path local, String dir, String[] tags) {
+    String file = StoragePaths.join(dir, SAVED_MODEL_FILE);
+    SavedModel model;
+    try {
+      model = SavedModel.parseFrom(Files.readAllBytes(local.resolve(SAVED_MODEL_FILE)));
+    } catch (NoSuchFileException e) {
+      throw new InvalidSavedModelException(file, "does not exist, so " + dir + " is not a SavedModel", e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidSavedModelException(file, "not a SavedModel proto (" + e.getMessage() + ")", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    List<String> wanted = List.of(tags);
+    List<List<String>> present =
+        model.getMetaGraphsList().stream().map(m -> List.copyOf(m.getMetaInfoDef().getTagsList())).toList();
+    if (present.stream().noneMatch(t -> t.containsAll(wanted))) {
+      throw new InvalidSavedModelException(
+          file, "has no meta graph tagged " + wanted + " (its meta graphs' tags: " + present + ")", null);
+    }
+  }
+
+  /** The files of {@code variables/}, as paths under {@code dir}. */
+  private static List<String> variableFiles(Path local, String dir) {
+    try (Stream<Path> files = Files.list(local.resolve(VARIABLES))) {
+      List<String> names =
+          files.map(f -> StoragePaths.join(dir, VARIABLES + "/" + f.getFileName())).sorted().toList();
+      return names.isEmpty() ? List.of(StoragePaths.join(dir, VARIABLES)) : names;
+    } catch (IOException e) {
+      return List.of(StoragePaths.join(dir, VARIABLES));
+    }
+  }
+
+  private static Path download(String dir, StorageConfig config) {
+    String prefix = StoragePaths.asPrefix(dir);
+    Storage storage = Storages.forPath(prefix, config);
+    Path local = LocalCopy.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "beamtrain-load-");
+    try {
+      for (StorageObject object : storage.list(prefix)) {
+        storage.download(object.path(), local.resolve(object.path().substring(prefix.length())));
+      }
+      return local;
+    } catch (RuntimeException e) {
+      LocalCopy.deleteRecursively(local);
+      throw e;
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
@@ -19,6 +20,9 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SaverDef;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFUnimplementedException;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
@@ -140,18 +144,46 @@ public final class SaverGraph {
    * Assigns every saved variable of {@code session} from the checkpoint at local {@code
    * localPrefix}. Counts as the session's initialization, so the graph's initializers will not
    * later overwrite the restored values.
+   *
+   * @throws CheckpointException naming the checkpoint's files when TensorFlow cannot read them
+   *     (truncated or garbage {@code .index} or data shard, a missing shard, a key or shape the
+   *     graph does not have); the variables are then left as they were, or initialised
    */
   public void restore(Session session, String localPrefix) {
+    restore(session, localPrefix, localPrefix);
+  }
+
+  /**
+   * As {@link #restore(Session, String)}, for a local copy of the checkpoint at {@code
+   * sourcePrefix} (e.g. a {@code gs://} one), which the error messages name.
+   */
+  void restore(Session session, String localPrefix, String sourcePrefix) {
     checkSession(session);
     if (!Files.exists(Paths.get(localPrefix + ".index"))) {
-      throw new CheckpointException("no checkpoint index at " + localPrefix + ".index");
+      throw new CheckpointException("no checkpoint index at " + sourcePrefix + ".index");
     }
+    try {
+      runRestore(session, localPrefix);
+    } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
+      // TensorFlow's message ("Read less bytes than requested", "not an sstable (bad magic
+      // number)", "Checksum does not match") names neither the checkpoint nor the file.
+      throw new CheckpointException(
+          "checkpoint " + sourcePrefix + " cannot be restored from "
+              + String.join(", ", tensorFlowFiles(localPrefix, sourcePrefix)) + ": " + firstLine(e),
+          e);
+    }
+  }
+
+  private void runRestore(Session session, String localPrefix) {
     if (usesTensorFlowJavaNames()) {
       // Session.restore runs the graph's saver (found by the "save/" names TF Java shares with
-      // Python) without first running the initializers, and marks them as run.
+      // Python) without first running the initializers, and marks them as run -- only once the
+      // restore op succeeded.
       session.restore(localPrefix);
       return;
     }
+    // The restore op reads every tensor (RestoreV2) before any assignment runs, so a damaged
+    // file leaves the variables at their initial values.
     session.initialize();
     try (TString filename = TString.scalarOf(localPrefix)) {
       session
@@ -161,6 +193,33 @@ public final class SaverGraph {
           .run()
           .close();
     }
+  }
+
+  /** The checkpoint's {@code .index} and data shards (local names mapped to {@code sourcePrefix}). */
+  private static List<String> tensorFlowFiles(String localPrefix, String sourcePrefix) {
+    Path local = Paths.get(localPrefix).toAbsolutePath();
+    String name = local.getFileName().toString();
+    List<String> files = new ArrayList<>();
+    files.add(sourcePrefix + ".index");
+    try (Stream<Path> siblings = Files.list(local.getParent())) {
+      siblings
+          .map(p -> p.getFileName().toString())
+          .filter(f -> f.startsWith(name + ".data-"))
+          .sorted()
+          .forEach(f -> files.add(sourcePrefix + f.substring(name.length())));
+    } catch (IOException e) {
+      // Only the message loses the shard names; the restore error itself is what matters.
+      files.add(sourcePrefix + ".data-*");
+    }
+    return files;
+  }
+
+  private static String firstLine(RuntimeException e) {
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    return message.strip().lines().findFirst().orElse(message);
   }
 
   /**

@@ -93,10 +93,10 @@ class SavedModelsTest {
     Path data = target.resolve("variables/variables.data-00000-of-00001");
     byte[] bytes = Files.readAllBytes(data);
     Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length - 1));
-    UnreadableSavedModelException e =
-        assertThrows(UnreadableSavedModelException.class, () -> SavedModels.load(target, SavedModels.SERVE_TAG));
-    assertEquals("variables/variables.data-00000-of-00001", e.file(), e.getMessage());
-    assertTrue(e.getMessage().startsWith(data + ": "), e.getMessage());
+    InvalidSavedModelException e = assertThrows(InvalidSavedModelException.class,
+        () -> SavedModels.load(target.toString(), CONFIG, SavedModels.SERVE_TAG).close());
+    assertEquals(target.resolve("variables/variables.data-00000-of-00001").toString(), e.file(), e.getMessage());
+    assertTrue(e.getMessage().startsWith(data.toString()), e.getMessage());
   }
 
   @Test
@@ -113,18 +113,18 @@ class SavedModelsTest {
       bytes[i] = (byte) ~bytes[i];
     }
     Files.write(data, bytes);
-    UnreadableSavedModelException e =
-        assertThrows(UnreadableSavedModelException.class, () -> SavedModels.load(target, SavedModels.SERVE_TAG));
-    assertEquals("variables/variables.data-00000-of-00001", e.file(), e.getMessage());
+    InvalidSavedModelException e = assertThrows(InvalidSavedModelException.class,
+        () -> SavedModels.load(target.toString(), CONFIG, SavedModels.SERVE_TAG).close());
+    assertEquals(target.resolve("variables/variables.data-00000-of-00001").toString(), e.file(), e.getMessage());
   }
 
   @Test
   void loadNamesAnUnparsableSavedModelPb() throws Exception {
     Path target = Files.createDirectories(tmp.resolve("garbage"));
     Files.write(target.resolve(SavedModels.SAVED_MODEL_FILE), new byte[] {(byte) 0xff, 0x13, 0x37, 0x00, 0x42});
-    UnreadableSavedModelException e =
-        assertThrows(UnreadableSavedModelException.class, () -> SavedModels.load(target, SavedModels.SERVE_TAG));
-    assertEquals(SavedModels.SAVED_MODEL_FILE, e.file(), e.getMessage());
+    InvalidSavedModelException e = assertThrows(InvalidSavedModelException.class,
+        () -> SavedModels.load(target.toString(), CONFIG, SavedModels.SERVE_TAG).close());
+    assertEquals(target.resolve(SavedModels.SAVED_MODEL_FILE).toString(), e.file(), e.getMessage());
   }
 
   private static float[] predictWithBundle(Path dir) {

@@ -78,6 +78,27 @@ public record TrialResult(
         elapsedSeconds);
   }
 
+  /**
+   * This (FAILED) result carrying the progress {@code recorded} -- the result.json an earlier
+   * attempt, or this one at its last checkpoint, wrote -- holds: its steps, best step, metrics and
+   * history, with both elapsed times added. The checkpoints that progress describes are still
+   * there, so a failure must not erase it (the next attempt resumes from them).
+   */
+  public TrialResult keepingProgressOf(TrialResult recorded) {
+    return new TrialResult(
+        trial,
+        status,
+        recorded.steps,
+        recorded.bestStep,
+        recorded.metrics,
+        recorded.history,
+        params,
+        seed,
+        error,
+        reason,
+        recorded.elapsedSeconds + elapsedSeconds);
+  }
+
   /** The value of {@code name} at the best step, NaN when absent. */
   public double metric(String name) {
     Double value = metrics.get(name);

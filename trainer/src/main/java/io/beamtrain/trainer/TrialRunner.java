@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Resume.</b> If the trial directory holds a committed checkpoint, the trial restores the
  * newest one and continues from its step, keeping the history of result.json up to that step, so
  * an interrupted trial ends with the same weights, metrics and history as an uninterrupted one on
- * the same thread settings. A directory whose result.json is final is returned as is, its best
- * step checked against the committed checkpoints ({@link BestCheckpoint#reconcile}) (unless a
+ * the same thread settings. A checkpoint that does not restore (missing or damaged files) is
+ * skipped with a warning for the next older one; if none does, the trial starts from step 0. A
+ * directory whose result.json is final is returned as is, its best step checked against the
+ * committed checkpoints ({@link BestCheckpoint#reconcile}) (unless a
  * COMPLETED trial is asked for more steps: then it trains on). {@code warmStartFrom} initialises a
  * fresh trial's weights from another checkpoint instead.
  *

@@ -1,5 +1,7 @@
 package io.beamtrain.pipelines.retrain;
 
+import io.beamtrain.checkpointing.InvalidSavedModelException;
+import io.beamtrain.checkpointing.SavedModels;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StorageException;
@@ -12,6 +14,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.tensorflow.SavedModelBundle;
 
 /**
  * A model registry on local disk or gs://:
@@ -74,7 +77,8 @@ public final class ModelRegistry implements Serializable {
   /**
    * The champion LATEST names, or empty when there is no LATEST yet. A LATEST that is empty,
    * names no valid version id, or names a version without a parseable model card, checkpoint or
-   * SavedModel is a {@link BadInputException} naming the file: a registry in that state needs a
+   * SavedModel (one that loads: {@link SavedModels#load}) is a {@link BadInputException} naming
+   * the file: a registry in that state needs a
    * person, not a new model on top.
    */
   public Optional<Champion> champion() {
@@ -118,7 +122,22 @@ public final class ModelRegistry implements Serializable {
       throw new BadInputException(latestPath() + " names version " + version + ", but "
           + savedModel + " does not exist");
     }
+    checkSavedModelLoads(champion);
     return Optional.of(champion);
+  }
+
+  /**
+   * Loads the champion's SavedModel once, so a damaged one (garbage saved_model.pb, truncated
+   * variables) fails the run at launch, naming the file, rather than after training the
+   * challengers, when it is scored.
+   */
+  private void checkSavedModelLoads(Champion champion) {
+    try (SavedModelBundle loaded = SavedModels.load(champion.savedModel(), config, SavedModels.SERVE_TAG)) {
+      // It loads, so its variables restore; ModelEvaluator loads it again to score it.
+    } catch (InvalidSavedModelException e) {
+      throw new BadInputException(latestPath() + " names version " + champion.version()
+          + ", whose SavedModel " + champion.savedModel() + " does not load: " + e.getMessage(), e);
+    }
   }
 
   /** The decision of run {@code run}, if it finished. */

@@ -1,23 +1,21 @@
 package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.pipelines.report.SweepViews;
-import io.beamtrain.checkpointing.storage.Storage;
-import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialRunner;
 import io.beamtrain.trainer.TrialSpec;
 import io.beamtrain.trainer.train.TrainingListener;
-import java.nio.charset.StandardCharsets;
+import io.beamtrain.trainer.train.TrialDirectory;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one trial with the trainer and never throws for a trial's own failure: an exception
- * becomes a FAILED {@link TrialResult} carrying the error (and is written to the trial's
- * result.json), so one bad trial cannot fail a sweep. Every outcome ends the trial's HParams
+ * becomes a FAILED {@link TrialResult} carrying the error and the progress the trial's
+ * result.json recorded (and is written there), so one bad trial cannot fail a sweep. Every outcome ends the trial's HParams
  * session (see {@link SweepViews#writeSession}). The trainer resumes from the trial
  * directory's latest committed checkpoint, which makes a retried or re-run trial continue where
  * it stopped. No Beam here, so it is callable from a plain loop (the benchmark baseline).
@@ -73,13 +71,13 @@ public final class TrialExecutor {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     LOG.warn("{} failed: {}", trial.id(), error);
     TrialResult result = TrialResult.failed(trial.id(), trial.params(), trial.seed(), error, seconds);
-    String path = settings.layout().resultJson(trial.id());
+    TrialDirectory directory = new TrialDirectory(settings.layout().trialDir(trial.id()), settings.storage());
     try {
-      Storage storage = Storages.forPath(path, settings.storage());
-      storage.writeBytes(path, result.toPrettyJson().getBytes(StandardCharsets.UTF_8));
+      // Keeps the steps and history earlier attempts recorded: their checkpoints are still there.
+      result = directory.writeFailure(result);
     } catch (RuntimeException e) {
       // The result still reaches results.jsonl through the pipeline; the file is a convenience.
-      LOG.warn("{}: could not write {}: {}", trial.id(), path, e.getMessage());
+      LOG.warn("{}: could not write {}: {}", trial.id(), directory.resultPath(), e.getMessage());
     }
     SweepViews.writeSession(settings.layout().trialDir(trial.id()), result, settings.storage());
     return result;

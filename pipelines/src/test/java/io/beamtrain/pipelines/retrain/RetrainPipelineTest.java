@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code beamtrain retrain} end to end on local paths (DirectRunner, through the CLI): a first
@@ -287,5 +290,47 @@ class RetrainPipelineTest {
     assertTrue(run.log().contains("v0001-abc/model_card.json: not a valid model card"), run.log());
     assertSameFiles(before, registryFiles(registry));
     assertTrue(Files.notExists(registry.resolve(ModelRegistry.RUNS)));
+  }
+
+  /** Damage done to the champion's SavedModel, and the file the error must name. */
+  enum SavedModelDamage {
+    GARBAGE_MODEL_FILE("saved_model.pb"),
+    TRUNCATED_VARIABLES("variables/variables.data-00000-of-00001");
+
+    final String file;
+
+    SavedModelDamage(String file) {
+      this.file = file;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(SavedModelDamage.class)
+  @Order(7)
+  void aChampionWhoseSavedModelDoesNotLoadFailsClearlyAtLaunch(SavedModelDamage damage) throws IOException {
+    Path registry = tmp.resolve("damaged-" + damage.name());
+    for (Path file : registryFiles(models).keySet().stream().map(models::resolve).toList()) {
+      Path copy = registry.resolve(models.relativize(file).toString());
+      Files.createDirectories(copy.getParent());
+      Files.copy(file, copy);
+    }
+    Path savedModel = registry.resolve(latest(registry)).resolve(ModelRegistry.SAVED_MODEL);
+    Path damaged = savedModel.resolve(damage.file);
+    byte[] bytes = Files.readAllBytes(damaged);
+    Files.write(damaged, damage == SavedModelDamage.GARBAGE_MODEL_FILE
+        ? "garbage, not a SavedModel".getBytes(StandardCharsets.UTF_8)
+        : Arrays.copyOf(bytes, bytes.length / 2));
+    Map<String, byte[]> before = registryFiles(registry);
+
+    Run run = retrain(registry, "b");
+
+    assertEquals(2, run.status(), run.log());
+    List<String> errors = run.log().lines().filter(l -> l.startsWith("beamtrain retrain: ")).toList();
+    assertEquals(1, errors.size(), run.log());
+    assertTrue(errors.get(0).contains(savedModel + " does not load: ") && errors.get(0).contains(damaged.toString()),
+        run.log());
+    assertTrue(run.log().lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace:\n" + run.log());
+    assertSameFiles(before, registryFiles(registry));
+    assertTrue(Files.notExists(registry.resolve(ModelRegistry.RUNS)), "nothing trained");
   }
 }

@@ -1,5 +1,6 @@
 package io.beamtrain.trainer.export;
 
+import io.beamtrain.checkpointing.CheckpointException;
 import io.beamtrain.checkpointing.CheckpointManager;
 import io.beamtrain.checkpointing.CheckpointManagerOptions;
 import io.beamtrain.checkpointing.MetaGraphs;
@@ -142,9 +143,9 @@ public final class ServingExporter {
       SaverGraph saver, Session session, String checkpointPrefix, StorageConfig config) {
     try (LocalCheckpointCopy local = LocalCheckpointCopy.of(checkpointPrefix, config)) {
       saver.restore(session, local.localPrefix());
-    } catch (TensorFlowException | IllegalArgumentException e) {
-      // TensorFlow reports a missing key or a shape mismatch as TFInvalidArgumentException, an
-      // IllegalArgumentException.
+    } catch (CheckpointException | TensorFlowException | IllegalArgumentException e) {
+      // SaverGraph reports TensorFlow's errors (a missing key, a shape mismatch, a damaged file)
+      // as a CheckpointException naming the files.
       String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
       throw new BadInputException(
           "cannot restore " + checkpointPrefix + " into the serving graph of these params: " + message,

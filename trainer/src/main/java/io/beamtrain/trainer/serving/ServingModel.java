@@ -1,7 +1,7 @@
 package io.beamtrain.trainer.serving;
 
 import io.beamtrain.checkpointing.SavedModels;
-import io.beamtrain.checkpointing.UnreadableSavedModelException;
+import io.beamtrain.checkpointing.InvalidSavedModelException;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StorageObject;
@@ -111,11 +111,12 @@ public final class ServingModel implements AutoCloseable {
   /** The bundle, or a BadInputException naming the model (as the caller gave it) and the file. */
   private static SavedModelBundle loadBundle(String source, Path local) {
     try {
-      return SavedModels.load(local, TAG);
-    } catch (UnreadableSavedModelException e) {
-      String reason = e.reason().replace(local.toString(), source);
-      throw new BadInputException(source + ": cannot load the SavedModel"
-          + (e.file() == null ? "" : ", " + e.file() + " is corrupt or truncated") + ": " + reason, e);
+      return SavedModels.load(local.toString(), StorageConfig.defaults(), TAG);
+    } catch (InvalidSavedModelException e) {
+      String localDir = local + "/";
+      String file = e.file().startsWith(localDir) ? e.file().substring(localDir.length()) : e.file();
+      throw new BadInputException(source + ": cannot load the SavedModel, " + file
+          + " is corrupt or truncated: " + e.problem().replace(local.toString(), source), e);
     }
   }
 

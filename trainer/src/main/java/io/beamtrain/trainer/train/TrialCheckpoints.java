@@ -51,8 +51,11 @@ public final class TrialCheckpoints implements AutoCloseable {
   }
 
   /**
-   * Restores the newest committed checkpoint that restores cleanly (an unreadable one is skipped
-   * with a warning, an older one tried); empty when there is none.
+   * Restores the newest committed checkpoint that restores cleanly: a damaged one (missing,
+   * truncated or garbage files, a sidecar that does not parse) is skipped with a warning naming
+   * its files, and the next older one tried. Empty when there is none, or none restores (warned:
+   * the trial then starts from step 0, and the session's variables are uninitialised or at their
+   * initial values).
    */
   public Optional<Checkpoint> restoreNewest() {
     if (!existed) {
@@ -65,9 +68,11 @@ public final class TrialCheckpoints implements AutoCloseable {
         manager().restore(session.session(), candidate.step());
         return Optional.of(candidate);
       } catch (CheckpointException e) {
-        LOG.warn("{}: cannot restore {}: {}", spec.trialId(), candidate.prefix(), e.getMessage());
+        LOG.warn("{}: {}; trying an older checkpoint", spec.trialId(), e.getMessage());
       }
     }
+    LOG.warn("{}: none of the {} committed checkpoints in {} restores; starting from step 0",
+        spec.trialId(), all.size(), spec.trialDir());
     return Optional.empty();
   }
 

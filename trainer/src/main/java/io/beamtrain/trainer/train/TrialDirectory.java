@@ -14,6 +14,8 @@ import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The small JSON files of a trial directory (local or {@code gs://}), read and written whole
@@ -26,6 +28,7 @@ public final class TrialDirectory {
   public static final String RESULT_FILE = "result.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(TrialDirectory.class);
 
   private final String directory;
   private final Storage storage;
@@ -63,6 +66,26 @@ public final class TrialDirectory {
 
   public void writeResult(TrialResult result) {
     storage.writeBytes(resultPath(), (result.toPrettyJson() + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Writes the result.json of an attempt that failed, and returns what it wrote: {@code failed}
+   * keeping the progress (steps, best step, metrics, history) the result.json there records, so
+   * a failed attempt never replaces a trial's history with an empty one. A result.json that does
+   * not parse is replaced (warned).
+   */
+  public TrialResult writeFailure(TrialResult failed) {
+    Optional<TrialResult> recorded;
+    try {
+      recorded = readResult();
+    } catch (BadInputException e) {
+      LOG.warn("{}: replacing it with the failed result: {}", resultPath(), e.getMessage());
+      recorded = Optional.empty();
+    }
+    TrialResult result =
+        recorded.filter(r -> r.trial().equals(failed.trial())).map(failed::keepingProgressOf).orElse(failed);
+    writeResult(result);
+    return result;
   }
 
   /**
