@@ -15,6 +15,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.tensorflow.Graph;
@@ -110,7 +111,7 @@ public final class SavedModels {
         // saved_model.pb parsed, so what TensorFlow could not read is the variables.
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
         throw new InvalidSavedModelException(
-            String.join(", ", variableFiles(local, dir)),
+            String.join(", ", damagedVariableFiles(local, dir, message)),
             "cannot restore the SavedModel's variables: " + message.lines().findFirst().orElse(message), e);
       }
     } finally {
@@ -141,11 +142,23 @@ public final class SavedModels {
     }
   }
 
-  /** The files of {@code variables/}, as paths under {@code dir}. */
-  private static List<String> variableFiles(Path local, String dir) {
+  /**
+   * The files of {@code variables/} that TensorFlow's {@code message} points at, as paths under
+   * {@code dir}: a short read or a checksum mismatch is of the data shards, a bad table of the
+   * index; otherwise all of them (TensorFlow names only the bundle prefix).
+   */
+  private static List<String> damagedVariableFiles(Path local, String dir, String message) {
+    String lower = message.toLowerCase(Locale.ROOT);
+    String only =
+        lower.contains("read less bytes") || lower.contains("checksum") || lower.contains("data loss")
+            ? "variables.data-"
+            : lower.contains("sstable") || lower.contains("magic number") ? "variables.index" : "";
     try (Stream<Path> files = Files.list(local.resolve(VARIABLES))) {
-      List<String> names =
-          files.map(f -> StoragePaths.join(dir, VARIABLES + "/" + f.getFileName())).sorted().toList();
+      List<String> names = files.map(f -> f.getFileName().toString())
+          .filter(name -> name.startsWith(only))
+          .map(name -> StoragePaths.join(dir, VARIABLES + "/" + name))
+          .sorted()
+          .toList();
       return names.isEmpty() ? List.of(StoragePaths.join(dir, VARIABLES)) : names;
     } catch (IOException e) {
       return List.of(StoragePaths.join(dir, VARIABLES));
