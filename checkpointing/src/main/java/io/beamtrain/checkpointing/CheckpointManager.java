@@ -114,12 +114,26 @@ public final class CheckpointManager implements AutoCloseable {
 
   /**
    * Opens {@code directory} for writing checkpoints of {@code graph} (whose variables {@code
-   * saver} saves), collecting orphan files of saves that never committed.
+   * saver} saves), collecting orphan files of saves that never committed. The {@code .meta} files
+   * mark every variable trainable; a training graph names its trainable variables and train op
+   * with {@link #open(String, SaverGraph, Graph, GraphCollections, CheckpointManagerOptions,
+   * StorageConfig)}.
    */
   public static CheckpointManager open(
       String directory,
       SaverGraph saver,
       Graph graph,
+      CheckpointManagerOptions options,
+      StorageConfig config) {
+    return open(directory, saver, graph, GraphCollections.allTrainable(), options, config);
+  }
+
+  /** As {@link #open(String, SaverGraph, Graph, CheckpointManagerOptions, StorageConfig)}, the {@code .meta} files carrying {@code collections}. */
+  public static CheckpointManager open(
+      String directory,
+      SaverGraph saver,
+      Graph graph,
+      GraphCollections collections,
       CheckpointManagerOptions options,
       StorageConfig config) {
     if (saver.graph() != graph) {
@@ -151,7 +165,7 @@ public final class CheckpointManager implements AutoCloseable {
                     .map(d -> d.toMillis() / 3_600_000f)
                     .orElse(SaverGraph.DEFAULT_KEEP_CHECKPOINT_EVERY_N_HOURS))
             .build();
-    byte[] meta = MetaGraphs.toBytes(graph, saverDef, Map.of());
+    byte[] meta = MetaGraphs.toBytes(graph, saverDef, Map.of(), collections);
     Committed initial =
         new Committed(
             catalog.checkpoints, lastPreserved, catalog.stateFile.orElse(null));

@@ -18,24 +18,37 @@ import org.tensorflow.proto.SignatureDef;
 
 /**
  * {@code .meta} files: a {@link MetaGraphDef} holding the graph, the {@link SaverDef} of its
- * save/restore ops and optional signatures, as Python's {@code Saver.export_meta_graph} writes it.
- * With it, Python's {@code tf.compat.v1.train.import_meta_graph} or {@link #importAndRestore} bring
- * a model back from a checkpoint without the code that built it.
+ * save/restore ops, the {@link GraphCollections variable and train-op collections} and optional
+ * signatures, as Python's {@code Saver.export_meta_graph} writes it. With it, Python's {@code
+ * tf.compat.v1.train.import_meta_graph} or {@link #importAndRestore} bring a model back from a
+ * checkpoint without the code that built it, and Python can keep training it.
  */
 public final class MetaGraphs {
   private MetaGraphs() {}
 
-  /** The meta-graph of {@code graph} as it is now. */
+  /** The meta-graph of {@code graph} as it is now, every variable trainable (see {@link GraphCollections#allTrainable}). */
   public static MetaGraphDef toMetaGraphDef(
       Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures) {
+    return toMetaGraphDef(graph, saverDef, signatures, GraphCollections.allTrainable());
+  }
+
+  /** The meta-graph of {@code graph} as it is now, with {@code collections}. */
+  public static MetaGraphDef toMetaGraphDef(
+      Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures, GraphCollections collections) {
     return MetaGraphDef.newBuilder()
         .setMetaInfoDef(
             MetaGraphDef.MetaInfoDef.newBuilder()
                 .setTensorflowVersion(TensorFlow.version()))
         .setGraphDef(graph.toGraphDef())
         .setSaverDef(saverDef)
+        .putAllCollectionDef(collections.toCollectionDefs(graph))
         .putAllSignatureDef(signatures)
         .build();
+  }
+
+  /** {@link #toBytes(Graph, SaverDef, Map, GraphCollections)} with every variable trainable. */
+  public static byte[] toBytes(Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures) {
+    return toBytes(graph, saverDef, signatures, GraphCollections.allTrainable());
   }
 
   /**
@@ -43,8 +56,9 @@ public final class MetaGraphs {
    * deterministically (map entries such as node attributes sorted by key), so the same graph always
    * gives the same bytes; TensorFlow's own GraphDef export does not promise that.
    */
-  public static byte[] toBytes(Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures) {
-    MetaGraphDef meta = toMetaGraphDef(graph, saverDef, signatures);
+  public static byte[] toBytes(
+      Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures, GraphCollections collections) {
+    MetaGraphDef meta = toMetaGraphDef(graph, saverDef, signatures, collections);
     byte[] out = new byte[meta.getSerializedSize()];
     CodedOutputStream stream = CodedOutputStream.newInstance(out);
     stream.useDeterministicSerialization();

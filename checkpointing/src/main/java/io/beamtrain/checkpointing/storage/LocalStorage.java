@@ -33,6 +33,14 @@ import org.slf4j.LoggerFactory;
  * goes to a hidden temp file in the same directory that is then renamed into place, so readers see
  * the old object or the new one, never a torn one.
  *
+ * <p>Durability, as databases commit: the temp file is fsynced before the rename, and the directory
+ * after it (also after the hard link of {@link #compareAndSet}'s create-if-absent, and after each
+ * parent directory it creates), so once a write returns, a power loss cannot undo it or leave the
+ * name pointing at data that never reached the disk. A state file committed after its checkpoint's
+ * files therefore never names files that a crash lost. {@link #download} writes a local scratch
+ * copy and does not force it; deletes are not forced either (a file that reappears after a crash
+ * is unlisted, and orphan collection removes it).
+ *
  * <p>The generation of a local object is derived from its modification time (nanoseconds) and size;
  * {@link #compareAndSet} holds an OS file lock on a sibling {@code .lock} file while it checks and
  * writes, so concurrent writers in different processes cannot both succeed.
@@ -51,6 +59,17 @@ public final class LocalStorage implements Storage {
     for (int i = 0; i < THREAD_LOCKS.length; i++) {
       THREAD_LOCKS[i] = new ReentrantLock();
     }
+  }
+
+  private final FileSync sync;
+
+  /** Forces through the operating system's fsync. */
+  public LocalStorage() {
+    this(FileSync.SYSTEM);
+  }
+
+  LocalStorage(FileSync sync) {
+    this.sync = sync;
   }
 
   @Override
@@ -127,7 +146,7 @@ public final class LocalStorage implements Storage {
               Files.deleteIfExists(temp);
               return;
             }
-            moveIntoPlace(temp, target);
+            commit(temp, target);
           } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
@@ -145,7 +164,7 @@ public final class LocalStorage implements Storage {
     Path temp = tempSibling(target);
     try {
       Files.copy(localFile, temp);
-      moveIntoPlace(temp, target);
+      commit(temp, target);
     } catch (NoSuchFileException e) {
       throw new StorageException(
           StorageException.Kind.NOT_FOUND,
@@ -306,7 +325,9 @@ public final class LocalStorage implements Storage {
     Path temp = tempSibling(target);
     try {
       Files.write(temp, data, StandardOpenOption.CREATE_NEW);
+      sync.forceFile(temp);
       Files.createLink(target, temp);
+      sync.forceDirectory(target.getParent());
       return Optional.of(true);
     } catch (FileAlreadyExistsException e) {
       return Optional.of(false);
@@ -384,6 +405,16 @@ public final class LocalStorage implements Storage {
     return (nanos ^ (attrs.size() * 0x9E3779B97F4A7C15L)) | 1L;
   }
 
+  /**
+   * Makes the complete {@code temp} the object at {@code target}, durably: its bytes reach the disk
+   * before the rename can, and the rename before this returns.
+   */
+  private void commit(Path temp, Path target) throws IOException {
+    sync.forceFile(temp);
+    moveIntoPlace(temp, target);
+    sync.forceDirectory(target.getParent());
+  }
+
   private static void moveIntoPlace(Path temp, Path target) throws IOException {
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -392,10 +423,10 @@ public final class LocalStorage implements Storage {
     }
   }
 
-  private static Path tempSibling(Path target) {
+  private Path tempSibling(Path target) {
     Path parent = target.toAbsolutePath().getParent();
     try {
-      Files.createDirectories(parent);
+      createDirectoriesDurably(parent);
     } catch (FileAlreadyExistsException e) {
       throw new StorageException(
           StorageException.Kind.INVALID_PATH,
@@ -406,6 +437,24 @@ public final class LocalStorage implements Storage {
       throw failure(target.toString(), "cannot create parent directories", e);
     }
     return parent.resolve(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+  }
+
+  /**
+   * {@link Files#createDirectories}, then fsyncs the parent of every directory it created: a file
+   * committed in a new directory is durable only once the directory's own name is.
+   */
+  private void createDirectoriesDurably(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    List<Path> missing = new ArrayList<>();
+    for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent()) {
+      missing.add(p);
+    }
+    Files.createDirectories(dir);
+    for (Path created : missing) {
+      sync.forceDirectory(created.getParent());
+    }
   }
 
   private static boolean isInternal(Path p) {

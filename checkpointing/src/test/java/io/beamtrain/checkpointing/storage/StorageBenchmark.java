@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Throughput of the storage backends for 1, 64 and 256 MB objects: local disk and the in-process
  * GCS test server through the real client, each beside the raw sequential write speed of the same
- * disk measured in the same run (a plain FileChannel write of the same bytes, no fsync, as
- * LocalStorage does not fsync either). Prints MB/s; asserts only that the bytes came back intact.
+ * disk measured in the same run (a plain FileChannel write of the same bytes, then one fsync, as
+ * a LocalStorage write ends with fsyncs too). Prints MB/s; asserts only that the bytes came back
+ * intact.
  *
  * <p>Run: {@code mvn -Pbenchmarks verify -pl checkpointing -am -Dtest=StorageBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}
@@ -111,6 +112,7 @@ class StorageBenchmark {
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
+      ch.force(true);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.beamtrain.trainer.export;
 import io.beamtrain.checkpointing.CheckpointException;
 import io.beamtrain.checkpointing.CheckpointManager;
 import io.beamtrain.checkpointing.CheckpointManagerOptions;
+import io.beamtrain.checkpointing.GraphCollections;
 import io.beamtrain.checkpointing.MetaGraphs;
 import io.beamtrain.checkpointing.SaverGraph;
 import io.beamtrain.checkpointing.SavedModels;
@@ -88,15 +89,19 @@ public final class ServingExporter {
       SaverGraph saver = SaverGraph.build(graph);
       try (Session session = new Session(graph)) {
         restore(saver, session, checkpointPrefix, config);
+        // The serving graph has no optimizer: its variables are exactly the network's weights.
+        GraphCollections collections = GraphCollections.allTrainable();
         Storages.forPath(targetDir, config)
             .writeBytes(
                 StoragePaths.join(targetDir, META_FILE),
-                MetaGraphs.toBytes(graph, saver.saverDef(), Map.of(ServingModel.SIGNATURE, signature)));
+                MetaGraphs.toBytes(
+                    graph, saver.saverDef(), Map.of(ServingModel.SIGNATURE, signature), collections));
         try (CheckpointManager checkpoints =
             CheckpointManager.open(
                 targetDir,
                 saver,
                 graph,
+                collections,
                 CheckpointManagerOptions.builder().maxToKeep(1).build(),
                 config)) {
           checkpoints.save(session, step, Map.of());

@@ -1,5 +1,6 @@
 package io.beamtrain.trainer.train;
 
+import io.beamtrain.checkpointing.GraphCollections;
 import io.beamtrain.checkpointing.SaverGraph;
 import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.Seeds;
@@ -224,6 +225,16 @@ public final class TrainingSession implements AutoCloseable {
 
   public SaverGraph saver() {
     return saver;
+  }
+
+  /**
+   * What the {@code .meta} files record for Python to keep training: the network's weights as the
+   * trainable variables (optimizer slots are only global) and {@link TrainingGraph#TRAIN} as the
+   * train op.
+   */
+  public GraphCollections graphCollections() {
+    return GraphCollections.of(
+        model.trainableVariables().stream().map(v -> v.op().name()).toList(), model.train().op().name());
   }
 
   @Override

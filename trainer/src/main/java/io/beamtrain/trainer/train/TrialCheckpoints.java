@@ -93,6 +93,7 @@ public final class TrialCheckpoints implements AutoCloseable {
               spec.trialDir(),
               session.saver(),
               session.graph(),
+              session.graphCollections(),
               CheckpointManagerOptions.builder()
                   .maxToKeep(spec.maxCheckpointsToKeep())
                   .keepBest(1, spec.metric().name(), spec.metric().goal())
