@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -25,9 +26,16 @@ import java.util.TreeMap;
  * @param results every trial, sorted by id
  * @param best the exported winner
  * @param elapsed wall time of the run
+ * @param resumed the trials this run did not train, done before it started (see {@link
+ *     SweepProgress#resumed}); empty when not known
  */
 public record SweepOutcome(
-    OutputLayout layout, MetricSpec metric, List<TrialResult> results, TrialResult best, Duration elapsed) {
+    OutputLayout layout, MetricSpec metric, List<TrialResult> results, TrialResult best, Duration elapsed,
+    Set<String> resumed) {
+
+  public SweepOutcome {
+    resumed = Set.copyOf(resumed);
+  }
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Reads results.jsonl and best.json of {@code layout}. */
@@ -47,7 +55,17 @@ public record SweepOutcome(
         .findFirst()
         .orElseThrow(() -> new IllegalStateException(
             layout.bestJson() + " names " + winner + ", which is not in " + layout.resultsJsonl()));
-    return new SweepOutcome(layout, metric, results, best, elapsed);
+    return new SweepOutcome(layout, metric, results, best, elapsed, Set.of());
+  }
+
+  /** The same outcome, knowing which trials were done before the run (they are not counted as trained). */
+  public SweepOutcome withResumed(Set<String> trials) {
+    return new SweepOutcome(layout, metric, results, best, elapsed, trials);
+  }
+
+  /** How many of the results this run resumed as they were. */
+  public long resumedCount() {
+    return results.stream().filter(r -> resumed.contains(r.trial())).count();
   }
 
   public long failed() {
@@ -58,8 +76,12 @@ public record SweepOutcome(
   /** A few lines for the terminal. */
   public String summary() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "sweep: %d trials in %s (%d succeeded, %d failed)%n",
-        results.size(), SweepProgress.clockTime(elapsed), results.size() - failed(), failed()));
+    long resumedCount = resumedCount();
+    // A re-run says what it found done: otherwise "8 trials in 0:02" reads as 8 trained.
+    String work = resumedCount == 0 ? ""
+        : String.format(Locale.ROOT, "%d already done, %d trained; ", resumedCount, results.size() - resumedCount);
+    out.append(String.format(Locale.ROOT, "sweep: %d trials in %s (%s%d succeeded, %d failed)%n",
+        results.size(), SweepProgress.clockTime(elapsed), work, results.size() - failed(), failed()));
     out.append(String.format(Locale.ROOT, "best: %s %s=%.4f at step %d", best.trial(), metric.name(),
         best.metric(metric.name()), best.bestStep()));
     Map<String, Double> others = new TreeMap<>(best.metrics());
