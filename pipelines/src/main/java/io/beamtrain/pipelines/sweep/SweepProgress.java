@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * since the sweep started (a new generation): the trainer writes RUNNING results at checkpoints
  * and the final one at the end. Only changed files are read, so a poll costs one listing. So
  * "running" counts trials that have checkpointed in this run and not finished; a trial still
- * before its first checkpoint is not yet among them.
+ * before its first checkpoint is not yet among them. A result already final (and not FAILED) when
+ * the sweep starts is a trial a re-run resumes as it is: it counts as done ("already done") until
+ * it is rewritten, and {@link #resumed} names those never rewritten.
  *
  * <p>A plain sweep counts trials: the ETA is the elapsed time per finished trial times the trials
  * left. An adaptive study ({@link Plan#stepBudget()} &gt; 0) trains trials several times (rungs),
