@@ -132,7 +132,7 @@ public final class TrialRunner {
           default -> task == TransformSpec.Task.REGRESSION;
         };
     if (!defined) {
-      throw new BadInputException(
+      throw new TrialRefusedException(
           "metric '"
               + name
               + "' is not computed for label '"

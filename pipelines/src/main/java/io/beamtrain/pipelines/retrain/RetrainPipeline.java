@@ -14,6 +14,7 @@ import io.beamtrain.pipelines.study.StudySpecWriter;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.study.TrialSeeds;
 import io.beamtrain.pipelines.sweep.ExportBest;
+import io.beamtrain.pipelines.sweep.OutputConflicts;
 import io.beamtrain.pipelines.sweep.SelectBest;
 import io.beamtrain.pipelines.sweep.SweepPlan;
 import io.beamtrain.pipelines.sweep.TrialSettings;
@@ -161,6 +162,7 @@ public final class RetrainPipeline {
     TrialSettings settings = TrialSettings.of(
             plan.study(), layout, plan.settings().trialsPerWorker(), trials.size(), storage)
         .withDeterministic(plan.settings().deterministic());
+    OutputConflicts.check(plan, trials);
     plan.writeStudy();
     RetrainRun run = RetrainRun.of(
         id, registry, slice, champion, warmStarts, options.getMinImprovement(), storage);

@@ -12,6 +12,7 @@ import io.beamtrain.pipelines.sweep.SweepProgress;
 import io.beamtrain.pipelines.sweep.TrialParallelism;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import java.time.Duration;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
@@ -65,13 +66,16 @@ public final class SearchPipeline {
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Search", transform(plan, search));
     long start = System.nanoTime();
+    Set<String> resumed;
     try (SweepProgress progress = SweepProgress.start(plan.layout(), progressPlan(plan, search),
         plan.study().metric(), base.storage(),
         Duration.ofSeconds(options.as(StudyOptions.class).getProgressEverySeconds()))) {
       PipelineRuns.runToCompletion(pipeline);
+      resumed = progress.resumed();
     }
     SweepOutcome outcome = SweepOutcome.read(
-        plan.layout(), plan.study().metric(), base.storage(), Duration.ofNanos(System.nanoTime() - start));
+        plan.layout(), plan.study().metric(), base.storage(), Duration.ofNanos(System.nanoTime() - start))
+        .withResumed(resumed);
     SweepViews.writeReport(plan.layout().root(), plan.study().metric(), base.storage());
     return outcome;
   }

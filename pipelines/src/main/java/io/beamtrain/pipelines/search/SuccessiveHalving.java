@@ -87,6 +87,11 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
     return new SuccessiveHalving(withHorizon, brackets, settings, null, null, 0);
   }
 
+  /** The trials it trains, as it trains them (with the schedule horizon of {@link #withScheduleHorizon}). */
+  List<Trial> trials() {
+    return trials;
+  }
+
   /** The same search, started only when {@code signal} is complete (e.g. the data is written). */
   public SuccessiveHalving after(PCollection<?> signal) {
     return new SuccessiveHalving(trials, brackets, settings, signal, stopping, roundSize);

@@ -15,12 +15,27 @@ public final class StudyMetrics {
         : Goal.MINIMIZE;
   }
 
-  /** Whether the trainer reports the metric for a label of this task. */
-  public static boolean appliesTo(String name, Task task) {
+  /**
+   * Whether the trainer reports the metric for a label of this task, the same rule as the
+   * trainer's own check at a trial's start: accuracy for classification, AUC for two classes only,
+   * RMSE and MAE for regression, the loss for all.
+   *
+   * @param classes the label's class count, 0 when not known yet ({@code train} learns it while
+   *     preprocessing; AUC then applies unless the task is MULTICLASS_CLASSIFICATION)
+   */
+  public static boolean appliesTo(String name, Task task, int classes) {
     return switch (name) {
-      case MetricSpec.EVAL_ACCURACY, MetricSpec.EVAL_AUC -> task.isClassification();
+      case MetricSpec.EVAL_ACCURACY -> task.isClassification();
+      case MetricSpec.EVAL_AUC -> task.isClassification()
+          && (classes > 0 ? classes == 2 : task != Task.MULTICLASS_CLASSIFICATION);
       case MetricSpec.EVAL_RMSE, MetricSpec.EVAL_MAE -> task == Task.REGRESSION;
-      default -> true;
+      case MetricSpec.EVAL_LOSS -> true;
+      default -> false;
     };
+  }
+
+  /** The metrics that apply to a label of this task and class count (see {@link #appliesTo}), sorted. */
+  public static java.util.List<String> applicable(Task task, int classes) {
+    return MetricSpec.NAMES.stream().filter(n -> appliesTo(n, task, classes)).sorted().toList();
   }
 }

@@ -3,6 +3,8 @@ package io.beamtrain.pipelines.sweep;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
+import io.beamtrain.trainer.train.LoopTimings;
+import io.beamtrain.trainer.train.TrainingListener;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -28,7 +30,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * its own group after the shuffle, so the runner can spread them over its workers and threads.
  *
  * <p>Counters in namespace {@code beamtrain.sweep}: {@code trials_completed}, {@code
- * trials_failed} (FAILED or DIVERGED), {@code trials_stopped}; distribution {@code trial_millis};
+ * trials_failed} (FAILED or DIVERGED), {@code trials_stopped}, {@code training_steps} (steps trained
+ * in this run: a resumed trial's earlier steps are not counted again); distribution {@code trial_millis};
  * the training's distributions of {@link TrialMetrics}.
  */
 public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<TrialResult>> {
@@ -86,11 +89,16 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
     public void process(@Element Trial trial, OutputReceiver<TrialResult> out) {
       long start = System.currentTimeMillis();
       started.inc();
-      TrialResult result = TrialSlots.run(
-          settings.concurrentTrials(), () -> executor.execute(trial, observers.listenerFor(trial)));
+      // The steps this run trains, not result.steps(), which counts a resumed trial's earlier runs.
+      TrainingListener countSteps = new TrainingListener() {
+        @Override
+        public void onLoopEnd(LoopTimings timings) {
+          steps.inc(timings.steps());
+        }
+      };
+      TrialResult result = TrialSlots.run(settings.concurrentTrials(),
+          () -> executor.execute(trial, TrainingListener.all(countSteps, observers.listenerFor(trial))));
       millis.update(System.currentTimeMillis() - start);
-      // Steps the trial has recorded over all its attempts (a resumed trial counts earlier ones).
-      steps.inc(result.steps());
       if (result.status() == TrialStatus.COMPLETED) {
         completed.inc();
       } else if (result.status() == TrialStatus.STOPPED) {

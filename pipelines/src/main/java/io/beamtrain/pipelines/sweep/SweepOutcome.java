@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,9 +28,16 @@ import java.util.TreeMap;
  * @param best the exported winner: its result, with best.json's step and metrics (those of the
  *     exported checkpoint), which the {@code best:} line prints
  * @param elapsed wall time of the run
+ * @param resumed the trials this run did not train, done before it started (see {@link
+ *     SweepProgress#resumed}); empty when not known
  */
 public record SweepOutcome(
-    OutputLayout layout, MetricSpec metric, List<TrialResult> results, TrialResult best, Duration elapsed) {
+    OutputLayout layout, MetricSpec metric, List<TrialResult> results, TrialResult best, Duration elapsed,
+    Set<String> resumed) {
+
+  public SweepOutcome {
+    resumed = Set.copyOf(resumed);
+  }
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Reads results.jsonl and best.json of {@code layout}. */
@@ -49,7 +57,7 @@ public record SweepOutcome(
         .findFirst()
         .orElseThrow(() -> new IllegalStateException(
             layout.bestJson() + " names " + winner + ", which is not in " + layout.resultsJsonl()));
-    return new SweepOutcome(layout, metric, results, asExported(result, bestJson), elapsed);
+    return new SweepOutcome(layout, metric, results, asExported(result, bestJson), elapsed, Set.of());
   }
 
   /** The winner's result with the step and metrics of the checkpoint best.json says was exported. */
@@ -65,6 +73,16 @@ public record SweepOutcome(
         result.params(), result.seed(), result.error(), result.reason(), result.elapsedSeconds());
   }
 
+  /** The same outcome, knowing which trials were done before the run (they are not counted as trained). */
+  public SweepOutcome withResumed(Set<String> trials) {
+    return new SweepOutcome(layout, metric, results, best, elapsed, trials);
+  }
+
+  /** How many of the results this run resumed as they were. */
+  public long resumedCount() {
+    return results.stream().filter(r -> resumed.contains(r.trial())).count();
+  }
+
   public long failed() {
     TrialRanking ranking = new TrialRanking(metric);
     return results.stream().filter(r -> !ranking.isEligible(r)).count();
@@ -73,8 +91,12 @@ public record SweepOutcome(
   /** A few lines for the terminal. */
   public String summary() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "sweep: %d trials in %s (%d succeeded, %d failed)%n",
-        results.size(), SweepProgress.clockTime(elapsed), results.size() - failed(), failed()));
+    long resumedCount = resumedCount();
+    // A re-run says what it found done: otherwise "8 trials in 0:02" reads as 8 trained.
+    String work = resumedCount == 0 ? ""
+        : String.format(Locale.ROOT, "%d already done, %d trained; ", resumedCount, results.size() - resumedCount);
+    out.append(String.format(Locale.ROOT, "sweep: %d trials in %s (%s%d succeeded, %d failed)%n",
+        results.size(), SweepProgress.clockTime(elapsed), work, results.size() - failed(), failed()));
     out.append(String.format(Locale.ROOT, "best: %s %s=%.4f at step %d", best.trial(), metric.name(),
         best.metric(metric.name()), best.bestStep()));
     Map<String, Double> others = new TreeMap<>(best.metrics());

@@ -8,9 +8,11 @@ import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.options.OutputOptions;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
+import io.beamtrain.pipelines.search.SearchConflicts;
 import io.beamtrain.pipelines.search.SearchPipeline;
 import io.beamtrain.pipelines.search.SearchSettings;
 import java.time.Duration;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 
@@ -31,6 +33,7 @@ public final class SweepPipeline {
     StorageConfig storage = PipelineStorage.config(options);
     SweepPlan plan = SweepPlan.resolve(options, layout, storage, true);
     SearchSettings search = SearchPipeline.searchSettings(options, plan, storage);
+    SearchConflicts.check(plan, search);
     if (SearchSettings.isAdaptive(plan.study(), search)) {
       return SearchPipeline.run(options, plan, search);
     }
@@ -40,6 +43,7 @@ public final class SweepPipeline {
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()));
     long start = System.nanoTime();
+    Set<String> resumed;
     try (SweepProgress progress = SweepProgress.start(
         layout,
         plan.trials().stream().map(t -> t.id()).collect(Collectors.toSet()),
@@ -47,9 +51,11 @@ public final class SweepPipeline {
         storage,
         Duration.ofSeconds(options.getProgressEverySeconds()))) {
       PipelineRuns.runToCompletion(pipeline);
+      resumed = progress.resumed();
     }
     SweepOutcome outcome = SweepOutcome.read(
-        layout, plan.study().metric(), storage, Duration.ofNanos(System.nanoTime() - start));
+        layout, plan.study().metric(), storage, Duration.ofNanos(System.nanoTime() - start))
+        .withResumed(resumed);
     SweepViews.writeReport(layout.root(), plan.study().metric(), storage);
     return outcome;
   }

@@ -22,14 +22,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A sweep resolved before anything runs: the study (file or built-in, with {@code --seed},
+ * A sweep resolved before anything runs ({@code dataWritten}: its data was in place before the
+ * run, as for {@code sweep}; {@code train} and {@code retrain} write it in the same pipeline): the study (file or built-in, with {@code --seed},
  * {@code --maxTrials} and {@code --trainSteps} applied), its trials, and the settings every trial
  * shares. Resolving validates everything that can be checked up front (the spec, every trial's
  * hyperparameters, the data directory, the metric against the label's task), so a bad input fails
  * in a second with a message naming the flag, file or field instead of after the first trial.
  */
 public record SweepPlan(
-    StudySpec study, String studySource, List<Trial> trials, TrialSettings settings) {
+    StudySpec study, String studySource, List<Trial> trials, TrialSettings settings, boolean dataWritten) {
 
   public SweepPlan {
     trials = List.copyOf(trials);
@@ -70,14 +71,21 @@ public record SweepPlan(
     int perWorker = TrialParallelism.resolve(options, options.getTrialsPerWorker(), trials.size());
     TrialSettings settings = TrialSettings.of(study, layout, perWorker, trials.size(), storage)
         .withDeterministic(options.getDeterministic());
-    return new SweepPlan(study, source, trials, settings);
+    return new SweepPlan(study, source, trials, settings, dataWritten);
   }
 
-  /** Writes the resolved study as {@code <output>/study.json}, the record {@code export} reads. */
+  /**
+   * Writes the resolved study as {@code <output>/study.json}, the record {@code export} reads,
+   * and, when the data was already in place, which data the trials train on ({@link
+   * DataFingerprint}, unless recorded). Call {@link OutputConflicts#check} first.
+   */
   public void writeStudy() {
     String path = layout().studyJson();
     Storages.forPath(path, settings.storage())
         .writeBytes(path, StudySpecWriter.toJson(study).getBytes(StandardCharsets.UTF_8));
+    if (dataWritten) {
+      DataFingerprint.recordIfAbsent(layout(), settings.storage());
+    }
   }
 
   /**
@@ -141,10 +149,13 @@ public record SweepPlan(
       throw new UsageException(e.getMessage(), e);
     }
     String metric = study.metric().name();
-    if (!StudyMetrics.appliesTo(metric, transform.label().task())) {
+    TransformSpec.LabelSpec label = transform.label();
+    int classes = label.task().isClassification() ? label.numClasses() : 0;
+    if (!StudyMetrics.appliesTo(metric, label.task(), classes)) {
       throw new InvalidStudyException("metric.name",
-          metric + " does not apply to label '" + transform.label().name() + "', a "
-              + transform.label().task() + " task").inSource(source);
+          metric + " does not apply to label '" + label.name() + "', a " + label.task() + " task"
+              + (classes > 0 ? " with " + classes + " classes" : "") + " (" + path + "); use one of "
+              + StudyMetrics.applicable(label.task(), classes)).inSource(source);
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * since the sweep started (a new generation): the trainer writes RUNNING results at checkpoints
  * and the final one at the end. Only changed files are read, so a poll costs one listing. So
  * "running" counts trials that have checkpointed in this run and not finished; a trial still
- * before its first checkpoint is not yet among them.
+ * before its first checkpoint is not yet among them. A result already final (and not FAILED) when
+ * the sweep starts is a trial a re-run resumes as it is: it counts as done ("already done") until
+ * it is rewritten, and {@link #resumed} names those never rewritten.
  *
  * <p>A plain sweep counts trials: the ETA is the elapsed time per finished trial times the trials
  * left. An adaptive study ({@link Plan#stepBudget()} &gt; 0) trains trials several times (rungs),
@@ -85,6 +88,8 @@ public final class SweepProgress implements AutoCloseable {
   private final Instant start;
   private final Map<String, Long> initialGenerations = new HashMap<>();
   private final Map<String, Long> initialSteps = new HashMap<>();
+  /** Results already final (and not FAILED, which is re-run) when the sweep started: resumed as is. */
+  private final Map<String, TrialResult> doneBefore = new HashMap<>();
   private final Map<String, Long> seenGenerations = new HashMap<>();
   private final Map<String, TrialResult> latest = new HashMap<>();
   private final Set<String> trained = new HashSet<>();
@@ -103,8 +108,13 @@ public final class SweepProgress implements AutoCloseable {
     this.start = clock.instant();
     listResults().forEach((trial, object) -> {
       initialGenerations.put(trial, object.generation());
-      if (plan.stepBudget() > 0) {
-        initialSteps.put(trial, stepsOf(object));
+      TrialResult before = readOrNull(object);
+      if (before == null) {
+        return;
+      }
+      initialSteps.put(trial, before.steps());
+      if (before.status().isFinal() && before.status() != TrialStatus.FAILED) {
+        doneBefore.put(trial, before);
       }
     });
   }
@@ -192,9 +202,10 @@ public final class SweepProgress implements AutoCloseable {
    */
   synchronized String line() {
     long done = done();
+    long resumed = carriedOver().size();
     long running = latest.values().stream().filter(r -> r.status() == TrialStatus.RUNNING).count();
     long failed = failed();
-    TrialResult best = latest.values().stream()
+    TrialResult best = Stream.concat(latest.values().stream(), carriedOver().stream())
         .filter(ranking::isEligible)
         .min(ranking.comparator())
         .orElse(null);
@@ -203,16 +214,23 @@ public final class SweepProgress implements AutoCloseable {
     StringBuilder out = new StringBuilder(plan.label()).append(": ");
     Duration eta = null;
     if (plan.stepBudget() > 0) {
+      // Steps of earlier runs count towards the budget; the ETA follows this run's pace.
       long steps = stepsDone();
-      out.append(steps).append('/').append(plan.stepBudget()).append(" steps, ")
+      long before = initialSteps.values().stream().mapToLong(Long::longValue).sum();
+      long left = plan.stepBudget() - before - steps;
+      out.append(before + steps).append('/').append(plan.stepBudget()).append(" steps, ")
           .append(trained.size()).append('/').append(total).append(" trials trained");
-      if (steps > 0 && steps < plan.stepBudget()) {
-        eta = elapsed.multipliedBy(plan.stepBudget() - steps).dividedBy(steps);
+      if (steps > 0 && left > 0) {
+        eta = elapsed.multipliedBy(left).dividedBy(steps);
       }
     } else {
       out.append(done).append('/').append(total).append(" trials done");
-      if (done > 0 && done < total) {
-        eta = elapsed.multipliedBy(total - done).dividedBy(done);
+      if (resumed > 0) {
+        out.append(" (").append(resumed).append(" already done)");
+      }
+      long doneNow = done - resumed;
+      if (doneNow > 0 && done < total) {
+        eta = elapsed.multipliedBy(total - done).dividedBy(doneNow);
       }
     }
     if (running > 0) {
@@ -235,12 +253,37 @@ public final class SweepProgress implements AutoCloseable {
     return out.toString();
   }
 
+  /** Trials final now, those resumed as they were included. */
   private long done() {
-    return latest.values().stream().filter(r -> r.status().isFinal()).count();
+    return latest.values().stream().filter(r -> r.status().isFinal()).count() + carriedOver().size();
   }
 
   private long failed() {
-    return latest.values().stream().filter(r -> r.status().isFinal() && !ranking.isEligible(r)).count();
+    return Stream.concat(latest.values().stream(), carriedOver().stream())
+        .filter(r -> r.status().isFinal() && !ranking.isEligible(r)).count();
+  }
+
+  /** Results done before the sweep started and not rewritten since (as of the last poll). */
+  private List<TrialResult> carriedOver() {
+    return doneBefore.entrySet().stream()
+        .filter(e -> !latest.containsKey(e.getKey()))
+        .map(Map.Entry::getValue)
+        .toList();
+  }
+
+  /**
+   * The trials this run did not train: final (and not FAILED) before it started, and their
+   * result.json not rewritten since. Lists storage now, so it holds after {@link #close} whatever
+   * the polling period (the outcome's summary tells them apart from the trials trained).
+   */
+  public synchronized Set<String> resumed() {
+    Set<String> resumed = new HashSet<>();
+    listResults().forEach((trial, object) -> {
+      if (doneBefore.containsKey(trial) && object.generation() == initialGenerations.get(trial)) {
+        resumed.add(trial);
+      }
+    });
+    return resumed;
   }
 
   /** Steps trained since the sweep started, over every trial's latest result. */
@@ -252,13 +295,13 @@ public final class SweepProgress implements AutoCloseable {
     return steps;
   }
 
-  /** Steps of a result left by an earlier run; 0 when unreadable (it is rewritten when the trial runs). */
-  private long stepsOf(StorageObject object) {
+  /** A result left by an earlier run; null when unreadable (it is rewritten when the trial runs). */
+  private TrialResult readOrNull(StorageObject object) {
     try {
-      return read(object).steps();
+      return read(object);
     } catch (RuntimeException e) {
       LOG.debug("{}: not counted: {}", object.path(), e.getMessage());
-      return 0;
+      return null;
     }
   }
 

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.sweep;
 import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.BadInputException;
+import io.beamtrain.trainer.TrialRefusedException;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialRunner;
 import io.beamtrain.trainer.TrialSpec;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one trial with the trainer and never throws for a trial's own failure: an exception
  * becomes a FAILED {@link TrialResult} carrying the error and the progress the trial's
- * result.json recorded (and is written there), so one bad trial cannot fail a sweep. Every outcome ends the trial's HParams
+ * result.json recorded (and is written there), so one bad trial cannot fail a sweep. A {@link
+ * TrialRefusedException} is not the trial's failure but a refusal (its directory holds another
+ * trial): it is thrown on, with nothing written. Every outcome ends the trial's HParams
  * session (see {@link SweepViews#writeSession}). The trainer resumes from the trial
  * directory's latest committed checkpoint, which makes a retried or re-run trial continue where
  * it stopped. No Beam here, so it is callable from a plain loop (the benchmark baseline).
@@ -60,6 +63,10 @@ public final class TrialExecutor {
           (System.nanoTime() - start) / 1_000_000, result.metrics());
       SweepViews.writeSession(spec.trialDir(), result, settings.storage());
       return result;
+    } catch (TrialRefusedException e) {
+      // Not this trial's outcome: the directory holds another trial (or the metric does not
+      // apply). Writing FAILED here would overwrite that trial's result; fail the run instead.
+      throw e;
     } catch (BadInputException | IllegalArgumentException e) {
       return failed(trial, e.getMessage(), start);
     } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.templates;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineStorage;
+import io.beamtrain.pipelines.sweep.OutputConflicts;
 import io.beamtrain.pipelines.sweep.Sweep;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.sweep.SweepPlan;
@@ -28,6 +29,7 @@ public final class SweepTemplate {
   public static PipelineResult launch(Options options) {
     StorageConfig storage = PipelineStorage.config(options);
     SweepPlan plan = SweepPlan.resolve(options, new OutputLayout(options.getOutput()), storage, true);
+    OutputConflicts.check(plan);
     plan.writeStudy();
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()));

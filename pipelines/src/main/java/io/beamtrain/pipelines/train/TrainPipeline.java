@@ -13,6 +13,7 @@ import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
 import io.beamtrain.pipelines.study.InvalidStudyException;
 import io.beamtrain.pipelines.study.StudyMetrics;
+import io.beamtrain.pipelines.search.SearchConflicts;
 import io.beamtrain.pipelines.search.SearchPipeline;
 import io.beamtrain.pipelines.search.SearchSettings;
 import io.beamtrain.pipelines.sweep.Sweep;
@@ -24,6 +25,7 @@ import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 import io.beamtrain.trainer.data.TransformSpec.Task;
 import java.time.Duration;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollection;
@@ -47,12 +49,13 @@ public final class TrainPipeline {
     Preprocess preprocess = preprocess(options, storage);
     SweepPlan plan = SweepPlan.resolve(options, layout, storage, false);
     checkMetricFitsLabel(plan, preprocess.schema());
+    SearchSettings search = SearchPipeline.searchSettings(options, plan, storage);
+    SearchConflicts.check(plan, search);
     plan.writeStudy();
     SweepViews.writeExperiment(layout.root(), storage);
     TrialParallelism.leaveDirectRunnerThreadsForScheduling(options, plan.trials().size());
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
-    SearchSettings search = SearchPipeline.searchSettings(options, plan, storage);
     SweepProgress.Plan progressPlan;
     if (SearchSettings.isAdaptive(plan.study(), search)) {
       pipeline.apply("Search", SearchPipeline.transform(plan, search).after(dataWritten));
@@ -63,6 +66,7 @@ public final class TrainPipeline {
           plan.trials().stream().map(Trial::id).collect(Collectors.toSet()));
     }
     long start = System.nanoTime();
+    Set<String> resumed;
     try (SweepProgress progress = SweepProgress.start(
         layout,
         progressPlan,
@@ -70,9 +74,11 @@ public final class TrainPipeline {
         storage,
         Duration.ofSeconds(options.getProgressEverySeconds()))) {
       PreprocessPipeline.runAndWait(pipeline);
+      resumed = progress.resumed();
     }
     SweepOutcome outcome = SweepOutcome.read(
-        layout, plan.study().metric(), storage, Duration.ofNanos(System.nanoTime() - start));
+        layout, plan.study().metric(), storage, Duration.ofNanos(System.nanoTime() - start))
+        .withResumed(resumed);
     SweepViews.writeReport(layout.root(), plan.study().metric(), storage);
     return outcome;
   }
@@ -90,11 +96,13 @@ public final class TrainPipeline {
   }
 
   private static void checkMetricFitsLabel(SweepPlan plan, DataSchema schema) {
+    // An open categorical label may turn out to have two classes: judged as binary until known.
     Task task = schema.task() != null
         ? schema.task()
-        : schema.labelType() == FeatureType.NUMERIC ? Task.REGRESSION : Task.MULTICLASS_CLASSIFICATION;
+        : schema.labelType() == FeatureType.NUMERIC ? Task.REGRESSION : Task.BINARY_CLASSIFICATION;
     String metric = plan.study().metric().name();
-    if (!StudyMetrics.appliesTo(metric, task)) {
+    // The class count is known only once preprocessing has run; the trainer checks AUC then.
+    if (!StudyMetrics.appliesTo(metric, task, 0)) {
       throw new InvalidStudyException("metric.name", metric + " does not apply to label '"
           + schema.label() + "', a " + (task.isClassification() ? "classification" : "regression")
           + " task").inSource(plan.studySource());

@@ -74,7 +74,7 @@ class SweepProgressTest {
   @Test
   void reportsDoneRunningFailedBestElapsedAndEtaOnlyWhenSomethingFinished() throws Exception {
     OutputLayout layout = new OutputLayout(tmp.toString());
-    // A result left by an earlier run does not count until it is rewritten.
+    // A result left finished by an earlier run is done (the run resumes it as it is), not trained.
     write(layout, completed("trial-0003", "eval_loss", 0.01));
     ManualClock clock = new ManualClock();
     List<String> lines = new ArrayList<>();
@@ -82,12 +82,12 @@ class SweepProgressTest {
         SweepProgress.Plan.trials(Set.of("trial-0000", "trial-0001", "trial-0002", "trial-0003")), clock, lines);
 
     progress.poll();
-    assertEquals(List.of(), lines);
-
     write(layout, running("trial-0000", 50));
     progress.poll();
-    assertEquals(List.of(), lines, "a RUNNING result is not done");
-    assertEquals("sweep: 0/4 trials done, 1 running, elapsed 0:00", progress.line());
+    assertEquals(List.of("sweep: 1/4 trials done (1 already done), elapsed 0:00, best eval_loss=0.0100 (trial-0003)"),
+        lines, "a RUNNING result is not done");
+    assertEquals("sweep: 1/4 trials done (1 already done), 1 running, elapsed 0:00, best eval_loss=0.0100 (trial-0003)",
+        progress.line());
 
     clock.now = clock.now.plusSeconds(30);
     write(layout, completed("trial-0000", "eval_loss", 0.25));
@@ -96,9 +96,11 @@ class SweepProgressTest {
     write(layout, failed("trial-0001", "boom"));
     progress.poll();
     progress.poll();
+    // The ETA follows this run's pace: the trial done before it took no time.
     assertEquals(List.of(
-        "sweep: 1/4 trials done, elapsed 0:30, ETA 1:30, best eval_loss=0.2500 (trial-0000)",
-        "sweep: 2/4 trials done, 1 failed, elapsed 1:00, ETA 1:00, best eval_loss=0.2500 (trial-0000)"),
+        "sweep: 1/4 trials done (1 already done), elapsed 0:00, best eval_loss=0.0100 (trial-0003)",
+        "sweep: 2/4 trials done (1 already done), elapsed 0:30, ETA 1:00, best eval_loss=0.0100 (trial-0003)",
+        "sweep: 3/4 trials done (1 already done), 1 failed, elapsed 1:00, ETA 0:30, best eval_loss=0.0100 (trial-0003)"),
         lines);
   }
 
@@ -148,6 +150,29 @@ class SweepProgressTest {
     assertEquals("\rsweep: 0/2 trials done, elapsed 0:00\033[K"
         + "\rsweep: 1/2 trials done, elapsed 0:10, ETA 0:10, best eval_loss=0.2500 (trial-0000)\033[K\n",
         terminal.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aResumedSweepCountsTheTrialsDoneBeforeItAsDoneAndAlreadyDone() throws Exception {
+    OutputLayout layout = new OutputLayout(tmp.toString());
+    write(layout, completedAt("trial-0000", 100, 0.3));
+    write(layout, completedAt("trial-0001", 100, 0.2));
+    ManualClock clock = new ManualClock();
+    List<String> lines = new ArrayList<>();
+    SweepProgress progress = progress(layout,
+        SweepProgress.Plan.trials(Set.of("trial-0000", "trial-0001", "trial-0002")), clock, lines);
+
+    progress.poll();
+    assertEquals("sweep: 2/3 trials done (2 already done), elapsed 0:00, best eval_loss=0.2000 (trial-0001)",
+        progress.line());
+
+    clock.now = clock.now.plusSeconds(30);
+    write(layout, completedAt("trial-0002", 100, 0.25));
+    write(layout, completedAt("trial-0000", 200, 0.1)); // trained on in this run
+    progress.poll();
+    assertEquals("sweep: 3/3 trials done (1 already done), elapsed 0:30, best eval_loss=0.1000 (trial-0000)",
+        progress.line());
+    assertEquals(Set.of("trial-0001"), progress.resumed());
   }
 
   @Test

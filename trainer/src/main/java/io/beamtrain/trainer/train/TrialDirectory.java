@@ -10,6 +10,7 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.HyperParameters;
+import io.beamtrain.trainer.TrialRefusedException;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialSpec;
 import java.nio.charset.StandardCharsets;
@@ -101,11 +102,11 @@ public final class TrialDirectory {
     try {
       existing = JSON.readTree(storage.readBytes(path));
     } catch (java.io.IOException e) {
-      throw new BadInputException(path + ": not valid JSON: " + e.getMessage(), e);
+      throw new TrialRefusedException(path + ": not valid JSON: " + e.getMessage(), e);
     }
     JsonNode params = JSON.valueToTree(spec.params());
     if (!existing.path("params").equals(params) || existing.path("seed").asLong() != spec.seed()) {
-      throw new BadInputException(
+      throw new TrialRefusedException(
           directory
               + " already holds trial "
               + existing.path("trial").asText()
