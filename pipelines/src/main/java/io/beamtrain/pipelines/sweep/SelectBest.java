@@ -2,6 +2,7 @@ package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.TrialStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,7 +87,14 @@ public final class SelectBest extends PTransform<PCollection<TrialResult>, PColl
       }
       TrialResult first = selection.firstFailure;
       String why = first.error() != null ? first.error() : first.reason();
-      return "all " + selection.trials + " trials failed; " + first.trial() + " " + first.status()
+      boolean finished = first.status() == TrialStatus.COMPLETED || first.status() == TrialStatus.STOPPED;
+      if (finished && why == null) {
+        // It trained, but none of its committed checkpoints has a value of the metric to rank
+        // and export it by (BestCheckpoint.reconcile dropped its best step).
+        why = "no committed checkpoint with a value of the metric to export";
+      }
+      return (finished ? "no trial of " + selection.trials + " can be exported; " : "all " + selection.trials
+          + " trials failed; ") + first.trial() + " " + first.status()
           + (why == null ? "" : ": " + why) + " (every trial is in results.jsonl)";
     }
   }

@@ -195,11 +195,11 @@ class CliTest {
 
   @Test
   void aFailureWhileRunningExitsOne() throws Exception {
-    // A finished trial whose checkpoint has vanished: selection works, the export cannot.
+    // A finished trial whose checkpoints have vanished: nothing can be ranked by what exists.
     Files.writeString(tmp.resolve("results.jsonl"),
         TrialResults.completed("trial-0000", "eval_loss", 0.1).toJson() + "\n");
     assertEquals(1, run("export", "--output=" + tmp));
-    assertOneLineError("beamtrain export: failed: trial-0000: no checkpoint of an evaluated step under "
-        + tmp.resolve("trials/trial-0000"));
+    assertOneLineError("beamtrain export: failed: no trial of 1 can be exported; trial-0000 COMPLETED: no"
+        + " committed checkpoint with a value of the metric to export (every trial is in results.jsonl)");
   }
 }
