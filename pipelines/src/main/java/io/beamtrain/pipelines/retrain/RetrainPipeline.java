@@ -16,19 +16,17 @@ import io.beamtrain.pipelines.study.TrialSeeds;
 import io.beamtrain.pipelines.sweep.ExportBest;
 import io.beamtrain.pipelines.sweep.SelectBest;
 import io.beamtrain.pipelines.sweep.SweepPlan;
+import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialSettings;
+import io.beamtrain.pipelines.sweep.WarmStart;
 import io.beamtrain.pipelines.sweep.WriteResults;
 import io.beamtrain.trainer.TrialResult;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -58,9 +56,6 @@ import org.apache.beam.sdk.values.PCollection;
  * not run again.
  */
 public final class RetrainPipeline {
-  /** Hyperparameters that decide the variables' shapes; warm starting needs them equal. */
-  static final Set<String> ARCHITECTURE = Set.of("model", "hidden_units", "num_layers", "hidden_layers");
-
   private RetrainPipeline() {}
 
   /**
@@ -150,20 +145,15 @@ public final class RetrainPipeline {
         ? List.of(new Trial(Trial.idOf(0), 0, new TreeMap<>(champion.card().params()),
             TrialSeeds.forTrial(plan.study().seed(), 0)))
         : plan.trials();
-    Map<String, String> warmStarts = new LinkedHashMap<>();
-    if (champion != null) {
-      for (Trial trial : trials) {
-        if (sameArchitecture(trial.params(), champion.card().params())) {
-          warmStarts.put(trial.id(), champion.checkpointPrefix());
-        }
-      }
-    }
+    WarmStart warmStart = champion == null
+        ? WarmStart.none()
+        : WarmStart.from(champion.checkpointPrefix(), champion.card().params());
     TrialSettings settings = TrialSettings.of(
             plan.study(), layout, plan.settings().trialsPerWorker(), trials.size(), storage)
         .withDeterministic(plan.settings().deterministic());
     plan.writeStudy();
     RetrainRun run = RetrainRun.of(
-        id, registry, slice, champion, warmStarts, options.getMinImprovement(), storage);
+        id, registry, slice, champion, warmStart, options.getMinImprovement(), storage);
 
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
@@ -174,7 +164,7 @@ public final class RetrainPipeline {
     PCollection<TrialResult> results = pipeline
         .apply("CreateChallengers", Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
         .apply("WaitForData", Wait.on(dataWritten))
-        .apply("TrainChallengers", TrainChallengers.with(settings, warmStarts));
+        .apply("TrainChallengers", RunTrials.with(settings).withWarmStart(warmStart));
     PCollection<String> written = results.apply("WriteResults", WriteResults.to(layout, storage));
     results
         .apply("AfterResultsWritten", Wait.on(written))
@@ -182,15 +172,6 @@ public final class RetrainPipeline {
         .apply("ExportBest", ExportBest.to(layout, layout.data(), plan.study().metric(), storage))
         .apply("CompareAndPromote", PromoteChallenger.of(run));
     return new Launch(run, pipeline, null);
-  }
-
-  static boolean sameArchitecture(Map<String, ?> a, Map<String, ?> b) {
-    for (String key : ARCHITECTURE) {
-      if (!Objects.equals(String.valueOf(a.get(key)), String.valueOf(b.get(key)))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static Preprocess preprocess(Options options, OutputLayout layout, StorageConfig storage) {
