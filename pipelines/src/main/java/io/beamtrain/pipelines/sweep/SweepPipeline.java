@@ -1,22 +1,23 @@
 package io.beamtrain.pipelines.sweep;
 
-import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.options.OutputOptions;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
-import io.beamtrain.pipelines.search.SearchPipeline;
-import io.beamtrain.pipelines.search.SearchSettings;
+import io.beamtrain.pipelines.search.TuningStage;
 import java.time.Duration;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 
 /**
- * {@code beamtrain sweep}: trains every trial of a study on {@code <output>/data} in parallel and
- * exports the best one to {@code <output>/best} (see {@link Sweep} for the steps). Re-running the
+ * {@code beamtrain sweep}: trains the trials of a study on {@code <output>/data} -- all of them,
+ * or as its adaptive algorithm decides -- and exports the best one to {@code <output>/best} (see
+ * {@link TuningStage} for the stage and {@link FinishStudy} for the results tail). Re-running the
  * same sweep against the same output resumes each trial from its latest committed checkpoint.
  */
 public final class SweepPipeline {
@@ -29,28 +30,29 @@ public final class SweepPipeline {
   public static SweepOutcome run(Options options) {
     OutputLayout layout = new OutputLayout(options.getOutput());
     StorageConfig storage = PipelineStorage.config(options);
-    SweepPlan plan = SweepPlan.resolve(options, layout, storage, true);
-    SearchSettings search = SearchPipeline.searchSettings(options, plan, storage);
-    if (SearchSettings.isAdaptive(plan.study(), search)) {
-      return SearchPipeline.run(options, plan, search);
-    }
-    plan.writeStudy();
+    TuningStage stage = TuningStage.of(SweepPlan.resolve(options, layout, storage, true));
+    stage.prepare(options);
     SweepViews.writeExperiment(layout.root(), storage);
-    TrialParallelism.leaveDirectRunnerThreadsForScheduling(options, plan.trials().size());
     Pipeline pipeline = Pipeline.create(options);
-    pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()));
+    pipeline.apply("Tune", stage.tune()).apply("FinishStudy", stage.finish());
+    return runWithProgress(stage, options, () -> PipelineRuns.runToCompletion(pipeline));
+  }
+
+  /**
+   * Runs a pipeline built around {@code stage} to completion with the progress line on stderr,
+   * then reads what it left for the command's summary and writes report.html.
+   */
+  public static SweepOutcome runWithProgress(TuningStage stage, StudyOptions options, Supplier<PipelineResult> run) {
+    SweepPlan plan = stage.plan();
     long start = System.nanoTime();
-    try (SweepProgress progress = SweepProgress.start(
-        layout,
-        plan.trials().stream().map(t -> t.id()).collect(Collectors.toSet()),
-        plan.study().metric(),
-        storage,
+    try (SweepProgress progress = SweepProgress.start(plan.layout(), stage.progressPlan(),
+        plan.study().metric(), plan.settings().storage(),
         Duration.ofSeconds(options.getProgressEverySeconds()))) {
-      PipelineRuns.runToCompletion(pipeline);
+      run.get();
     }
-    SweepOutcome outcome = SweepOutcome.read(
-        layout, plan.study().metric(), storage, Duration.ofNanos(System.nanoTime() - start));
-    SweepViews.writeReport(layout.root(), plan.study().metric(), storage);
+    SweepOutcome outcome = SweepOutcome.read(plan.layout(), plan.study().metric(), plan.settings().storage(),
+        Duration.ofNanos(System.nanoTime() - start));
+    SweepViews.writeReport(plan.layout().root(), plan.study().metric(), plan.settings().storage());
     return outcome;
   }
 }

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.templates;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineStorage;
+import io.beamtrain.pipelines.sweep.FinishStudy;
 import io.beamtrain.pipelines.sweep.Sweep;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.sweep.SweepPlan;
@@ -30,7 +31,8 @@ public final class SweepTemplate {
     SweepPlan plan = SweepPlan.resolve(options, new OutputLayout(options.getOutput()), storage, true);
     plan.writeStudy();
     Pipeline pipeline = Pipeline.create(options);
-    pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()));
+    pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()))
+        .apply("FinishStudy", FinishStudy.of(plan.settings()));
     return TemplateLaunch.runOrSubmit(pipeline);
   }
 }
