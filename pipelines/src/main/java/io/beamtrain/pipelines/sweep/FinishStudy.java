@@ -11,8 +11,10 @@ import org.apache.beam.sdk.values.PCollection;
  * The results tail every tuning stage ends with, whatever trained the trials: {@link
  * WriteResults} (results.jsonl sorted by trial id, results.csv) beside {@link SelectBest} (among
  * all trials at their best evaluated step), which emits -- or fails for want of a winner -- only
- * once the results are on record, then {@link ExportBest}. Input: one final result per trial.
- * Emits best.json.
+ * once the results are on record, then {@link ExportBest}, then {@link WriteStudyViews}
+ * (report.html and the HParams experiment over the finished study). The pipeline's final
+ * transforms write every file of the output layout, so a job nobody waits for (a template on
+ * Dataflow) leaves what the CLI leaves. Input: one final result per trial. Emits best.json.
  */
 public final class FinishStudy extends PTransform<PCollection<TrialResult>, PCollection<String>> {
   private final OutputLayout layout;
@@ -39,6 +41,7 @@ public final class FinishStudy extends PTransform<PCollection<TrialResult>, PCol
     // come only once the results are on record, so a failed study still leaves results.jsonl.
     return results
         .apply("SelectBest", SelectBest.by(metric).after(written))
-        .apply("ExportBest", ExportBest.to(layout, dataDir, metric, storage));
+        .apply("ExportBest", ExportBest.to(layout, dataDir, metric, storage))
+        .apply("WriteViews", WriteStudyViews.of(layout, metric, storage));
   }
 }

@@ -1,7 +1,6 @@
 package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.PipelineStorage;
@@ -32,7 +31,6 @@ public final class SweepPipeline {
     StorageConfig storage = PipelineStorage.config(options);
     TuningStage stage = TuningStage.of(SweepPlan.resolve(options, layout, storage, true));
     stage.prepare(options);
-    SweepViews.writeExperiment(layout.root(), storage);
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Tune", stage.tune()).apply("FinishStudy", stage.finish());
     return runWithProgress(stage, options, () -> PipelineRuns.runToCompletion(pipeline));
@@ -40,7 +38,8 @@ public final class SweepPipeline {
 
   /**
    * Runs a pipeline built around {@code stage} to completion with the progress line on stderr,
-   * then reads what it left for the command's summary and writes report.html.
+   * then reads what it left for the command's summary (its final transforms wrote everything,
+   * report.html included: the CLI adds only the progress line and the summary on top).
    */
   public static SweepOutcome runWithProgress(TuningStage stage, StudyOptions options, Supplier<PipelineResult> run) {
     SweepPlan plan = stage.plan();
@@ -50,9 +49,7 @@ public final class SweepPipeline {
         Duration.ofSeconds(options.getProgressEverySeconds()))) {
       run.get();
     }
-    SweepOutcome outcome = SweepOutcome.read(plan.layout(), plan.study().metric(), plan.settings().storage(),
+    return SweepOutcome.read(plan.layout(), plan.study().metric(), plan.settings().storage(),
         Duration.ofNanos(System.nanoTime() - start));
-    SweepViews.writeReport(plan.layout().root(), plan.study().metric(), plan.settings().storage());
-    return outcome;
   }
 }

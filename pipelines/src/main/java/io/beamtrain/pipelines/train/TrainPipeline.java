@@ -1,7 +1,6 @@
 package io.beamtrain.pipelines.train;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.pipelines.report.SweepViews;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.cli.UsageException;
@@ -43,7 +42,6 @@ public final class TrainPipeline {
     checkMetricFitsLabel(plan, preprocess.schema());
     TuningStage stage = TuningStage.of(plan);
     stage.prepare(options);
-    SweepViews.writeExperiment(layout.root(), storage);
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
     pipeline.apply("Tune", stage.tune(dataWritten)).apply("FinishStudy", stage.finish());
