@@ -25,15 +25,27 @@ public final class SweepPipeline {
   /** Flags of {@code sweep}. */
   public interface Options extends OutputOptions, StudyOptions, StorageOptions {}
 
-  /** Resolves the plan, runs the sweep to completion with progress reports, and reads the outcome. */
-  public static SweepOutcome run(Options options) {
+  /** The sweep's pipeline and the stage it was built from. */
+  public record Built(TuningStage stage, Pipeline pipeline) {}
+
+  /**
+   * Resolves the plan (validating the study and the data), writes study.json and builds the
+   * pipeline: the study's tuning stage, then the results tail. The sweep template runs the same.
+   */
+  public static Built build(Options options) {
     OutputLayout layout = new OutputLayout(options.getOutput());
     StorageConfig storage = PipelineStorage.config(options);
     TuningStage stage = TuningStage.of(SweepPlan.resolve(options, layout, storage, true));
     stage.prepare(options);
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Tune", stage.tune()).apply("FinishStudy", stage.finish());
-    return runWithProgress(stage, options, () -> PipelineRuns.runToCompletion(pipeline));
+    return new Built(stage, pipeline);
+  }
+
+  /** Builds the pipeline, runs it to completion with progress reports, and reads the outcome. */
+  public static SweepOutcome run(Options options) {
+    Built built = build(options);
+    return runWithProgress(built.stage(), options, () -> PipelineRuns.runToCompletion(built.pipeline()));
   }
 
   /**
