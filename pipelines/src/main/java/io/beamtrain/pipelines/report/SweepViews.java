@@ -1,8 +1,12 @@
 package io.beamtrain.pipelines.report;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.checkpointing.storage.StoragePaths;
+import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.events.EventFileWriter;
+import io.beamtrain.trainer.events.HParamsEventFile;
 import io.beamtrain.trainer.events.HParamsSessions;
 import java.time.Clock;
 import java.util.Map;
@@ -23,10 +27,20 @@ public final class SweepViews {
 
   private SweepViews() {}
 
-  /** Writes the sweep-root HParams experiment from {@code study.json}; call after writing it. */
+  /**
+   * Writes the sweep-root HParams experiment from {@code study.json} unless the root already holds
+   * one (a retried or re-run study: TensorBoard reads only the first experiment of a run anyway);
+   * call after writing study.json.
+   */
   public static void writeExperiment(String outputDir, StorageConfig config) {
     try {
-      StudyHParams.writeExperiment(outputDir, config, Clock.systemUTC());
+      String prefix = StoragePaths.join(outputDir, EventFileWriter.FILE_PREFIX);
+      boolean written = Storages.forPath(prefix, config).list(prefix).stream()
+          .map(o -> StoragePaths.fileName(o.path()))
+          .anyMatch(name -> name.endsWith(HParamsEventFile.SUFFIX) || name.contains(HParamsEventFile.SUFFIX + "."));
+      if (!written) {
+        StudyHParams.writeExperiment(outputDir, config, Clock.systemUTC());
+      }
     } catch (RuntimeException e) {
       LOG.warn("could not write the TensorBoard HParams experiment under {}: {}", outputDir, e.getMessage());
     }

@@ -110,7 +110,7 @@ public final class PromoteChallenger extends PTransform<PCollection<String>, PCo
         best.get("seed").asLong(),
         trial,
         checkpoint,
-        run.warmStarts().get(trial),
+        run.warmStart().checkpointFor(params),
         score,
         trainMetrics);
   }

@@ -10,34 +10,23 @@ import io.beamtrain.pipelines.options.StudyOptions;
 import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
 import io.beamtrain.pipelines.preprocess.Preprocess;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
+import io.beamtrain.pipelines.search.TuningStage;
 import io.beamtrain.pipelines.study.StudySpecWriter;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.study.TrialSeeds;
-import io.beamtrain.pipelines.sweep.ExportBest;
-import io.beamtrain.pipelines.sweep.OutputConflicts;
-import io.beamtrain.pipelines.sweep.SelectBest;
 import io.beamtrain.pipelines.sweep.SweepPlan;
-import io.beamtrain.pipelines.sweep.TrialSettings;
-import io.beamtrain.pipelines.sweep.WriteResults;
-import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.pipelines.sweep.WarmStart;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
-import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -49,8 +38,10 @@ import org.apache.beam.sdk.values.PCollection;
  * after submitting still promotes on the workers.
  *
  * <p>Challengers: with a champion and {@code --reuseChampionParams} (the default), one trial with
- * the champion's hyperparameters; otherwise the study's trials ({@code --study} or the built-in
- * one), each warm-started when its architecture matches the champion's. With a champion, the
+ * the champion's hyperparameters; otherwise the study ({@code --study} or the built-in one),
+ * tuned by its algorithm with the same {@link TuningStage} and results tail as {@code beamtrain
+ * sweep}; each trial warm-started when its architecture matches the champion's ({@link
+ * WarmStart}). With a champion, the
  * slice is encoded with the champion's vocabularies and normalisation ({@link
  * AdoptChampionTransform}), so warm-started weights keep their meaning.
  *
@@ -59,9 +50,6 @@ import org.apache.beam.sdk.values.PCollection;
  * not run again.
  */
 public final class RetrainPipeline {
-  /** Hyperparameters that decide the variables' shapes; warm starting needs them equal. */
-  static final Set<String> ARCHITECTURE = Set.of("model", "hidden_units", "num_layers", "hidden_layers");
-
   private RetrainPipeline() {}
 
   /**
@@ -147,25 +135,17 @@ public final class RetrainPipeline {
     OutputLayout layout = new OutputLayout(registry.runDir(id));
     Preprocess preprocess = preprocess(options, layout, storage);
     plan = SweepPlan.resolve(options, layout, storage, false);
-    List<Trial> trials = reuse
-        ? List.of(new Trial(Trial.idOf(0), 0, new TreeMap<>(champion.card().params()),
-            TrialSeeds.forTrial(plan.study().seed(), 0)))
-        : plan.trials();
-    Map<String, String> warmStarts = new LinkedHashMap<>();
-    if (champion != null) {
-      for (Trial trial : trials) {
-        if (sameArchitecture(trial.params(), champion.card().params())) {
-          warmStarts.put(trial.id(), champion.checkpointPrefix());
-        }
-      }
-    }
-    TrialSettings settings = TrialSettings.of(
-            plan.study(), layout, plan.settings().trialsPerWorker(), trials.size(), storage)
-        .withDeterministic(plan.settings().deterministic());
-    OutputConflicts.check(plan, trials);
-    plan.writeStudy();
+    WarmStart warmStart = champion == null
+        ? WarmStart.none()
+        : WarmStart.from(champion.checkpointPrefix(), champion.card().params());
+    TuningStage stage = (reuse
+        ? TuningStage.ofTrials(plan, List.of(new Trial(Trial.idOf(0), 0, new TreeMap<>(champion.card().params()),
+            TrialSeeds.forTrial(plan.study().seed(), 0))))
+        : TuningStage.of(plan))
+        .withWarmStart(warmStart);
+    stage.prepare(options);
     RetrainRun run = RetrainRun.of(
-        id, registry, slice, champion, warmStarts, options.getMinImprovement(), storage);
+        id, registry, slice, champion, warmStart, options.getMinImprovement(), storage);
 
     Pipeline pipeline = Pipeline.create(options);
     PCollection<String> dataWritten = pipeline.apply("Preprocess", preprocess);
@@ -173,26 +153,10 @@ public final class RetrainPipeline {
       dataWritten = dataWritten.apply("AdoptChampionTransform",
           AdoptChampionTransform.of(champion.transformJson(), layout.transformJson(), storage));
     }
-    PCollection<TrialResult> results = pipeline
-        .apply("CreateChallengers", Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
-        .apply("WaitForData", Wait.on(dataWritten))
-        .apply("TrainChallengers", TrainChallengers.with(settings, warmStarts));
-    PCollection<String> written = results.apply("WriteResults", WriteResults.to(layout, storage));
-    results
-        .apply("AfterResultsWritten", Wait.on(written))
-        .apply("SelectBest", SelectBest.by(plan.study().metric()))
-        .apply("ExportBest", ExportBest.to(layout, layout.data(), plan.study().metric(), storage))
+    pipeline.apply("Tune", stage.tune(dataWritten))
+        .apply("FinishStudy", stage.finish())
         .apply("CompareAndPromote", PromoteChallenger.of(run));
     return new Launch(run, pipeline, null);
-  }
-
-  static boolean sameArchitecture(Map<String, ?> a, Map<String, ?> b) {
-    for (String key : ARCHITECTURE) {
-      if (!Objects.equals(String.valueOf(a.get(key)), String.valueOf(b.get(key)))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static Preprocess preprocess(Options options, OutputLayout layout, StorageConfig storage) {

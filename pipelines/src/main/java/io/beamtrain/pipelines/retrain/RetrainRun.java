@@ -3,9 +3,8 @@ package io.beamtrain.pipelines.retrain;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.sweep.WarmStart;
 import java.io.Serializable;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One retrain run as resolved at launch, carried to the promotion step on the workers.
@@ -14,7 +13,7 @@ import java.util.Map;
  * @param registry the model registry
  * @param slice the slice's files as matched at launch
  * @param champion the champion at launch, or null when the registry has none
- * @param warmStarts challenger trial id -> the checkpoint it starts from
+ * @param warmStart which checkpoint a challenger starts from (the champion's, for its architecture)
  * @param minImprovement the margin a challenger must beat the champion by
  * @param storage how to reach gs://
  */
@@ -23,18 +22,14 @@ public record RetrainRun(
     ModelRegistry registry,
     SliceFiles slice,
     Champion champion,
-    HashMap<String, String> warmStarts,
+    WarmStart warmStart,
     double minImprovement,
     StorageConfig storage)
     implements Serializable {
 
-  public RetrainRun {
-    warmStarts = new HashMap<>(warmStarts);
-  }
-
   public static RetrainRun of(String id, ModelRegistry registry, SliceFiles slice, Champion champion,
-      Map<String, String> warmStarts, double minImprovement, StorageConfig storage) {
-    return new RetrainRun(id, registry, slice, champion, new HashMap<>(warmStarts), minImprovement, storage);
+      WarmStart warmStart, double minImprovement, StorageConfig storage) {
+    return new RetrainRun(id, registry, slice, champion, warmStart, minImprovement, storage);
   }
 
   /** The run's working directory, laid out like a sweep's output. */

@@ -3,26 +3,22 @@ package io.beamtrain.pipelines.search;
 import io.beamtrain.pipelines.study.Algorithm;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
-import io.beamtrain.pipelines.sweep.ExportBest;
-import io.beamtrain.pipelines.sweep.SelectBest;
 import io.beamtrain.pipelines.sweep.TrialSettings;
-import io.beamtrain.pipelines.sweep.WriteResults;
 import io.beamtrain.trainer.TrialResult;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * A whole adaptive study as one composite, the counterpart of the plain {@code Sweep}: the
+ * The tuning composite of an adaptive study, the counterpart of the plain {@code Sweep}: the
  * search ({@link SuccessiveHalving} for SUCCESSIVE_HALVING and HYPERBAND, with median stopping
- * inside rungs when it is on; {@link AsyncSuccessiveHalving} for ASHA; {@link BatchedRounds} for TPE and for the other algorithms with
- * median stopping), then results.jsonl, then {@code
- * SelectBest} -- among all trials at their best evaluated step, whatever the algorithm -- and
- * {@code ExportBest}. Emits best.json. Counts each trial's final outcome ({@link TrialOutcomes}).
+ * inside rungs when it is on; {@link AsyncSuccessiveHalving} for ASHA; {@link BatchedRounds} for
+ * TPE and for the other algorithms with median stopping). Emits one final result per trial, for
+ * {@code FinishStudy}, and counts each trial's final outcome ({@link TrialOutcomes}). {@link
+ * TuningStage} decides when a study runs here.
  */
-public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>> {
+public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialResult>> {
   private final StudySpec study;
   private final SearchSettings search;
   private final TrialSettings settings;
@@ -73,16 +69,10 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<String>
   }
 
   @Override
-  public PCollection<String> expand(PBegin begin) {
+  public PCollection<TrialResult> expand(PBegin begin) {
     PCollection<TrialResult> results = begin.apply("Search", searchTransform());
     results.apply("CountOutcomes", TrialOutcomes.count());
-    PCollection<String> written =
-        results.apply("WriteResults", WriteResults.to(settings.layout(), settings.storage()));
-    return results
-        .apply("AfterResultsWritten", Wait.on(written))
-        .apply("SelectBest", SelectBest.by(settings.metric()))
-        .apply("ExportBest",
-            ExportBest.to(settings.layout(), settings.dataDir(), settings.metric(), settings.storage()));
+    return results;
   }
 
   private PTransform<PBegin, PCollection<TrialResult>> searchTransform() {

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialStatus;
 import java.io.Serializable;
@@ -20,7 +21,7 @@ import java.util.Set;
  *
  * <p>A pure function of the job log ({@link #next}), so a worker's decision depends only on what
  * the log holds when it decides, and one worker's whole search is deterministic. Ranking follows
- * {@link PromotionRanking}'s rule: by the study metric in the goal's direction, ties by trial id;
+ * {@link TrialRanking}'s rule: by the study metric in the goal's direction, ties by trial id;
  * a FAILED, DIVERGED or STOPPED job, or one without a finite metric, counts in {@code n_k} but
  * ranks last and is never promoted.
  *
@@ -168,23 +169,7 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long m
 
   /** Promotable first, by the metric in the goal's direction; the rest after; ties by trial id. */
   private Comparator<Finished> ranking() {
-    return (a, b) -> {
-      boolean pa = a.outcome().isPromotable();
-      boolean pb = b.outcome().isPromotable();
-      if (pa != pb) {
-        return pa ? -1 : 1;
-      }
-      if (pa) {
-        double va = a.outcome().metric();
-        double vb = b.outcome().metric();
-        if (metric.goal().isBetter(va, vb)) {
-          return -1;
-        }
-        if (metric.goal().isBetter(vb, va)) {
-          return 1;
-        }
-      }
-      return a.trial().compareTo(b.trial());
-    };
+    return TrialRanking.order(metric.goal(), (Finished f) -> f.outcome().isPromotable(),
+        f -> f.outcome().metric(), Finished::trial);
   }
 }

@@ -151,7 +151,7 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
     private final int workers;
     private final TrialSettings settings;
     private final TrialObservers observers;
-    private final Counter stepsTrained = Metrics.counter(TrainRung.METRICS_NAMESPACE, TrainRung.STEPS_TRAINED);
+    private final Counter stepsTrained = Metrics.counter(RunTrials.SEARCH_NAMESPACE, RunTrials.STEPS_TRAINED);
     private final Counter trialsStarted = Metrics.counter(RunTrials.METRICS_NAMESPACE, RunTrials.TRIALS_STARTED);
 
     WorkerFn(AshaSampler sampler, AshaSchedule schedule, int workers, TrialSettings settings) {

@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.trainer.TrialResult;
@@ -22,7 +23,7 @@ import org.apache.beam.sdk.values.PCollectionView;
 /**
  * A search in {@code rounds} batched rounds: round {@code k} gets every result of rounds {@code
  * < k} as a side input, a {@link RoundProposer} turns them into the round's trials (for TPE: fits
- * the model and proposes), and {@link TrainRung} trains them in parallel up to the study's
+ * the model and proposes), and {@link RunTrials#rung} trains them in parallel up to the study's
  * budget, optionally under the {@link MedianStopping} rule against the same earlier results.
  * Emits every trial's result.
  */
@@ -77,7 +78,7 @@ public final class BatchedRounds extends PTransform<PBegin, PCollection<TrialRes
       PCollection<Trial> trials = roundNumber
           .apply(name + "/Propose", ParDo.of(new ProposeFn(proposer, earlier)).withSideInputs(earlier))
           .setCoder(SerializableCoder.of(Trial.class));
-      TrainRung train = TrainRung.with(settings);
+      RunTrials train = RunTrials.rung(settings);
       if (stopping != null) {
         train = train.withMedianStopping(stopping, earlier);
       }

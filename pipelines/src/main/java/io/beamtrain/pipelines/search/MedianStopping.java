@@ -75,7 +75,7 @@ public record MedianStopping(int minSteps, int minTrials) implements Serializabl
   }
 
   /** The best value up to {@code step}; NaN if none, or if {@code exactly} and not evaluated at {@code step}. */
-  static double bestUpTo(TrialResult reference, MetricSpec metric, long step, boolean exactly) {
+  public static double bestUpTo(TrialResult reference, MetricSpec metric, long step, boolean exactly) {
     boolean evaluatedAtStep = !exactly;
     double best = Double.NaN;
     for (Evaluation e : reference.history()) {

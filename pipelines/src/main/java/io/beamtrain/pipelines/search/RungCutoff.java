@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.trainer.TrialResult;
 import java.util.ArrayList;
@@ -16,28 +17,28 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Ranks a rung with one global combine ({@code Top.of(k)} under {@link PromotionRanking}) and
+ * Ranks a rung with one global combine ({@code Top.of(k)} under {@link TrialRanking}) and
  * carries the cut as a singleton side input: the ids of the (at most) {@code k} promoted trials,
  * best first. Fewer than {@code k} when fewer trials are promotable (failed, diverged or
  * stopped trials are never promoted); the bracket goes on with the rest.
  */
 public final class RungCutoff
     extends PTransform<PCollection<TrialResult>, PCollectionView<List<String>>> {
-  private final PromotionRanking ranking;
+  private final TrialRanking ranking;
   private final int keep;
 
-  private RungCutoff(PromotionRanking ranking, int keep) {
+  private RungCutoff(TrialRanking ranking, int keep) {
     this.ranking = ranking;
     this.keep = keep;
   }
 
-  public static RungCutoff keepTop(int keep, PromotionRanking ranking) {
+  public static RungCutoff keepTop(int keep, TrialRanking ranking) {
     return new RungCutoff(ranking, keep);
   }
 
   @Override
   public PCollectionView<List<String>> expand(PCollection<TrialResult> results) {
-    PromotionRanking rank = ranking;
+    TrialRanking rank = ranking;
     return results
         .apply("Promotable", Filter.by(rank::isPromotable))
         .setCoder(TrialResultCoder.of())

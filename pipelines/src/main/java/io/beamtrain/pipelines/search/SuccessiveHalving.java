@@ -1,6 +1,8 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.sweep.RunTrials;
+import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.trainer.TrialResult;
@@ -24,7 +26,7 @@ import org.apache.beam.sdk.values.PCollectionView;
 
 /**
  * Successive halving and Hyperband as Beam stages. Each {@link Bracket} is a branch of the
- * pipeline: rung {@code r} trains its trials up to the rung's budget ({@link TrainRung}; a trial
+ * pipeline: rung {@code r} trains its trials up to the rung's budget ({@link RunTrials#rung}; a trial
  * continues from its own latest checkpoint, so the rungs of a trial form one continuous run with
  * one result.json history and one TensorBoard file), {@link RungCutoff} ranks the rung with a
  * global combine, and the cut reaches the next rung as a side input, which lets only the top
@@ -117,7 +119,7 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
   @Override
   public PCollection<TrialResult> expand(PBegin begin) {
     List<PCollection<TrialResult>> all = new ArrayList<>();
-    PromotionRanking ranking = new PromotionRanking(settings.metric());
+    TrialRanking ranking = new TrialRanking(settings.metric());
     for (Bracket bracket : brackets) {
       String name = "Bracket" + bracket.index();
       List<Trial> members = trials.subList(bracket.firstTrial(), bracket.firstTrial() + bracket.trials());
@@ -130,9 +132,9 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
       PCollectionView<List<String>> cut = null;
       for (Rung rung : bracket.rungs()) {
         String rungName = name + "/Rung" + rung.index();
-        TrialSettings budget = TrainRung.withBudget(settings, rung.budget());
+        RunTrials budget = RunTrials.rung(settings).withBudget(rung.budget());
         PCollection<TrialResult> results = stopping == null
-            ? survivors.apply(rungName + "/Train", TrainRung.with(budget))
+            ? survivors.apply(rungName + "/Train", budget)
             : trainInRounds(begin, rungName, survivors, rung, budget, rungIds, cut);
         all.add(results);
         if (!rung.isLast()) {
@@ -155,7 +157,7 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
    * staticIds} for a first rung, else the previous rung's cut (a side input).
    */
   private PCollection<TrialResult> trainInRounds(
-      PBegin begin, String rungName, PCollection<Trial> survivors, Rung rung, TrialSettings budget,
+      PBegin begin, String rungName, PCollection<Trial> survivors, Rung rung, RunTrials budget,
       List<String> staticIds, PCollectionView<List<String>> cut) {
     List<PCollection<TrialResult>> done = new ArrayList<>();
     int rounds = Bracket.ceilDiv(rung.trials(), roundSize);
@@ -171,7 +173,7 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
               ? survivors.apply(name + "/Select", ParDo.of(select))
               : survivors.apply(name + "/Select", ParDo.of(select).withSideInputs(cut)))
           .setCoder(SerializableCoder.of(Trial.class));
-      done.add(members.apply(name + "/Train", TrainRung.with(budget).withMedianStopping(stopping, earlier)));
+      done.add(members.apply(name + "/Train", budget.withMedianStopping(stopping, earlier)));
     }
     return PCollectionList.of(done).apply(rungName + "/AllRounds", Flatten.pCollections())
         .setCoder(TrialResultCoder.of());

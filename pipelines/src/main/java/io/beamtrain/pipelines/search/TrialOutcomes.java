@@ -14,7 +14,7 @@ import org.apache.beam.sdk.values.PCollection;
  * Counts the final outcome of every trial of a search, from its one final result (the one
  * results.jsonl records): {@value RunTrials#TRIALS_COMPLETED}, {@value RunTrials#TRIALS_STOPPED}
  * (early or median stopping) and {@value RunTrials#TRIALS_FAILED} (FAILED or DIVERGED), in
- * namespace {@value RunTrials#METRICS_NAMESPACE} beside {@link TrainRung}'s {@value
+ * namespace {@value RunTrials#METRICS_NAMESPACE} beside {@link RunTrials#rung}'s {@value
  * RunTrials#TRIALS_STARTED}, so they mean what the plain sweep's counters of the same names mean: trials, not rung attempts. A trial cut
  * at a rung counts as completed (it trained its whole budget there). Counted once the search
  * knows the trial is done, which for successive halving is after its last rung.

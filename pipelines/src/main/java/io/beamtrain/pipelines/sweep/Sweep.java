@@ -1,7 +1,6 @@
 package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.pipelines.study.Trial;
-import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -12,15 +11,15 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * A whole sweep as one composite: create the trials, {@link RunTrials}, then {@link WriteResults}
- * and {@link SelectBest} side by side, and once results.jsonl is written {@link ExportBest}.
- * Emits best.json.
+ * The tuning composite of a plain study (GRID, RANDOM, QUASI_RANDOM without median stopping): create
+ * the trials and {@link RunTrials} each once to the study's budget. Emits one result per trial,
+ * for {@link FinishStudy}. {@code search.TuningStage} decides when a study runs here.
  *
  * <p>{@link #after} chains the sweep behind another step's completion signal with {@code
  * Wait.on}: {@code train} runs preprocessing, the sweep and the export in one pipeline, and no
  * trial may start before the data it trains on is written.
  */
-public final class Sweep extends PTransform<PBegin, PCollection<String>> {
+public final class Sweep extends PTransform<PBegin, PCollection<TrialResult>> {
   private final List<Trial> trials;
   private final TrialSettings settings;
   private final PCollection<?> signal;
@@ -41,21 +40,12 @@ public final class Sweep extends PTransform<PBegin, PCollection<String>> {
   }
 
   @Override
-  public PCollection<String> expand(PBegin begin) {
+  public PCollection<TrialResult> expand(PBegin begin) {
     PCollection<Trial> created =
         begin.apply("CreateTrials", Create.of(trials).withCoder(SerializableCoder.of(Trial.class)));
     if (signal != null) {
       created = created.apply("WaitForData", Wait.on(signal));
     }
-    MetricSpec metric = settings.metric();
-    PCollection<TrialResult> results = created.apply("RunTrials", RunTrials.with(settings));
-    PCollection<String> written =
-        results.apply("WriteResults", WriteResults.to(settings.layout(), settings.storage()));
-    // Ranking runs beside the results writer; the winner (or the all-failed error) and the export
-    // come only once the results are on record, so a failed sweep still leaves results.jsonl.
-    return results
-        .apply("SelectBest", SelectBest.by(metric).after(written))
-        .apply("ExportBest",
-            ExportBest.to(settings.layout(), settings.dataDir(), metric, settings.storage()));
+    return created.apply("RunTrials", RunTrials.with(settings));
   }
 }

@@ -37,22 +37,19 @@ public final class TrialExecutor {
     return execute(trial, TrainingListener.NONE);
   }
 
-  /** Runs the trial reporting to {@code listener} (which may stop it, see {@link TrainingListener#stopReason}). */
+  /**
+   * Runs the trial reporting to {@code listener} (which may stop it, see {@link
+   * TrainingListener#stopReason}), from the settings' warm start when it has no checkpoint of its
+   * own, holding one of the JVM's {@link TrialSettings#concurrentTrials()} trial slots while it
+   * trains (see {@link TrialSlots}), whichever stage calls it.
+   */
   public TrialResult execute(Trial trial, TrainingListener listener) {
-    return execute(trial, null, listener);
+    return TrialSlots.run(settings.concurrentTrials(), () -> train(trial, listener));
   }
 
-  /**
-   * As {@link #execute(Trial, TrainingListener)}, a trial that has no checkpoint of its own
-   * starting from the weights of {@code warmStartFrom} (a checkpoint prefix; null = random
-   * initialisation), as retrain's challengers do from the champion.
-   */
-  public TrialResult execute(Trial trial, String warmStartFrom, TrainingListener listener) {
+  private TrialResult train(Trial trial, TrainingListener listener) {
     long start = System.nanoTime();
     TrialSpec spec = settings.toTrialSpec(trial);
-    if (warmStartFrom != null) {
-      spec = spec.toBuilder().warmStartFrom(warmStartFrom).build();
-    }
     // Start and end with the thread, at debug level: they show where a sweep's wall time goes
     // (-Dorg.slf4j.simpleLogger.log.io.beamtrain.pipelines.sweep=debug).
     LOG.debug("{}: starting on {} with {} (seed {})", trial.id(), Thread.currentThread().getName(),

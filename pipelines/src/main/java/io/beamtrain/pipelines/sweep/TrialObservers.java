@@ -6,7 +6,7 @@ import io.beamtrain.trainer.train.TrainingListener;
 import java.io.Serializable;
 
 /**
- * What the trial DoFns ({@link RunTrials}, the search's {@code TrainRung}) attach to every trial
+ * What the trial DoFns ({@link RunTrials}, the ASHA workers) attach to every trial
  * they train: the Beam metrics of its training ({@link TrialMetrics}) and its TensorBoard HParams
  * session, started when the trial starts training (so the dashboard lists it as running) and
  * ended with its status (by {@link TrialExecutor}, whatever the outcome). Serializable, a field

@@ -29,6 +29,8 @@ import java.util.Objects;
  * @param deterministic every trial on one TensorFlow intra-op and one inter-op thread, so results
  *     are bit-identical whatever the runner, the machine and the trials per worker (see {@code
  *     TrialSpec#deterministic()}); false (the default) sizes threads from the cores
+ * @param warmStart which checkpoint a trial without one of its own starts from ({@link
+ *     WarmStart#none()} in a sweep, the champion's in retrain)
  */
 public record TrialSettings(
     OutputLayout layout,
@@ -41,17 +43,27 @@ public record TrialSettings(
     int trialsPerWorker,
     int trialCount,
     StorageConfig storage,
-    boolean deterministic)
+    boolean deterministic,
+    WarmStart warmStart)
     implements Serializable {
 
   public TrialSettings {
     Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(warmStart, "warmStart");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(metric, "metric");
     Objects.requireNonNull(storage, "storage");
     if (trialsPerWorker < 0) {
       throw new IllegalArgumentException("trialsPerWorker must be >= 0, was " + trialsPerWorker);
     }
+  }
+
+  /** Settings without a warm start. */
+  public TrialSettings(OutputLayout layout, String dataDir, MetricSpec metric, int trainSteps,
+      int evalEverySteps, int checkpointEverySteps, int earlyStoppingPatience, int trialsPerWorker,
+      int trialCount, StorageConfig storage, boolean deterministic) {
+    this(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps, earlyStoppingPatience,
+        trialsPerWorker, trialCount, storage, deterministic, WarmStart.none());
   }
 
   public static TrialSettings of(
@@ -73,25 +85,31 @@ public record TrialSettings(
   /** A copy, deterministic or not (see {@link #deterministic()}). */
   public TrialSettings withDeterministic(boolean deterministic) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
   }
 
   /** A copy with another step budget per trial (successive-halving rungs). */
   public TrialSettings withTrainSteps(int trainSteps) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
   }
 
   /** A copy for a sweep of {@code trialCount} trials. */
   public TrialSettings withTrialCount(int trialCount) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
   }
 
   /** A copy with another number of trials per worker JVM (0 = the worker's cores). */
   public TrialSettings withTrialsPerWorker(int trialsPerWorker) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
+  }
+
+  /** A copy whose trials start from {@code warmStart} when they have no checkpoint of their own. */
+  public TrialSettings withWarmStart(WarmStart warmStart) {
+    return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
   }
 
   /** Trials running at once in this JVM, which divides its cores between their TF thread pools. */
@@ -102,9 +120,9 @@ public record TrialSettings(
     return Math.max(1, Math.min(trialCount, Runtime.getRuntime().availableProcessors()));
   }
 
-  /** The trainer's spec for one trial: its own directory, parameters and seed. */
+  /** The trainer's spec for one trial: its own directory, parameters, seed and warm start. */
   public TrialSpec toTrialSpec(Trial trial) {
-    return TrialSpec.builder()
+    TrialSpec.Builder spec = TrialSpec.builder()
         .dataDir(dataDir)
         .trialDir(layout.trialDir(trial.id()))
         .trialId(trial.id())
@@ -117,7 +135,11 @@ public record TrialSettings(
         .earlyStoppingPatience(earlyStoppingPatience)
         .concurrentTrials(concurrentTrials())
         .deterministic(deterministic)
-        .storageConfig(storage)
-        .build();
+        .storageConfig(storage);
+    String warmStartFrom = warmStart.checkpointFor(trial.params());
+    if (warmStartFrom != null) {
+      spec.warmStartFrom(warmStartFrom);
+    }
+    return spec.build();
   }
 }

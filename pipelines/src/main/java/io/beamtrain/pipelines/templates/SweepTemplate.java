@@ -1,20 +1,15 @@
 package io.beamtrain.pipelines.templates;
 
-import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.pipelines.OutputLayout;
-import io.beamtrain.pipelines.PipelineStorage;
-import io.beamtrain.pipelines.sweep.OutputConflicts;
-import io.beamtrain.pipelines.sweep.Sweep;
 import io.beamtrain.pipelines.sweep.SweepPipeline;
-import io.beamtrain.pipelines.sweep.SweepPlan;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * Flex Template main of {@code sweep} (templates/sweep-metadata.json): the same plan and {@link
- * Sweep} composite as {@code beamtrain sweep}, without progress polling, returning once the job is
- * submitted (see {@link TemplateLaunch}).
+ * Flex Template main of {@code sweep} (templates/sweep-metadata.json): the pipeline of {@code
+ * beamtrain sweep} ({@link SweepPipeline#build}: the study's tuning stage, whatever its algorithm,
+ * and the results tail that writes results, best model, report.html and the HParams experiment),
+ * without the progress line and summary, returning once the job is submitted (see {@link
+ * TemplateLaunch}).
  */
 public final class SweepTemplate {
   private SweepTemplate() {}
@@ -27,12 +22,6 @@ public final class SweepTemplate {
   }
 
   public static PipelineResult launch(Options options) {
-    StorageConfig storage = PipelineStorage.config(options);
-    SweepPlan plan = SweepPlan.resolve(options, new OutputLayout(options.getOutput()), storage, true);
-    OutputConflicts.check(plan);
-    plan.writeStudy();
-    Pipeline pipeline = Pipeline.create(options);
-    pipeline.apply("Sweep", Sweep.of(plan.trials(), plan.settings()));
-    return TemplateLaunch.runOrSubmit(pipeline);
+    return TemplateLaunch.runOrSubmit(SweepPipeline.build(options).pipeline());
   }
 }

@@ -12,6 +12,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
 import io.beamtrain.pipelines.preprocess.SplitExamples;
+import io.beamtrain.pipelines.sweep.WarmStart;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -239,7 +240,7 @@ class RetrainPipelineTest {
     Champion stale = new Champion(first, registry.versionDir(firstVersion), current.latestGeneration() + 1);
     String runB = card(race, secondVersion).run();
     RetrainRun run = RetrainRun.of(runB, registry, new SliceFiles("b", List.of("b 1")), stale,
-        Map.of(), 0.0, config);
+        WarmStart.none(), 0.0, config);
     JsonNode best = new ObjectMapper().readTree(
         Files.readString(race.resolve("runs").resolve(runB).resolve("best").resolve("best.json")));
 

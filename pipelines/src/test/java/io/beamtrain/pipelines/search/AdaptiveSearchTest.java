@@ -8,6 +8,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.StudySpecParser;
+import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ class AdaptiveSearchTest {
     pipeline.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
       @Override
       public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
-        if (node.getTransform() instanceof TrainRung) {
+        if (node.getTransform() instanceof RunTrials) {
           names.add(node.getFullName().replace("Search/Search/", ""));
         }
         return CompositeBehavior.ENTER_TRANSFORM;

@@ -10,6 +10,7 @@ import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.search.AshaSchedule.Job;
 import io.beamtrain.pipelines.search.AshaSchedule.Outcome;
 import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialExecutor;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.pipelines.testing.PenguinsData;
@@ -157,7 +158,7 @@ class AsyncSuccessiveHalvingTest {
     }
     long counted = 0;
     for (MetricResult<Long> c : run.metrics().queryMetrics(MetricsFilter.builder().addNameFilter(
-        MetricNameFilter.named(TrainRung.METRICS_NAMESPACE, TrainRung.STEPS_TRAINED)).build()).getCounters()) {
+        MetricNameFilter.named(RunTrials.SEARCH_NAMESPACE, RunTrials.STEPS_TRAINED)).build()).getCounters()) {
       counted += c.getAttempted();
     }
     assertEquals(expectedSteps, counted, "steps_trained counts each job's new steps");

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.beamtrain.checkpointing.Goal;
+import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.pipelines.testing.TestPipelines;
 import io.beamtrain.pipelines.testing.TrialResults;
@@ -50,7 +51,7 @@ class RungCutoffTest {
       String metric, Goal goal, int eta, String expected) throws Throwable {
     List<TrialResult> results = rung(metric);
     int keep = Bracket.ceilDiv(results.size(), eta);
-    PromotionRanking ranking = new PromotionRanking(new MetricSpec(metric, goal));
+    TrialRanking ranking = new TrialRanking(new MetricSpec(metric, goal));
     TestPipelines.run(RungCutoffTest.class, metric + eta, p -> {
       PCollectionView<List<String>> cut = p
           .apply("Results", Create.of(results).withCoder(TrialResultCoder.of()))

@@ -29,7 +29,7 @@ class SearchProgressPlanTest {
         .withValidation().as(SweepPipeline.Options.class);
     OutputLayout layout = new OutputLayout(options.getOutput());
     SweepPlan sweep = SweepPlan.resolve(options, layout, StorageConfig.defaults(), false);
-    return SearchPipeline.progressPlan(sweep, SearchPipeline.searchSettings(options, sweep, StorageConfig.defaults()));
+    return TuningStage.of(sweep).progressPlan();
   }
 
   private static Set<String> ids(int n) {

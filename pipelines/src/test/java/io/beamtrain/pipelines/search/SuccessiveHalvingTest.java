@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.MetricSpec;
@@ -98,7 +99,7 @@ class SuccessiveHalvingTest {
     // 4 trials x 20 steps, then 3 promoted x the 20 steps between the budgets.
     Iterable<MetricResult<Long>> counters = run.metrics().queryMetrics(
         MetricsFilter.builder().addNameFilter(
-            MetricNameFilter.named(TrainRung.METRICS_NAMESPACE, TrainRung.STEPS_TRAINED)).build()).getCounters();
+            MetricNameFilter.named(RunTrials.SEARCH_NAMESPACE, RunTrials.STEPS_TRAINED)).build()).getCounters();
     long steps = 0;
     for (MetricResult<Long> c : counters) {
       steps += c.getAttempted();

@@ -68,7 +68,7 @@ class TrialOutcomesTest {
     run.waitUntilFinish();
 
     // Rung 0 trains 4 trials to 10 steps, rung 1 the best 2 on to 20: 6 rung attempts, 4 trials.
-    assertEquals(4 * 10 + 2 * 10, counter(run, TrainRung.METRICS_NAMESPACE, TrainRung.STEPS_TRAINED));
+    assertEquals(4 * 10 + 2 * 10, counter(run, RunTrials.SEARCH_NAMESPACE, RunTrials.STEPS_TRAINED));
     assertEquals(4, sweepCounter(run, RunTrials.TRIALS_STARTED));
     long completed = sweepCounter(run, RunTrials.TRIALS_COMPLETED);
     long failed = sweepCounter(run, RunTrials.TRIALS_FAILED);

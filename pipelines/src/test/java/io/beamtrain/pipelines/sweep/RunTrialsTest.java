@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
@@ -11,6 +12,7 @@ import io.beamtrain.pipelines.testing.TestPipelines;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +27,8 @@ import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RunTrialsTest {
   @TempDir static Path tmp;
@@ -93,7 +97,44 @@ class RunTrialsTest {
       });
       p.run().waitUntilFinish();
     });
-    // A trial ran from (result.json written) - (its training time) to (result.json written).
+    assertTrue(anyOverlap(settings, trials), "no two trials ran at the same time");
+  }
+
+  /**
+   * Every stage that trains trials holds to the JVM's trial slots: one trial per worker means one
+   * at a time, whatever the runner's threads, for a sweep, a search's rung and warm-started
+   * challengers alike.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"sweep", "rung", "warm-start"})
+  void everyTrainingStageTrainsAtMostTrialsPerWorkerAtOnce(String stage) throws Throwable {
+    TrialSettings settings = new TrialSettings(new OutputLayout(tmp.resolve("slots-" + stage).toString()),
+        layout.data(), MetricSpec.defaultMetric(), 40, 40, 40, 0, 1, 3, StorageConfig.defaults(), false);
+    RunTrials train = switch (stage) {
+      case "sweep" -> RunTrials.with(settings);
+      case "rung" -> RunTrials.rung(settings).withBudget(40);
+      default -> RunTrials.with(settings).withWarmStart(WarmStart.none());
+    };
+    List<Trial> trials = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      trials.add(trial(i, Map.of("model", "linear")));
+    }
+    TestPipelines.run(RunTrialsTest.class, "slots-" + stage, p -> {
+      p.getOptions().as(DirectOptions.class).setTargetParallelism(4);
+      PCollection<TrialResult> results = p
+          .apply(Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
+          .apply(train);
+      PAssert.that(results).satisfies(all -> {
+        assertEquals(3, ResultsFiles.sorted(all).size());
+        return null;
+      });
+      p.run().waitUntilFinish();
+    });
+    assertFalse(anyOverlap(settings, trials), "two trials trained at once with one slot");
+  }
+
+  /** Whether two trials ran at the same time: (result.json written) - (training time) to (result.json written). */
+  private static boolean anyOverlap(TrialSettings settings, List<Trial> trials) throws IOException {
     List<long[]> intervals = new ArrayList<>();
     for (Trial t : trials) {
       Path result = Path.of(settings.layout().resultJson(t.id()));
@@ -107,6 +148,6 @@ class RunTrialsTest {
         overlap |= intervals.get(i)[0] < intervals.get(j)[1] && intervals.get(j)[0] < intervals.get(i)[1];
       }
     }
-    assertTrue(overlap, "no two trials ran at the same time");
+    return overlap;
   }
 }

@@ -9,8 +9,6 @@ import com.google.protobuf.UnknownFieldSet;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.MetricsSummary;
 import io.beamtrain.pipelines.OutputLayout;
-import io.beamtrain.pipelines.retrain.TrainChallengers;
-import io.beamtrain.pipelines.search.TrainRung;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.pipelines.testing.TestPipelines;
@@ -143,13 +141,13 @@ class TrialObserversTest {
   void aTrialTrainedInTwoRungsIsOneSessionWithTheLatestEnd() throws Throwable {
     List<Trial> trials = List.of(trial(0, Map.of("model", "linear", "learning_rate", 0.05)));
     TrialSettings full = settings("rungs", 60);
-    run("rung0", trials, TrainRung.with(TrainRung.withBudget(full, 30)));
+    run("rung0", trials, RunTrials.rung(full).withBudget(30));
     Path trialDir = Path.of(full.layout().trialDir("trial-0000"));
     List<Path> afterFirst = hparamsFiles(trialDir);
     assertEquals(2, afterFirst.size(), afterFirst.toString());
     byte[] start = Files.readAllBytes(afterFirst.get(0));
 
-    PipelineResult second = run("rung1", trials, TrainRung.with(full));
+    PipelineResult second = run("rung1", trials, RunTrials.rung(full));
 
     List<Path> afterSecond = hparamsFiles(trialDir);
     assertEquals(afterFirst, afterSecond, "no second start, the end replaced in place");
@@ -165,7 +163,7 @@ class TrialObserversTest {
   void retrainChallengersReportTheirTrainingAndKeepASession() throws Throwable {
     TrialSettings settings = settings("retrain", 60);
     PipelineResult result = run("retrain", List.of(trial(0, Map.of("model", "linear", "learning_rate", 0.05))),
-        TrainChallengers.with(settings, Map.of()));
+        RunTrials.with(settings).withWarmStart(WarmStart.none()));
 
     assertEquals(2, distribution(result, TrialMetrics.CHECKPOINT_SAVE_MICROS).getCount());
     assertEquals(2, distribution(result, TrialMetrics.CHECKPOINT_COMMIT_MICROS).getCount());
