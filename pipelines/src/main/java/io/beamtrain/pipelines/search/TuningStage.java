@@ -5,6 +5,7 @@ import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.FinishStudy;
 import io.beamtrain.pipelines.sweep.OutputConflicts;
+import io.beamtrain.pipelines.sweep.RecordTrainingData;
 import io.beamtrain.pipelines.sweep.Sweep;
 import io.beamtrain.pipelines.sweep.SweepPlan;
 import io.beamtrain.pipelines.sweep.SweepProgress;
@@ -119,6 +120,21 @@ public final class TuningStage {
 
   /** The same, started only once {@code signal} is complete ({@code train} and retrain wait for their data). */
   public PTransform<PBegin, PCollection<TrialResult>> tune(PCollection<?> signal) {
+    if (signal == null) {
+      return tuneAfter(null);
+    }
+    // The run wrote its data: record it as the trials' data (as a sweep does before it starts).
+    return new PTransform<>("TuneAfterData") {
+      @Override
+      public PCollection<TrialResult> expand(PBegin begin) {
+        PCollection<String> recorded = begin.apply("RecordTrainingData",
+            RecordTrainingData.after(signal, plan.layout(), plan.settings().storage()));
+        return begin.apply("Tune", tuneAfter(recorded));
+      }
+    };
+  }
+
+  private PTransform<PBegin, PCollection<TrialResult>> tuneAfter(PCollection<?> signal) {
     if (!isAdaptive()) {
       Sweep sweep = Sweep.of(trials == null ? plan.trials() : trials, settings());
       return signal == null ? sweep : sweep.after(signal);

@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * Which data the trials of an output were trained on: the SHA-256 of {@code data/transform.json}
  * (which lists every shard with its example count, and the analyzer results the trainer encodes
- * with), recorded in {@code trials/data.json} by the first sweep that trains there. A later sweep
+ * with), recorded in {@code trials/data.json} by the first sweep that trains there (by {@code train} and
+ * {@code retrain} once their preprocessing is done: {@link RecordTrainingData}). A later sweep
  * compares it with the data now in place, so trials are never resumed on data preprocessed again
  * under them (see {@link OutputConflicts}). Stateless.
  */
@@ -69,6 +70,14 @@ public final class DataFingerprint {
     if (recorded(layout, config).isPresent()) {
       return;
     }
+    record(layout, config);
+  }
+
+  /**
+   * Records the data now in place as the trials' data, replacing any record: for {@code train}
+   * and {@code retrain}, which preprocess that data in the same run, just before the trials.
+   */
+  public static void record(OutputLayout layout, StorageConfig config) {
     String path = recordPath(layout);
     String json = "{\"" + FIELD + "\": \"" + current(layout, config) + "\"}\n";
     Storage storage = Storages.forPath(path, config);
