@@ -3,12 +3,12 @@ package io.beamtrain.pipelines.predict;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.beamtrain.pipelines.preprocess.CsvDialect;
 import io.beamtrain.pipelines.preprocess.InputFormat;
 import io.beamtrain.pipelines.preprocess.TableReader;
 import io.beamtrain.trainer.BadInputException;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -98,9 +98,10 @@ public final class ReadInputRows extends PTransform<PBegin, PCollectionTuple> {
     @ProcessElement
     public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) throws IOException {
       String name = file.getMetadata().resourceId().toString();
-      try (BufferedReader text = new BufferedReader(
-              new InputStreamReader(Channels.newInputStream(file.open()), StandardCharsets.UTF_8), 1 << 16);
-          TableReader reader = format.openAllColumns(name, text)) {
+      // Bytes, not a decoding Reader: a row that is not UTF-8 is rejected (INVALID_ENCODING, with
+      // its byte offset) instead of being scored with U+FFFD in its values, as in preprocess.
+      try (TableReader reader = format.openAllColumns(
+          name, new BufferedInputStream(Channels.newInputStream(file.open()), 1 << 16), CsvDialect.STRICT)) {
         boolean json = format.resolve(name) == InputFormat.JSONL;
         if (!json) {
           CsvHeaders.check(name, reader.columns(), required);

@@ -195,6 +195,31 @@ class PredictPipelineTest {
   }
 
   @Test
+  void aRowThatIsNotUtf8IsRejectedWithItsByteOffsetNotScored() throws Exception {
+    String header = "island,beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_g,sex\n";
+    String good = "Biscoe,46.1,13.2,211,4500,FEMALE\n";
+    Path input = tmp.resolve("latin1/rows.csv");
+    Files.createDirectories(input.getParent());
+    byte[] bad = "Dr\u00e9am,46.5,17.9,192,3500,FEMALE\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    try (var out = Files.newOutputStream(input)) {
+      out.write((header + good).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.write(bad);
+    }
+    Path outDir = tmp.resolve("latin1-out");
+
+    PredictPipeline.Outcome outcome = predict(input.toString(), outDir.resolve("rows").toString());
+
+    assertEquals(2, outcome.rows());
+    assertEquals(1, outcome.scored());
+    List<JsonNode> rejected = readLines(outDir.resolve("rows-rejected"), "rejected-*.jsonl");
+    assertEquals(1, rejected.size());
+    assertEquals("INVALID_ENCODING", rejected.get(0).path("reason").asText(), rejected.get(0).toString());
+    assertEquals(3, rejected.get(0).path("line").asLong());
+    long offset = (header + good).length() + 2;
+    assertTrue(rejected.get(0).path("detail").asText().contains(String.valueOf(offset)), rejected.get(0).toString());
+  }
+
+  @Test
   void aJsonRowLackingAModelKeyIsRejectedNamingItAndANullIsAMissingValue() throws Exception {
     Path input = writeInput("json-lacking/rows.jsonl", """
         {"id": "full", "island": "Biscoe", "beak_length_mm": 46.1, "beak_depth_mm": 13.2, "flipper_length_mm": 211, "body_mass_g": 4500, "sex": "FEMALE"}

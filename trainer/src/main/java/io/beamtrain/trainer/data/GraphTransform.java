@@ -43,7 +43,8 @@ public final class GraphTransform {
   /** Name scope of the transform's internal ops. */
   public static final String SCOPE = "transform";
 
-  private static final Pattern VALID_OP_NAME = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-/]*");
+  // TensorFlow's op-name rule without "/" (a scope separator, which TF Java's withName refuses).
+  private static final Pattern VALID_OP_NAME = Pattern.compile("[A-Za-z0-9.][A-Za-z0-9_.\\-]*");
 
   private GraphTransform() {}
 

@@ -87,6 +87,20 @@ class GraphTransformTest {
   }
 
   @Test
+  void aColumnNameWithASlashGetsAPlaceholderOfAValidNameAndKeepsItsInputKey() {
+    // A transform.json not written by preprocess (which refuses such names) may still hold one.
+    TransformSpec spec = new TransformSpec(
+        1,
+        new LabelSpec("species", Task.MULTICLASS_CLASSIFICATION, List.of("a", "b", "c"), null, null),
+        List.of(FeatureSpec.numeric("beak/length", 43.9, 5.4, 32.1, 59.6, 0)),
+        new SplitSpec(0.2, 1, 1, 1, List.of(), List.of()));
+    try (Graph g = new Graph()) {
+      GraphTransform.Applied applied = GraphTransform.apply(Ops.create(g), spec);
+      assertEquals("input_beak_length", applied.inputs().get("beak/length").op().name());
+    }
+  }
+
+  @Test
   void placeholdersAreNamedAsColumnsWithTheContractsTypesAndShape() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
