@@ -2,6 +2,7 @@ package io.beamtrain.pipelines.preprocess;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
+import io.beamtrain.pipelines.commands.PreprocessPipeline;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;

@@ -28,7 +28,7 @@ public interface AshaSampler extends Serializable {
   enum Kind { RANDOM, TPE;
 
     /** The kind named {@code name} in any case, or null. */
-    static Kind parse(String name) {
+    public static Kind parse(String name) {
       for (Kind k : values()) {
         if (k.name().equals(name.toUpperCase(Locale.ROOT))) {
           return k;

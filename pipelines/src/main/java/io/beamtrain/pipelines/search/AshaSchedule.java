@@ -1,5 +1,8 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.pipelines.study.Bracket;
+import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.Rung;
 import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialStatus;

@@ -1,9 +1,12 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.checkpointing.storage.Storages;
-import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.search.AshaSchedule.Job;
 import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.Bracket;
+import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.SearchSettings;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.OutputConflicts;
