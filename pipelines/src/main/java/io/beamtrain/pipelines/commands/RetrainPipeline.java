@@ -7,6 +7,7 @@ import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
+import io.beamtrain.pipelines.preprocess.DataOptions;
 import io.beamtrain.pipelines.preprocess.Preprocess;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
 import io.beamtrain.pipelines.retrain.AdoptChampionTransform;
@@ -64,7 +65,7 @@ public final class RetrainPipeline {
    * gs://my-bucket/slices/2026-11-25/*.csv) and how to preprocess it, with the same flags and
    * defaults as {@code preprocess}; the registry; the challengers' study; the promotion rule.
    */
-  public interface Options extends PreprocessPipeline.DataOptions, StudyOptions, StorageOptions {
+  public interface Options extends DataOptions, StudyOptions, StorageOptions {
     @Description("The model registry: <models>/LATEST names the champion, <models>/<version>/ "
         + "holds each model, <models>/runs/ each run. Local or gs://.")
     @Validation.Required

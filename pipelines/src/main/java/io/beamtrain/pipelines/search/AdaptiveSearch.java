@@ -82,7 +82,7 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
     if (study.algorithm() == Algorithm.ASHA) {
       AsyncSuccessiveHalving asha =
           AsyncSuccessiveHalving.of(study.trials(), ashaSchedule(study, search), search.workers(), settings);
-      if (search.sampler() == AshaSampler.Kind.TPE) {
+      if (search.sampler() == SearchSettings.Sampler.TPE) {
         asha = asha.withSampler(
             AshaSampler.tpe(study.trials(), study.parameters(), study.metric(), study.seed()));
       }

@@ -62,4 +62,26 @@ public final class Brackets {
   public static long totalSteps(List<Bracket> plan) {
     return plan.stream().mapToLong(Bracket::stepBudget).sum();
   }
+
+  /** The rung budgets successive halving uses from {@code minBudget} to {@code maxBudget}. */
+  public static List<Integer> ashaBudgets(int minBudget, int maxBudget, int eta) {
+    Bracket plan = Bracket.of(0, 0, 1, maxExtraRungs(minBudget, maxBudget, eta), maxBudget, eta);
+    return plan.rungs().stream().map(Rung::budget).toList();
+  }
+
+  /**
+   * The steps of successive halving over rungs of these {@code budgets}, each rung {@code k + 1}
+   * holding {@code floor(n_k / eta)} of {@code maxTrials}: ASHA's default step budget.
+   */
+  public static long plannedSteps(List<Integer> budgets, int eta, int maxTrials) {
+    long steps = 0;
+    long trials = maxTrials;
+    int previous = 0;
+    for (int budget : budgets) {
+      steps += trials * (budget - previous);
+      previous = budget;
+      trials /= eta;
+    }
+    return steps;
+  }
 }

@@ -1,11 +1,9 @@
 package io.beamtrain.pipelines.study;
 
-import io.beamtrain.pipelines.search.AshaSampler;
-import io.beamtrain.pipelines.search.AshaSchedule;
-import io.beamtrain.pipelines.search.BatchedRounds;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,7 +20,7 @@ import java.util.TreeSet;
  *   brackets: 3              # HYPERBAND: how many brackets, most exploratory first (default all)
  *   workers: 8               # ASHA: jobs running at once (default: the launching machine's cores, at most maxTrials)
  *   maxSteps: 20000          # ASHA: training steps of all jobs together (default: successive halving's for maxTrials)
- *   sampler: TPE             # ASHA: where new trials come from, RANDOM (default) or TPE (see AshaSampler)
+ *   sampler: TPE             # ASHA: where new trials come from, RANDOM (default) or TPE (see the search package's AshaSampler)
  *   roundSize: 4             # TPE and median stopping: trials per round (default a quarter of the
  *                            # trials; for SUCCESSIVE_HALVING / HYPERBAND of the largest rung)
  *   medianStopping: {minSteps: 200, minTrials: 3}   # off unless present
@@ -49,14 +47,14 @@ import java.util.TreeSet;
  */
 public record SearchSettings(
     int eta, int minBudget, int brackets, int roundSize, MedianStopping medianStopping, int workers,
-    long maxSteps, AshaSampler.Kind sampler)
+    long maxSteps, Sampler sampler)
     implements Serializable {
   public static final int DEFAULT_ETA = 3;
   private static final Set<String> FIELDS =
       Set.of("eta", "minBudget", "brackets", "roundSize", "medianStopping", "workers", "maxSteps", "sampler");
   private static final Set<String> MEDIAN_FIELDS = Set.of("minSteps", "minTrials");
 
-  /** Whether this study runs in {@link BatchedRounds} (TPE, or median stopping on another non-rung algorithm). */
+  /** Whether this study runs in the search package's {@code BatchedRounds} (TPE, or median stopping on another non-rung algorithm). */
   public boolean runsInRounds(Algorithm algorithm) {
     return algorithm == Algorithm.TPE || (medianStopping != null && !isMultiFidelity(algorithm));
   }
@@ -161,21 +159,21 @@ public record SearchSettings(
     int trials = study.maxTrials() == null ? StudySpec.DEFAULT_MAX_TRIALS : study.maxTrials();
     int workers = 1;
     long maxSteps = 0;
-    AshaSampler.Kind sampler = AshaSampler.Kind.RANDOM;
+    Sampler sampler = Sampler.RANDOM;
     if (block.get("sampler") != null) {
-      sampler = AshaSampler.Kind.parse(String.valueOf(block.get("sampler")));
+      sampler = Sampler.parse(String.valueOf(block.get("sampler")));
       if (sampler == null) {
         throw new InvalidStudyException("search.sampler", "must be RANDOM or TPE, was " + block.get("sampler"));
       }
     }
     if (algorithm == Algorithm.ASHA) {
-      List<Integer> budgets = AshaSchedule.budgets(minBudget, maxBudget, eta);
+      List<Integer> budgets = Brackets.ashaBudgets(minBudget, maxBudget, eta);
       Object given = block.get("maxSteps");
       if (given != null && !(given instanceof Integer || given instanceof Long)) {
         throw new InvalidStudyException("search.maxSteps", "must be a whole number, was " + given);
       }
       maxSteps = given == null
-          ? AshaSchedule.plannedSteps(budgets, eta, trials)
+          ? Brackets.plannedSteps(budgets, eta, trials)
           : ((Number) given).longValue();
       if (maxSteps < budgets.get(0)) {
         throw new InvalidStudyException("search.maxSteps",
@@ -250,5 +248,19 @@ public record SearchSettings(
       throw new InvalidStudyException(prefix + field, "must be a whole number, was " + value);
     }
     return i;
+  }
+
+  /** Where ASHA's new trials come from: the names {@code search.sampler} accepts. */
+  public enum Sampler { RANDOM, TPE;
+
+    /** The sampler named {@code name} in any case, or null. */
+    public static Sampler parse(String name) {
+      for (Sampler k : values()) {
+        if (k.name().equals(name.toUpperCase(Locale.ROOT))) {
+          return k;
+        }
+      }
+      return null;
+    }
   }
 }

@@ -164,9 +164,9 @@ class SearchBenchmark {
   }
 
   /** One search setting to measure: an algorithm, its trial count and (SH, HB) its first rung's budget. */
-  record Variant(String label, Algorithm algorithm, int trials, int minBudget, AshaSampler.Kind sampler) {
+  record Variant(String label, Algorithm algorithm, int trials, int minBudget, SearchSettings.Sampler sampler) {
     Variant(String label, Algorithm algorithm, int trials, int minBudget) {
-      this(label, algorithm, trials, minBudget, AshaSampler.Kind.RANDOM);
+      this(label, algorithm, trials, minBudget, SearchSettings.Sampler.RANDOM);
     }
   }
 
@@ -175,12 +175,12 @@ class SearchBenchmark {
    * budget} steps, and {@code budget} as its step budget ({@code search.maxSteps}), which usually
    * binds first (ASHA promotes more than {@code floor(n / eta)} per rung, so it starts fewer trials).
    */
-  static Variant asha(long budget, int minBudget, AshaSampler.Kind sampler) {
+  static Variant asha(long budget, int minBudget, SearchSettings.Sampler sampler) {
     int trials = 1;
     while (AshaSchedule.of(minBudget, MAX_BUDGET, ETA, trials + 1, 0, MetricSpec.defaultMetric()).plannedSteps() <= budget) {
       trials++;
     }
-    String label = sampler == AshaSampler.Kind.TPE ? "ASHA + TPE" : "ASHA min R/" + MAX_BUDGET / minBudget;
+    String label = sampler == SearchSettings.Sampler.TPE ? "ASHA + TPE" : "ASHA min R/" + MAX_BUDGET / minBudget;
     return new Variant(label, Algorithm.ASHA, trials, minBudget, sampler);
   }
 
@@ -207,8 +207,8 @@ class SearchBenchmark {
         halving(budget, MIN_BUDGET),
         halving(budget, MIN_BUDGET * ETA),
         new Variant("HYPERBAND", Algorithm.HYPERBAND, randomTrials, MIN_BUDGET),
-        asha(budget, MIN_BUDGET, AshaSampler.Kind.RANDOM),
-        asha(budget, MIN_BUDGET, AshaSampler.Kind.TPE),
+        asha(budget, MIN_BUDGET, SearchSettings.Sampler.RANDOM),
+        asha(budget, MIN_BUDGET, SearchSettings.Sampler.TPE),
         new Variant("TPE", Algorithm.TPE, randomTrials, MAX_BUDGET));
     System.out.printf(Locale.ROOT, "%n== %s (%s), load average %s: budget %d steps (R %d, eta %d); random and TPE %d x %d"
             + " steps (TPE in rounds of %d); HB brackets %s from %d steps, %d steps; %s%n",
@@ -343,7 +343,7 @@ class SearchBenchmark {
       // One worker: the job log is the order a single worker did the work in.
       AsyncSuccessiveHalving asha =
           AsyncSuccessiveHalving.of(study.trials(), AdaptiveSearch.ashaSchedule(study, search), 1, settings);
-      if (variant.sampler() == AshaSampler.Kind.TPE) {
+      if (variant.sampler() == SearchSettings.Sampler.TPE) {
         asha = asha.withSampler(AshaSampler.tpe(study.trials(), study.parameters(), study.metric(), seed));
       }
       pipeline.apply(asha);
