@@ -54,10 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrialRunner {
   private static final Logger LOG = LoggerFactory.getLogger(TrialRunner.class);
-  /** Seed stream of the training data order (see {@link Seeds#mix}). */
-  private static final long DATA_STREAM = 11;
-  /** Seed stream of the initial weights. */
-  private static final long INIT_STREAM = 12;
 
   private TrialRunner() {}
 
@@ -83,14 +79,14 @@ public final class TrialRunner {
     if (spec.warmStartFrom() != null) {
       WarmStart.checkExists(spec.warmStartFrom(), spec.storageConfig());
     }
-    long dataSeed = Seeds.mix(spec.seed(), DATA_STREAM);
+    long dataSeed = Seeds.mix(spec.seed(), Seeds.DATA_STREAM);
     try (BatchSource batches =
             dataset.trainBatches(params.batchSize(), dataSeed, spec.maxInMemoryBytes());
         Evaluator evaluator = evaluator(dataset, model, spec.maxInMemoryBytes());
         TrainingSession session =
             TrainingSession.open(
                 model,
-                Seeds.mix(spec.seed(), INIT_STREAM),
+                Seeds.mix(spec.seed(), Seeds.INIT_STREAM),
                 params.schedule(spec.trainSteps()),
                 TrainingSession.sessionConfig(
                     spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads(), spec.deterministic()));
