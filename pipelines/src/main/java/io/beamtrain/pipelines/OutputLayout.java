@@ -67,7 +67,7 @@ public record OutputLayout(String root) implements Serializable {
     return StoragePaths.join(best(), BEST_JSON);
   }
 
-  /** The job log of an ASHA search ({@code io.beamtrain.pipelines.search.JobLog}). */
+  /** The job log of an ASHA search (the search package's {@code JobLog}). */
   public String jobLog() {
     return StoragePaths.join(root, JOB_LOG);
   }

@@ -119,7 +119,7 @@ public final class TrialSpec implements Serializable {
     return trialId;
   }
 
-  /** The raw hyperparameters, as given (parsed by {@link HyperParameters#parse}). */
+  /** The raw hyperparameters, as given (parsed by {@code model.HyperParameters.parse}). */
   public Map<String, Object> params() {
     return Collections.unmodifiableMap(params);
   }

@@ -12,7 +12,7 @@ public enum TrialStatus {
   FAILED,
   /**
    * Still training: written to result.json at each checkpoint so a crashed attempt leaves its
-   * history behind for the resume. {@link TrialRunner#run} never returns it.
+   * history behind for the resume. {@code train.TrialRunner.run} never returns it.
    */
   RUNNING;
 

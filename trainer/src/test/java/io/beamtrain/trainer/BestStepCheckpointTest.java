@@ -13,6 +13,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.trainer.TrialResult.Evaluation;
 import io.beamtrain.trainer.testing.DataDirFixture;
 import io.beamtrain.trainer.train.TrainingListener;
+import io.beamtrain.trainer.train.TrialRunner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,17 +1,19 @@
 package io.beamtrain.trainer;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.DenseData;
 import io.beamtrain.trainer.data.ExampleDataset;
 import io.beamtrain.trainer.data.InMemoryBatchSource;
 import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.data.TransformSpec;
-import io.beamtrain.trainer.testing.DataDirFixture;
-import io.beamtrain.trainer.data.Batch;
+import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.model.ModelSpec;
+import io.beamtrain.trainer.testing.DataDirFixture;
 import io.beamtrain.trainer.train.LoopTimings;
 import io.beamtrain.trainer.train.TrainingListener;
 import io.beamtrain.trainer.train.TrainingSession;
+import io.beamtrain.trainer.train.TrialRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

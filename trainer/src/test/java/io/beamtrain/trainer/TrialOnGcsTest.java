@@ -11,6 +11,7 @@ import io.beamtrain.trainer.export.ServingExporter;
 import io.beamtrain.trainer.serving.Prediction;
 import io.beamtrain.trainer.serving.ServingModel;
 import io.beamtrain.trainer.testing.DataDirFixture;
+import io.beamtrain.trainer.train.TrialRunner;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

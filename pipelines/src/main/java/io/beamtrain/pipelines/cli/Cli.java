@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.cli;
 
+import io.beamtrain.pipelines.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;

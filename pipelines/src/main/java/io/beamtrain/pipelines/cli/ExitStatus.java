@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.cli;
 
+import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.study.InvalidStudyException;
 import io.beamtrain.trainer.BadInputException;
 import java.util.HashSet;

@@ -1,6 +1,6 @@
 package io.beamtrain.pipelines.predict;
 
-import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.preprocess.InputFormat;
 import io.beamtrain.pipelines.preprocess.TableReader;
 import io.beamtrain.trainer.BadInputException;
@@ -23,7 +23,7 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  * while the pipeline is built (through Beam's {@link FileSystems}, local or gs://), {@link #check}
  * again for each file as a worker opens it.
  */
-final class CsvHeaders {
+public final class CsvHeaders {
   private CsvHeaders() {}
 
   /**
@@ -33,7 +33,7 @@ final class CsvHeaders {
    * @throws UsageException when the pattern matches no file
    * @throws BadInputException naming the file and the columns its header lacks
    */
-  static void checkInput(String pattern, InputFormat format, List<String> required) {
+  public static void checkInput(String pattern, InputFormat format, List<String> required) {
     for (MatchResult.Metadata file : match(pattern)) {
       String name = file.resourceId().toString();
       if (format.resolve(name) != InputFormat.CSV) {

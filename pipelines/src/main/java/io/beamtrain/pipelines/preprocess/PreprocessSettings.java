@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * Everything a preprocess run needs, validated once when built; messages name the flag. Built from
- * {@link PreprocessPipeline.Options} by {@link #fromOptions}, or directly in tests and by other
+ * {@link DataOptions} by {@link #fromOptions}, or directly in tests and by other
  * pipelines that embed {@link Preprocess} (e.g. {@code train}).
  *
  * @param input path or glob of the input files, local or {@code gs://}
@@ -105,14 +105,6 @@ public record PreprocessSettings(
   }
 
   /**
-   * Reads the pipeline options with {@link StorageConfig#defaults()} for storage; see {@link
-   * #fromOptions(PreprocessPipeline.DataOptions, String, StorageConfig)}.
-   */
-  public static PreprocessSettings fromOptions(PreprocessPipeline.Options options) {
-    return fromOptions(options, options.getOutput(), StorageConfig.defaults());
-  }
-
-  /**
    * Reads the pipeline options. {@code --numShards} is a budget split in proportion to the
    * fractions (at least one shard each: 4 shards at eval fraction 0.2 give 3 train + 1 eval);
    * {@code --trainShards} / {@code --evalShards} override either part.
@@ -122,7 +114,7 @@ public record PreprocessSettings(
    * @param storage from {@code StorageSetup.apply(options)}, which must run once per options
    */
   public static PreprocessSettings fromOptions(
-      PreprocessPipeline.DataOptions options, String output, StorageConfig storage) {
+      DataOptions options, String output, StorageConfig storage) {
     int numShards = options.getNumShards();
     if (numShards < 2) {
       throw new IllegalArgumentException(

@@ -11,7 +11,7 @@
  *   transform.json                     analyzer results; written last, it commits the directory
  * </pre>
  *
- * <p>{@link io.beamtrain.pipelines.preprocess.PreprocessPipeline} is the command, {@link
+ * <p>The {@code commands} package's {@code PreprocessPipeline} is the command, {@link
  * io.beamtrain.pipelines.preprocess.Preprocess} the composite other pipelines embed; its steps
  * ({@link io.beamtrain.pipelines.preprocess.ParseRows}, {@link
  * io.beamtrain.pipelines.preprocess.SplitExamples}, {@link

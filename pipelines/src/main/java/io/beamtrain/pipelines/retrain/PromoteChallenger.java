@@ -57,7 +57,7 @@ public final class PromoteChallenger extends PTransform<PCollection<String>, PCo
   }
 
   /** Decides, publishes and records; returns the run record it wrote. */
-  static RunRecord decide(RetrainRun run, JsonNode best) {
+  public static RunRecord decide(RetrainRun run, JsonNode best) {
     OutputLayout layout = run.layout();
     Score challenger = ModelEvaluator.evaluate(layout.savedModel(), layout.data(), run.storage());
     Champion champion = run.champion();

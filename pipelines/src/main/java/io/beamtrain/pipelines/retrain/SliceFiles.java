@@ -1,6 +1,6 @@
 package io.beamtrain.pipelines.retrain;
 
-import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.UsageException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;

@@ -1,6 +1,9 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.Bracket;
+import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.SearchSettings;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.TrialSettings;
@@ -79,7 +82,7 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
     if (study.algorithm() == Algorithm.ASHA) {
       AsyncSuccessiveHalving asha =
           AsyncSuccessiveHalving.of(study.trials(), ashaSchedule(study, search), search.workers(), settings);
-      if (search.sampler() == AshaSampler.Kind.TPE) {
+      if (search.sampler() == SearchSettings.Sampler.TPE) {
         asha = asha.withSampler(
             AshaSampler.tpe(study.trials(), study.parameters(), study.metric(), study.seed()));
       }

@@ -7,7 +7,6 @@ import io.beamtrain.trainer.MetricSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -23,20 +22,6 @@ public interface AshaSampler extends Serializable {
 
   /** The trial to start as the study's trial number {@code index}, given the log so far. */
   Trial propose(int index, JobLog.Snapshot log);
-
-  /** The names {@code search.sampler} accepts. */
-  enum Kind { RANDOM, TPE;
-
-    /** The kind named {@code name} in any case, or null. */
-    static Kind parse(String name) {
-      for (Kind k : values()) {
-        if (k.name().equals(name.toUpperCase(Locale.ROOT))) {
-          return k;
-        }
-      }
-      return null;
-    }
-  }
 
   /** The study's random trials, in order. */
   static AshaSampler random(List<Trial> trials) {

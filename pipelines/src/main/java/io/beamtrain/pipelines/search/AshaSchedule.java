@@ -1,5 +1,8 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.pipelines.study.Bracket;
+import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.Rung;
 import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialStatus;
@@ -51,19 +54,13 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long m
 
   /**
    * The rungs successive halving would use from {@code minBudget} to {@code maxBudget}, and a step
-   * budget of {@code maxSteps} (0 = successive halving's plan for {@code maxTrials}, {@link #plannedSteps}).
+   * budget of {@code maxSteps} (0 = successive halving's plan for {@code maxTrials}, {@link #plannedSteps()}).
    */
   public static AshaSchedule of(
       int minBudget, int maxBudget, int eta, int maxTrials, long maxSteps, MetricSpec metric) {
-    List<Integer> budgets = budgets(minBudget, maxBudget, eta);
-    long steps = maxSteps > 0 ? maxSteps : plannedSteps(budgets, eta, maxTrials);
+    List<Integer> budgets = Brackets.ashaBudgets(minBudget, maxBudget, eta);
+    long steps = maxSteps > 0 ? maxSteps : Brackets.plannedSteps(budgets, eta, maxTrials);
     return new AshaSchedule(budgets, eta, maxTrials, steps, metric);
-  }
-
-  /** The rung budgets successive halving uses from {@code minBudget} to {@code maxBudget}. */
-  public static List<Integer> budgets(int minBudget, int maxBudget, int eta) {
-    Bracket plan = Bracket.of(0, 0, 1, Brackets.maxExtraRungs(minBudget, maxBudget, eta), maxBudget, eta);
-    return plan.rungs().stream().map(Rung::budget).toList();
   }
 
   /** One claimed piece of work: train {@code trial} up to rung {@code rung}'s budget. */
@@ -149,21 +146,9 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long m
    * successive halving would on {@code maxTrials} trials.
    */
   public long plannedSteps() {
-    return plannedSteps(budgets, eta, maxTrials);
+    return Brackets.plannedSteps(budgets, eta, maxTrials);
   }
 
-  /** {@link #plannedSteps()} of a schedule with these rungs, eta and trials. */
-  public static long plannedSteps(List<Integer> budgets, int eta, int maxTrials) {
-    long steps = 0;
-    long trials = maxTrials;
-    int previous = 0;
-    for (int budget : budgets) {
-      steps += trials * (budget - previous);
-      previous = budget;
-      trials /= eta;
-    }
-    return steps;
-  }
 
   private record Finished(String trial, Outcome outcome) {}
 

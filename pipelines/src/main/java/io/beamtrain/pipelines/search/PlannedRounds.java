@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.pipelines.study.Bracket;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.TrialResult;
 import java.util.List;

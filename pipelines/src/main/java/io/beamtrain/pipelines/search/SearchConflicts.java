@@ -1,9 +1,12 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.checkpointing.storage.Storages;
-import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.search.AshaSchedule.Job;
 import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.Bracket;
+import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.SearchSettings;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.OutputConflicts;
@@ -48,7 +51,7 @@ public final class SearchConflicts {
         yield SuccessiveHalving.of(study.withMaxTrials(Brackets.totalTrials(brackets)).trials(), brackets,
             plan.settings()).trials();
       }
-      case ASHA -> search.sampler() == AshaSampler.Kind.TPE ? List.of() : ashaTrials(plan, search);
+      case ASHA -> search.sampler() == SearchSettings.Sampler.TPE ? List.of() : ashaTrials(plan, search);
       case TPE -> List.of();
       default -> study.trials();
     };
@@ -69,7 +72,7 @@ public final class SearchConflicts {
     }
     List<Integer> budgets = AdaptiveSearch.ashaSchedule(plan.study(), search).budgets();
     List<Trial> planned = plan.study().trials();
-    Map<String, Trial> known = search.sampler() == AshaSampler.Kind.TPE
+    Map<String, Trial> known = search.sampler() == SearchSettings.Sampler.TPE
         ? Map.of()
         : ashaTrials(plan, search).stream().collect(Collectors.toMap(Trial::id, t -> t));
     for (Job job : snapshot.jobs()) {

@@ -1,5 +1,9 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.pipelines.study.Bracket;
+import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.MedianStopping;
+import io.beamtrain.pipelines.study.Rung;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialRanking;

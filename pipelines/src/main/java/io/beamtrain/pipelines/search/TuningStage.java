@@ -1,6 +1,8 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.SearchSettings;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.FinishStudy;

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.study;
 
+import io.beamtrain.trainer.data.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -18,7 +19,6 @@ import org.apache.commons.math3.random.SobolSequenceGenerator;
 final class QuasiRandomSearch implements SearchAlgorithm {
   private static final int FRACTION_BITS = 52;
   private static final double SCALE = 0x1.0p52;
-  private static final long SHIFT_STREAM = 0x50B01L;
 
   @Override
   public List<SortedMap<String, Object>> suggest(
@@ -46,7 +46,7 @@ final class QuasiRandomSearch implements SearchAlgorithm {
   }
 
   private static long[] digitalShifts(int dimensions, long seed) {
-    SplittableRandom random = new SplittableRandom(TrialSeeds.mix(seed ^ SHIFT_STREAM));
+    SplittableRandom random = new SplittableRandom(Seeds.finish(seed ^ Seeds.QUASI_RANDOM_SHIFT_SALT));
     long[] shifts = new long[dimensions];
     for (int d = 0; d < dimensions; d++) {
       shifts[d] = random.nextLong() >>> (Long.SIZE - FRACTION_BITS);

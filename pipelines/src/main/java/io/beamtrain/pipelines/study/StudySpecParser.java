@@ -2,7 +2,6 @@ package io.beamtrain.pipelines.study;
 
 import io.beamtrain.checkpointing.Goal;
 import io.beamtrain.trainer.MetricSpec;
-import io.beamtrain.pipelines.search.SearchSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.beamtrain.pipelines.study;
 
 import io.beamtrain.checkpointing.Goal;
-import io.beamtrain.trainer.HyperParameters;
+import io.beamtrain.trainer.model.HyperParameters;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

@@ -9,7 +9,7 @@ import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
-import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.study.StudySpecWriter;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.train.TrialDirectory;

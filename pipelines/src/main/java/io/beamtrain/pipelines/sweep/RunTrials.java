@@ -2,7 +2,7 @@ package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.Storages;
-import io.beamtrain.pipelines.search.MedianStopping;
+import io.beamtrain.pipelines.study.MedianStopping;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;

@@ -5,7 +5,7 @@ import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.TrialRefusedException;
 import io.beamtrain.trainer.TrialResult;
-import io.beamtrain.trainer.TrialRunner;
+import io.beamtrain.trainer.train.TrialRunner;
 import io.beamtrain.trainer.TrialSpec;
 import io.beamtrain.trainer.train.TrainingListener;
 import io.beamtrain.trainer.train.TrialDirectory;

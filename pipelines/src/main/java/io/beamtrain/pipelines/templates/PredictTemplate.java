@@ -1,6 +1,6 @@
 package io.beamtrain.pipelines.templates;
 
-import io.beamtrain.pipelines.predict.PredictPipeline;
+import io.beamtrain.pipelines.commands.PredictPipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 

@@ -1,8 +1,8 @@
 package io.beamtrain.pipelines.templates;
 
 import io.beamtrain.pipelines.PipelineStorage;
-import io.beamtrain.pipelines.train.PreprocessCommand;
-import io.beamtrain.pipelines.train.TrainPipeline;
+import io.beamtrain.pipelines.commands.PreprocessCommand;
+import io.beamtrain.pipelines.commands.TrainPipeline;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;

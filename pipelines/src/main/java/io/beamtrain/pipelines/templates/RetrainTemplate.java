@@ -1,6 +1,6 @@
 package io.beamtrain.pipelines.templates;
 
-import io.beamtrain.pipelines.retrain.RetrainPipeline;
+import io.beamtrain.pipelines.commands.RetrainPipeline;
 import java.util.Optional;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;

@@ -1,6 +1,6 @@
 package io.beamtrain.pipelines.templates;
 
-import io.beamtrain.pipelines.sweep.SweepPipeline;
+import io.beamtrain.pipelines.commands.SweepPipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 

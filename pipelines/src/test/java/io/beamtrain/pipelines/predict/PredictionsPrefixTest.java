@@ -10,7 +10,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.checkpointing.testing.GcsTestServer;
-import io.beamtrain.pipelines.cli.UsageException;
+import io.beamtrain.pipelines.UsageException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

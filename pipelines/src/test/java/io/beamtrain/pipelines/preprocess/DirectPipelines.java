@@ -10,10 +10,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * DirectRunner's immutability and encodability checks stay on, so a DoFn that mutates its input or
  * a coder that does not round-trip fails the test.
  */
-final class DirectPipelines {
+public final class DirectPipelines {
   private DirectPipelines() {}
 
-  static Pipeline create() {
+  public static Pipeline create() {
     DirectOptions options = PipelineOptionsFactory.as(DirectOptions.class);
     options.setRunner(DirectRunner.class);
     options.setTargetParallelism(2);

@@ -21,8 +21,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ParseRowsTest {
-  static final DataSchema SCHEMA =
+public class ParseRowsTest {
+  public static final DataSchema SCHEMA =
       new DataSchema(
           "label",
           null,

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
+import io.beamtrain.pipelines.commands.PreprocessPipeline;
 import io.beamtrain.trainer.data.ExampleDataset;
 import io.beamtrain.trainer.data.TfRecordWriter;
 import io.beamtrain.trainer.data.TfRecords;

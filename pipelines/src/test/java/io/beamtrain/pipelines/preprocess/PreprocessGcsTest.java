@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.testing.GcsTestServer;
+import io.beamtrain.pipelines.commands.PreprocessPipeline;
+import io.beamtrain.pipelines.commands.PreprocessPipelineTest;
 import io.beamtrain.pipelines.options.StorageSetup;
 import io.beamtrain.trainer.data.ExampleDataset;
 import io.beamtrain.trainer.data.Split;

@@ -22,7 +22,7 @@ import java.util.Random;
  * complete. Results are serialized by the trainer's own {@link TrialResult#toJson}, so the report
  * reads exactly what the sweep writes.
  */
-final class SweepOutputFixture {
+public final class SweepOutputFixture {
   static final long TRAIN_STEPS = 2000;
   static final long EVAL_EVERY = 100;
   static final int DIVERGED = 3;
@@ -37,7 +37,7 @@ final class SweepOutputFixture {
   }
 
   /** {@code count} trials, written to results.jsonl (finished sweep) with best.json and exports. */
-  static SweepOutputFixture finished(Path dir, int count) {
+  public static SweepOutputFixture finished(Path dir, int count) {
     SweepOutputFixture fixture = new SweepOutputFixture(dir);
     fixture.makeTrials(count, Map.of());
     fixture.writeStudy();

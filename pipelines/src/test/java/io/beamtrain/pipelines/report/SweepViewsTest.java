@@ -7,7 +7,7 @@ import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
-import io.beamtrain.pipelines.sweep.SweepPipeline;
+import io.beamtrain.pipelines.commands.SweepPipeline;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.events.HParamsEventFile;
 import io.beamtrain.trainer.events.HParamsSessions;

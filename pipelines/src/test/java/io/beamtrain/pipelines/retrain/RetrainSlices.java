@@ -13,7 +13,7 @@ import java.util.Random;
  * file is sorted by species and island, and every slice needs every class and category), cut
  * into parts, optionally with noise for labels in the training split.
  */
-final class RetrainSlices {
+public final class RetrainSlices {
   private final String header;
   private final List<String> rows;
 
@@ -22,7 +22,7 @@ final class RetrainSlices {
     this.rows = rows;
   }
 
-  static RetrainSlices penguins(long seed) {
+  public static RetrainSlices penguins(long seed) {
     List<String> lines = new ArrayList<>(PenguinsData.csv().lines().filter(l -> !l.isBlank()).toList());
     String header = lines.remove(0);
     Collections.shuffle(lines, new Random(seed));
@@ -30,11 +30,11 @@ final class RetrainSlices {
   }
 
   /** Rows {@code [from, to)} as a CSV file's text. */
-  String csv(int from, int to) {
+  public String csv(int from, int to) {
     return header + "\n" + String.join("\n", rows.subList(from, to)) + "\n";
   }
 
-  int size() {
+  public int size() {
     return rows.size();
   }
 
@@ -44,7 +44,7 @@ final class RetrainSlices {
    * real one ({@link RowFingerprint} of each row's cells, as {@code SplitExamples} computes it),
    * so a challenger trained on noise is compared with the champion on true labels.
    */
-  String csvWithRandomTrainLabels(long seed, double evalFraction, long splitSeed) {
+  public String csvWithRandomTrainLabels(long seed, double evalFraction, long splitSeed) {
     List<String> names = List.of(header.split(","));
     int label = names.indexOf(PenguinsData.LABEL);
     List<String[]> cells = rows.stream().map(r -> r.split(",", -1)).toList();
@@ -76,7 +76,7 @@ final class RetrainSlices {
     return RowFingerprint.toUnitInterval(fingerprint.of(ParsedRow.wrap(cells.clone()))) < evalFraction;
   }
 
-  String headerOnly() {
+  public String headerOnly() {
     return header + "\n";
   }
 }

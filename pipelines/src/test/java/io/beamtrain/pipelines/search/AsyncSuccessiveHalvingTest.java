@@ -9,6 +9,7 @@ import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.search.AshaSchedule.Job;
 import io.beamtrain.pipelines.search.AshaSchedule.Outcome;
+import io.beamtrain.pipelines.study.MedianStopping;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialExecutor;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.study.MedianStopping;
 import io.beamtrain.pipelines.study.ParameterSpec;
 import io.beamtrain.pipelines.study.Scale;
 import io.beamtrain.pipelines.study.Trial;

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.beamtrain.checkpointing.Goal;
+import io.beamtrain.pipelines.study.Bracket;
 import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
 import io.beamtrain.pipelines.testing.TestPipelines;

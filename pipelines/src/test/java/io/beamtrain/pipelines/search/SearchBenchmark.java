@@ -3,10 +3,14 @@ package io.beamtrain.pipelines.search;
 import io.beamtrain.checkpointing.Goal;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.commands.PreprocessPipeline;
 import io.beamtrain.pipelines.preprocess.Preprocess;
-import io.beamtrain.pipelines.preprocess.PreprocessPipeline;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
 import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.Bracket;
+import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.Rung;
+import io.beamtrain.pipelines.study.SearchSettings;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.StudySpecParser;
 import io.beamtrain.pipelines.study.Trial;
@@ -14,8 +18,8 @@ import io.beamtrain.pipelines.sweep.RunTrials;
 import io.beamtrain.pipelines.sweep.TrialSettings;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.MetricSpec;
-import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialResult.Evaluation;
+import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -160,9 +164,9 @@ class SearchBenchmark {
   }
 
   /** One search setting to measure: an algorithm, its trial count and (SH, HB) its first rung's budget. */
-  record Variant(String label, Algorithm algorithm, int trials, int minBudget, AshaSampler.Kind sampler) {
+  record Variant(String label, Algorithm algorithm, int trials, int minBudget, SearchSettings.Sampler sampler) {
     Variant(String label, Algorithm algorithm, int trials, int minBudget) {
-      this(label, algorithm, trials, minBudget, AshaSampler.Kind.RANDOM);
+      this(label, algorithm, trials, minBudget, SearchSettings.Sampler.RANDOM);
     }
   }
 
@@ -171,12 +175,12 @@ class SearchBenchmark {
    * budget} steps, and {@code budget} as its step budget ({@code search.maxSteps}), which usually
    * binds first (ASHA promotes more than {@code floor(n / eta)} per rung, so it starts fewer trials).
    */
-  static Variant asha(long budget, int minBudget, AshaSampler.Kind sampler) {
+  static Variant asha(long budget, int minBudget, SearchSettings.Sampler sampler) {
     int trials = 1;
     while (AshaSchedule.of(minBudget, MAX_BUDGET, ETA, trials + 1, 0, MetricSpec.defaultMetric()).plannedSteps() <= budget) {
       trials++;
     }
-    String label = sampler == AshaSampler.Kind.TPE ? "ASHA + TPE" : "ASHA min R/" + MAX_BUDGET / minBudget;
+    String label = sampler == SearchSettings.Sampler.TPE ? "ASHA + TPE" : "ASHA min R/" + MAX_BUDGET / minBudget;
     return new Variant(label, Algorithm.ASHA, trials, minBudget, sampler);
   }
 
@@ -203,8 +207,8 @@ class SearchBenchmark {
         halving(budget, MIN_BUDGET),
         halving(budget, MIN_BUDGET * ETA),
         new Variant("HYPERBAND", Algorithm.HYPERBAND, randomTrials, MIN_BUDGET),
-        asha(budget, MIN_BUDGET, AshaSampler.Kind.RANDOM),
-        asha(budget, MIN_BUDGET, AshaSampler.Kind.TPE),
+        asha(budget, MIN_BUDGET, SearchSettings.Sampler.RANDOM),
+        asha(budget, MIN_BUDGET, SearchSettings.Sampler.TPE),
         new Variant("TPE", Algorithm.TPE, randomTrials, MAX_BUDGET));
     System.out.printf(Locale.ROOT, "%n== %s (%s), load average %s: budget %d steps (R %d, eta %d); random and TPE %d x %d"
             + " steps (TPE in rounds of %d); HB brackets %s from %d steps, %d steps; %s%n",
@@ -339,7 +343,7 @@ class SearchBenchmark {
       // One worker: the job log is the order a single worker did the work in.
       AsyncSuccessiveHalving asha =
           AsyncSuccessiveHalving.of(study.trials(), AdaptiveSearch.ashaSchedule(study, search), 1, settings);
-      if (variant.sampler() == AshaSampler.Kind.TPE) {
+      if (variant.sampler() == SearchSettings.Sampler.TPE) {
         asha = asha.withSampler(AshaSampler.tpe(study.trials(), study.parameters(), study.metric(), seed));
       }
       pipeline.apply(asha);

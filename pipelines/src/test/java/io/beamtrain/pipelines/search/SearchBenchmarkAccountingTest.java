@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.beamtrain.checkpointing.Goal;
 import io.beamtrain.pipelines.study.Algorithm;
-import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.pipelines.study.Bracket;
+import io.beamtrain.pipelines.study.Brackets;
 import io.beamtrain.trainer.TrialResult.Evaluation;
+import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.commands.SweepPipeline;
+import io.beamtrain.pipelines.study.SearchSettings;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.StudySpecParser;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
-import io.beamtrain.pipelines.sweep.SweepPipeline;
 import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.TrialResult;
@@ -88,10 +89,10 @@ class SearchPipelineTest {
           - {name: learning_rate, type: DOUBLE, min: 0.00001, max: 0.1, scale: LOG}
         fixed: {model: linear}
         """);
-    SweepOutcome outcome = io.beamtrain.pipelines.train.TrainPipeline.run(PipelineOptionsFactory.fromArgs(
+    SweepOutcome outcome = io.beamtrain.pipelines.commands.TrainPipeline.run(PipelineOptionsFactory.fromArgs(
             "--input=" + input, "--label=" + PenguinsData.LABEL, "--output=" + tmp.resolve("train"),
             "--study=" + study, "--trialsPerWorker=2")
-        .withValidation().as(io.beamtrain.pipelines.train.TrainPipeline.Options.class));
+        .withValidation().as(io.beamtrain.pipelines.commands.TrainPipeline.Options.class));
 
     // Rounds of 2, 2 and 1 trials (maxTrials 5), each finished COMPLETED or STOPPED with a reason.
     assertEquals(java.util.List.of("trial-0000", "trial-0001", "trial-0002", "trial-0003", "trial-0004"),

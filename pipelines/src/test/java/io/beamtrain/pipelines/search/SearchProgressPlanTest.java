@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.study.Trial;
-import io.beamtrain.pipelines.sweep.SweepPipeline;
+import io.beamtrain.pipelines.commands.SweepPipeline;
 import io.beamtrain.pipelines.sweep.SweepPlan;
 import io.beamtrain.pipelines.sweep.SweepProgress;
 import java.nio.file.Files;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.Goal;
-import io.beamtrain.pipelines.search.SearchSettings;
 import io.beamtrain.trainer.MetricSpec;
 import java.util.List;
 import java.util.Map;

@@ -10,6 +10,8 @@ import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
+import io.beamtrain.pipelines.commands.SweepPipeline;
+import io.beamtrain.pipelines.commands.SweepPipelineTest;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.TrialRefusedException;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.commands.SweepPipeline;
+import io.beamtrain.pipelines.commands.SweepPipelineTest;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,9 +2,10 @@ package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.commands.SweepPipeline;
+import io.beamtrain.pipelines.study.Studies;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.StudySpecWriter;
-import io.beamtrain.pipelines.study.Studies;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.TrialResult;

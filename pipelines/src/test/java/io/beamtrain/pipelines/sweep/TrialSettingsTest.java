@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.commands.SweepPipeline;
 import io.beamtrain.pipelines.study.Studies;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.TrialSpec;

@@ -118,7 +118,7 @@ public final class StreamingBatchSource implements BatchSource {
     closeReader();
     epoch = 0;
     produced = 0;
-    picks = new SplittableRandom(Seeds.mix(seed, 2));
+    picks = new SplittableRandom(Seeds.mix(seed, Seeds.SHARD_PICK_STREAM));
     openEpoch();
     buffered = 0;
     while (buffered < bufferRows) {
@@ -148,7 +148,7 @@ public final class StreamingBatchSource implements BatchSource {
   }
 
   private void openEpoch() {
-    int[] order = InMemoryBatchSource.permutation(files.size(), Seeds.mix(seed, 1), epoch);
+    int[] order = InMemoryBatchSource.permutation(files.size(), Seeds.mix(seed, Seeds.FILE_ORDER_STREAM), epoch);
     List<String> ordered = new ArrayList<>(files.size());
     for (int i : order) {
       ordered.add(files.get(i));

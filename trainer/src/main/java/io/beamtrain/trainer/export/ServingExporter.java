@@ -11,7 +11,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
-import io.beamtrain.trainer.HyperParameters;
+import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.data.ExampleDataset;
 import io.beamtrain.trainer.data.GraphTransform;
 import io.beamtrain.trainer.data.TransformSpec;

@@ -1,6 +1,5 @@
 package io.beamtrain.trainer.model;
 
-import io.beamtrain.trainer.HyperParameters;
 import io.beamtrain.trainer.data.TransformSpec;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;

@@ -1,5 +1,6 @@
 package io.beamtrain.trainer.model;
 
+import io.beamtrain.trainer.model.variables.NamedVariables;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;

@@ -1,7 +1,7 @@
 package io.beamtrain.trainer.train;
 
 import io.beamtrain.checkpointing.Checkpoint;
-import io.beamtrain.trainer.HyperParameters;
+import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialResult.Evaluation;

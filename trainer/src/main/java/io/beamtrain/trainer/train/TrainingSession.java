@@ -7,6 +7,7 @@ import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.model.ModelSpec;
 import io.beamtrain.trainer.model.RegressionHead;
 import io.beamtrain.trainer.model.TrainingGraph;
+import io.beamtrain.trainer.model.optimizers.schedules.LearningRateSchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
@@ -35,8 +36,6 @@ import org.tensorflow.types.TInt64;
  * <p>Owns the graph, the session and the tensors; close it. Not thread-safe.
  */
 public final class TrainingSession implements AutoCloseable {
-  /** Seed stream of the dropout masks (see {@link Seeds#mix}). */
-  static final long DROPOUT_STREAM = 101;
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainingSession.class);
 
@@ -64,7 +63,7 @@ public final class TrainingSession implements AutoCloseable {
       ModelSpec spec, long seed, LearningRateSchedule schedule, ConfigProto config) {
     this.schedule = schedule;
     this.batchSize = spec.params().batchSize();
-    this.dropoutSeedBase = Seeds.mix(seed, DROPOUT_STREAM);
+    this.dropoutSeedBase = Seeds.mix(seed, Seeds.DROPOUT_STREAM);
     Graph g = new Graph();
     try {
       this.model = TrainingGraph.build(g, spec, seed);

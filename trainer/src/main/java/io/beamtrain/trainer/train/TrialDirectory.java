@@ -9,7 +9,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
-import io.beamtrain.trainer.HyperParameters;
+import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.TrialRefusedException;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialSpec;

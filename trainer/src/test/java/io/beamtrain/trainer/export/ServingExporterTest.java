@@ -11,7 +11,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
-import io.beamtrain.trainer.TrialRunner;
+import io.beamtrain.trainer.train.TrialRunner;
 import io.beamtrain.trainer.TrialSpec;
 import io.beamtrain.trainer.serving.Prediction;
 import io.beamtrain.trainer.serving.ServingModel;

@@ -3,7 +3,6 @@ package io.beamtrain.trainer.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.beamtrain.trainer.TrialRunner;
 import io.beamtrain.trainer.TrialSpec;
 import io.beamtrain.trainer.testing.DataDirFixture;
 import java.nio.file.Path;

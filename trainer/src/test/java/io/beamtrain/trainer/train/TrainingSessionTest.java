@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.trainer.HyperParameters;
+import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.BatchSource;

@@ -1,6 +1,6 @@
 package io.beamtrain.trainer.model.optimizers;
 
-import io.beamtrain.trainer.model.NamedVariables;
+import io.beamtrain.trainer.model.variables.NamedVariables;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

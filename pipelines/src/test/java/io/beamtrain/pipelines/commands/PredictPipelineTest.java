@@ -1,0 +1,317 @@
+package io.beamtrain.pipelines.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.UsageException;
+import io.beamtrain.pipelines.cli.Cli;
+import io.beamtrain.pipelines.cli.Commands;
+import io.beamtrain.pipelines.predict.ReadInputRows;
+import io.beamtrain.pipelines.testing.PenguinsData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Scores raw penguins rows (CSV and JSON Lines, as a user has them) with an exported model. */
+class PredictPipelineTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path tmp;
+  static OutputLayout layout;
+
+  @BeforeAll
+  static void trainAModel() throws Exception {
+    layout = PenguinsData.preprocessedOutput(tmp);
+    Path study = tmp.resolve("study.yaml");
+    Files.writeString(study, """
+        metric: {name: eval_loss}
+        maxTrials: 1
+        trainSteps: 300
+        evalEverySteps: 100
+        checkpointEverySteps: 300
+        fixed: {model: dnn, hidden_units: 32, num_layers: 1, learning_rate: 0.02, batch_size: 32}
+        """);
+    SweepPipeline.run(PipelineOptionsFactory.fromArgs(
+            "--output=" + layout.root(), "--study=" + study, "--progressEverySeconds=0")
+        .as(SweepPipeline.Options.class));
+  }
+
+  private static PredictPipeline.Outcome predict(String input, String predictions, String... more) {
+    return predictWith(layout.best(), input, predictions, more);
+  }
+
+  private static PredictPipeline.Outcome predictWith(
+      String model, String input, String predictions, String... more) {
+    List<String> args = new ArrayList<>(List.of(
+        "--model=" + model, "--input=" + input, "--predictions=" + predictions, "--batchSize=50"));
+    args.addAll(List.of(more));
+    return PredictPipeline.run(PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+        .withValidation().as(PredictPipeline.Options.class));
+  }
+
+  private static List<JsonNode> readLines(Path dir, String glob) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileSystem().getPathMatcher("glob:" + glob).matches(f.getFileName())).toList()) {
+        for (String line : Files.readAllLines(file)) {
+          out.add(JSON.readTree(line));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void scoresRawCsvRowsAndRejectsBadOnes() throws Exception {
+    // The raw file as a user has it: every column, missing cells, and two bad rows appended.
+    String csv = PenguinsData.csv().stripTrailing()
+        + "\nAdelie,Torgersen,39.1,18.7\n"
+        + "Gentoo,Biscoe,not-a-number,15.0,220,5000,MALE\n";
+    Path input = tmp.resolve("score/penguins.csv");
+    Files.createDirectories(input.getParent());
+    Files.writeString(input, csv);
+    Path outDir = tmp.resolve("predictions");
+
+    PredictPipeline.Outcome outcome = predict(input.toString(), outDir.resolve("penguins").toString());
+
+    assertEquals(346, outcome.rows(), "every data row is read");
+    assertEquals(344, outcome.scored());
+    assertEquals(2, outcome.rejected());
+    List<JsonNode> predictions = readLines(outDir, "penguins-*-of-*.jsonl");
+    assertEquals(344, predictions.size());
+    int correct = 0;
+    for (JsonNode p : predictions) {
+      assertEquals(3, p.path("probabilities").size(), p.toString());
+      assertTrue(p.has("island") && p.has("body_mass_g"), "input columns are echoed: " + p);
+      correct += p.path("class").asText().equals(p.path("species").asText()) ? 1 : 0;
+    }
+    assertTrue(correct >= 0.95 * 344, correct + " of 344 correct");
+
+    List<JsonNode> rejected = readLines(outDir.resolve("penguins-rejected"), "rejected-*.jsonl");
+    assertEquals(2, rejected.size());
+    List<String> reasons = rejected.stream().map(r -> r.path("reason").asText()).sorted().toList();
+    assertEquals(List.of("INVALID_VALUE", "WRONG_COLUMN_COUNT"), reasons);
+    for (JsonNode r : rejected) {
+      assertEquals(input.toString(), r.path("file").asText(), r.toString());
+    }
+    assertEquals(List.of(346L, 347L), rejected.stream().map(r -> r.path("line").asLong()).sorted().toList());
+    JsonNode badNumber = rejected.stream().filter(r -> r.path("reason").asText().equals("INVALID_VALUE"))
+        .findFirst().orElseThrow();
+    assertEquals(347, badNumber.path("line").asLong());
+    assertTrue(badNumber.path("detail").asText().contains("not-a-number"), badNumber.toString());
+  }
+
+  @Test
+  void scoresJsonLinesWithAKeyColumn() throws Exception {
+    Path input = tmp.resolve("score-json/rows.jsonl");
+    Files.createDirectories(input.getParent());
+    Files.writeString(input, """
+        {"id": "a", "island": "Biscoe", "beak_length_mm": 46.1, "beak_depth_mm": 13.2, "flipper_length_mm": 211, "body_mass_g": 4500, "sex": "FEMALE"}
+        {"id": "b", "island": "Torgersen", "beak_length_mm": 39.1, "beak_depth_mm": 18.7, "flipper_length_mm": 181, "body_mass_g": 3750, "sex": "MALE"}
+        {"id": "c", "island": "Dream", "beak_length_mm": 46.5, "beak_depth_mm": 17.9, "flipper_length_mm": 192, "body_mass_g": null, "sex": null}
+        """);
+    Path outDir = tmp.resolve("predictions-json");
+    predict(input.toString(), outDir.resolve("rows").toString(), "--keyColumn=id");
+    List<JsonNode> predictions = readLines(outDir, "rows-*-of-*.jsonl");
+    assertEquals(3, predictions.size());
+    for (JsonNode p : predictions) {
+      assertEquals(List.of("id", "class", "probabilities"), iterate(p));
+      String expected = switch (p.path("id").asText()) {
+        case "a" -> "Gentoo";
+        case "b" -> "Adelie";
+        default -> "Chinstrap";
+      };
+      assertEquals(expected, p.path("class").asText(), p.toString());
+    }
+  }
+
+  @Test
+  void aDirectoryWithoutAModelIsAUsageError() {
+    UsageException e = assertThrows(UsageException.class,
+        () -> predictWith(tmp.toString(), tmp.toString(), tmp.resolve("x").toString()));
+    assertTrue(e.getMessage().startsWith("--model: no saved_model.pb in "), e.getMessage());
+  }
+
+  @Test
+  void aRunOwnsItsPrefixALaterRunIntoItIsRefusedAndWritesNothing() throws Exception {
+    Path input = writeInput("own/penguins.csv", PenguinsData.csv());
+    Path outDir = tmp.resolve("own-out");
+    String prefix = outDir.resolve("preds").toString();
+    // A different prefix that merely starts with the same characters is not this run's.
+    predict(input.toString(), prefix + "-old");
+    List<JsonNode> old = readLines(outDir, "preds-old-*-of-*.jsonl");
+    assertEquals(344, old.size());
+
+    predict(input.toString(), prefix);
+    for (int run = 2; run <= 3; run++) {
+      UsageException refused = assertThrows(UsageException.class, () -> predict(input.toString(), prefix));
+      assertTrue(refused.getMessage().startsWith("--predictions=" + prefix + ": holds the files of an earlier"),
+          refused.getMessage());
+      assertTrue(refused.getMessage().contains(outDir.resolve("preds-").toString()), refused.getMessage());
+    }
+    assertEquals(344, readLines(outDir, "preds-[0-9]*-of-*.jsonl").size(), "exactly one run's lines");
+    assertEquals(344, readLines(outDir, "preds-old-*-of-*.jsonl").size(), "the other prefix is untouched");
+    JsonNode record = JSON.readTree(outDir.resolve("preds-run.json").toFile());
+    assertEquals("DONE", record.path("status").asText(), record.toString());
+    assertEquals(344, record.path("rows").asLong(), record.toString());
+    assertEquals(344, record.path("scored").asLong(), record.toString());
+  }
+
+  @Test
+  void aCsvLackingAModelColumnIsExit2NamingItAndNothingIsWritten() throws Exception {
+    // The header and every row without beak_depth_mm: scoring would fill it in for every row.
+    StringBuilder csv = new StringBuilder();
+    for (String line : PenguinsData.csv().split("\n")) {
+      List<String> cells = new ArrayList<>(List.of(line.split(",", -1)));
+      cells.remove(3);
+      csv.append(String.join(",", cells)).append('\n');
+    }
+    assertTrue(csv.toString().startsWith("species,island,beak_length_mm,flipper_length_mm"), csv.substring(0, 80));
+    Path input = writeInput("lacking/penguins.csv", csv.toString());
+    Path outDir = tmp.resolve("lacking-out");
+
+    CliRun run = cli("predict", "--model=" + layout.best(), "--input=" + input,
+        "--predictions=" + outDir.resolve("preds"));
+
+    assertEquals(2, run.status(), run.err());
+    assertEquals(1, run.err().strip().lines().count(), run.err());
+    assertTrue(run.err().contains(input + ": header lacks column(s) [beak_depth_mm] that the model takes"), run.err());
+    assertFalse(Files.exists(outDir), "nothing written");
+  }
+
+  @Test
+  void aRowThatIsNotUtf8IsRejectedWithItsByteOffsetNotScored() throws Exception {
+    String header = "island,beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_g,sex\n";
+    String good = "Biscoe,46.1,13.2,211,4500,FEMALE\n";
+    Path input = tmp.resolve("latin1/rows.csv");
+    Files.createDirectories(input.getParent());
+    byte[] bad = "Dr\u00e9am,46.5,17.9,192,3500,FEMALE\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    try (var out = Files.newOutputStream(input)) {
+      out.write((header + good).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.write(bad);
+    }
+    Path outDir = tmp.resolve("latin1-out");
+
+    PredictPipeline.Outcome outcome = predict(input.toString(), outDir.resolve("rows").toString());
+
+    assertEquals(2, outcome.rows());
+    assertEquals(1, outcome.scored());
+    List<JsonNode> rejected = readLines(outDir.resolve("rows-rejected"), "rejected-*.jsonl");
+    assertEquals(1, rejected.size());
+    assertEquals("INVALID_ENCODING", rejected.get(0).path("reason").asText(), rejected.get(0).toString());
+    assertEquals(3, rejected.get(0).path("line").asLong());
+    long offset = (header + good).length() + 2;
+    assertTrue(rejected.get(0).path("detail").asText().contains(String.valueOf(offset)), rejected.get(0).toString());
+  }
+
+  @Test
+  void aJsonRowLackingAModelKeyIsRejectedNamingItAndANullIsAMissingValue() throws Exception {
+    Path input = writeInput("json-lacking/rows.jsonl", """
+        {"id": "full", "island": "Biscoe", "beak_length_mm": 46.1, "beak_depth_mm": 13.2, "flipper_length_mm": 211, "body_mass_g": 4500, "sex": "FEMALE"}
+        {"id": "nulls", "island": "Dream", "beak_length_mm": 46.5, "beak_depth_mm": 17.9, "flipper_length_mm": 192, "body_mass_g": null, "sex": null}
+        {"id": "one", "island": "Torgersen"}
+
+        {"id": "no-sex", "island": "Biscoe", "beak_length_mm": 46.1, "beak_depth_mm": 13.2, "flipper_length_mm": 211, "body_mass_g": 4500}
+        """);
+    Path outDir = tmp.resolve("json-lacking-out");
+
+    PredictPipeline.Outcome outcome = predict(input.toString(), outDir.resolve("rows").toString(), "--keyColumn=id");
+
+    assertEquals(4, outcome.rows());
+    assertEquals(outcome.rows(), outcome.scored() + outcome.rejected());
+    List<JsonNode> predictions = readLines(outDir, "rows-*-of-*.jsonl");
+    assertEquals(List.of("full", "nulls"), predictions.stream().map(p -> p.path("id").asText()).sorted().toList());
+    List<JsonNode> rejected = readLines(outDir.resolve("rows-rejected"), "rejected-*.jsonl");
+    assertEquals(2, rejected.size());
+    for (JsonNode r : rejected) {
+      assertEquals(input.toString(), r.path("file").asText());
+      assertEquals(ReadInputRows.MISSING_FIELD, r.path("reason").asText(), r.toString());
+    }
+    JsonNode one = rejected.stream().filter(r -> r.path("line").asLong() == 3).findFirst().orElseThrow();
+    assertTrue(one.path("detail").asText().contains(
+        "[beak_depth_mm, beak_length_mm, body_mass_g, flipper_length_mm, sex]"), one.toString());
+    JsonNode noSex = rejected.stream().filter(r -> r.path("line").asLong() == 5).findFirst().orElseThrow();
+    assertTrue(noSex.path("detail").asText().contains("[sex]"), noSex.toString());
+  }
+
+  @Test
+  void aGarbageSavedModelPbIsExit2OnOneLineNamingTheModelAndTheFile() throws Exception {
+    Path model = copyModel("garbage-pb");
+    Files.write(model.resolve("saved_model.pb"), "<html>not a SavedModel</html>".getBytes(StandardCharsets.UTF_8));
+    assertCorruptModelIsExit2(model, "saved_model.pb");
+  }
+
+  @Test
+  void aTruncatedVariablesFileIsExit2OnOneLineNamingTheModelAndTheFile() throws Exception {
+    Path model = copyModel("truncated-variables");
+    Path data = model.resolve("variables/variables.data-00000-of-00001");
+    byte[] bytes = Files.readAllBytes(data);
+    Files.write(data, Arrays.copyOf(bytes, bytes.length - 100));
+    assertCorruptModelIsExit2(model, "variables/variables.data-00000-of-00001");
+  }
+
+  private static void assertCorruptModelIsExit2(Path model, String file) throws Exception {
+    Path input = writeInput("corrupt/" + model.getFileName() + "/penguins.csv", PenguinsData.csv());
+    Path outDir = tmp.resolve("corrupt-out").resolve(model.getFileName().toString());
+    CliRun run = cli("predict", "--model=" + model, "--input=" + input, "--predictions=" + outDir.resolve("preds"));
+    assertEquals(2, run.status(), run.err());
+    assertEquals(1, run.err().strip().lines().count(), run.err());
+    assertTrue(run.err().startsWith("beamtrain predict: " + model + ": cannot load the SavedModel, " + file
+        + " is corrupt or truncated: "), run.err());
+    assertFalse(Files.exists(outDir), "nothing written");
+  }
+
+  private static Path copyModel(String name) throws Exception {
+    Path source = Path.of(layout.best()).resolve("saved_model");
+    Path target = tmp.resolve("models").resolve(name);
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path file : files.toList()) {
+        Path to = target.resolve(source.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(file, to);
+        }
+      }
+    }
+    return target;
+  }
+
+  private static Path writeInput(String name, String text) throws Exception {
+    Path input = tmp.resolve(name);
+    Files.createDirectories(input.getParent());
+    Files.writeString(input, text);
+    return input;
+  }
+
+  private record CliRun(int status, String err) {}
+
+  private static CliRun cli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), Commands.all()).run(args);
+    return new CliRun(status, err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static List<String> iterate(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+}
