@@ -69,6 +69,7 @@ public final class TrialRunner {
 
   /** Runs (or resumes) the trial, reporting progress to {@code listener}. */
   public static TrialResult run(TrialSpec spec, TrainingListener listener) {
+    NativeTensorFlow.requireSingleCopy();
     long started = System.nanoTime();
     HyperParameters params = parse(spec);
     ExampleDataset dataset = ExampleDataset.open(spec.dataDir(), spec.storageConfig());

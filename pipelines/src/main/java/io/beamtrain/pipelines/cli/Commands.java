@@ -4,6 +4,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.demo.DemoPipeline;
 import io.beamtrain.pipelines.export.ExportPipeline;
+import io.beamtrain.pipelines.flink.FlinkSetup;
 import io.beamtrain.pipelines.options.OutputOptions;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.predict.PredictPipeline;
@@ -81,6 +82,10 @@ public final class Commands {
         new Simple<>("demo",
             "train on the bundled penguins data (label: species) and score a sample row.",
             DemoPipeline.Options.class,
-            (options, out) -> out.println(DemoPipeline.run(options))));
+            (options, out) -> out.println(DemoPipeline.run(options))),
+        new Simple<>("flink-setup",
+            "Prepare a Flink installation (lib/, conf/) to run beamtrain jobs one after another.",
+            FlinkSetup.Options.class,
+            (options, out) -> out.println(FlinkSetup.run(options))));
   }
 }
