@@ -134,6 +134,7 @@ public final class FlinkSetup {
       Files.deleteIfExists(temp);
       throw new IllegalStateException(sourceJar + " holds no TensorFlow classes");
     }
+    readableByAll(temp);
     Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return copied;
   }
@@ -174,6 +175,14 @@ public final class FlinkSetup {
     Files.createDirectories(config.getParent());
     Path temp = Files.createTempFile(config.getParent(), ".config", ".yaml.tmp");
     Files.write(temp, lines, StandardCharsets.UTF_8);
+    readableByAll(temp);
     Files.move(temp, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A temp file is created owner-only; Flink may run as another user than the one who set it up. */
+  private static void readableByAll(Path file) throws IOException {
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
   }
 }
