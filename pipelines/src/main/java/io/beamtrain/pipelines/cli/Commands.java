@@ -11,6 +11,7 @@ import io.beamtrain.pipelines.commands.ReportCommand;
 import io.beamtrain.pipelines.commands.RetrainPipeline;
 import io.beamtrain.pipelines.commands.SweepPipeline;
 import io.beamtrain.pipelines.commands.TrainPipeline;
+import io.beamtrain.pipelines.flink.FlinkSetup;
 import io.beamtrain.pipelines.options.OutputOptions;
 import io.beamtrain.pipelines.options.StorageOptions;
 import java.io.PrintStream;
@@ -82,6 +83,10 @@ public final class Commands {
         new Simple<>("demo",
             "train on the bundled penguins data (label: species) and score a sample row.",
             DemoPipeline.Options.class,
-            (options, out) -> out.println(DemoPipeline.run(options))));
+            (options, out) -> out.println(DemoPipeline.run(options))),
+        new Simple<>("flink-setup",
+            "Prepare a Flink installation (lib/, conf/) to run beamtrain jobs one after another.",
+            FlinkSetup.Options.class,
+            (options, out) -> out.println(FlinkSetup.run(options))));
   }
 }

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.sweep;
 
+import io.beamtrain.pipelines.flink.FlinkTaskSlots;
 import java.lang.reflect.Method;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,7 +13,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  *
  * <p>An explicit {@code --trialsPerWorker} wins. Otherwise it follows the runner's own
  * parallelism: the DirectRunner's {@code --targetParallelism}, the FlinkRunner's {@code
- * --parallelism} (embedded Flink runs every slot in this JVM), the SparkRunner's {@code local[N]};
+ * --parallelism} (embedded Flink runs every slot in this JVM) or, on a session cluster ({@code
+ * --flinkMaster=host:port}), its TaskManagers' slots, the SparkRunner's {@code local[N]};
  * for other runners (Dataflow: one DoFn thread per vCPU) 0, meaning "the worker's cores", decided
  * on the worker. Never more than the number of trials. Flink and Spark options are read
  * reflectively because their runners are only on the classpath in the flink/spark builds.
@@ -36,6 +38,11 @@ public final class TrialParallelism {
       case "DirectRunner", "TestDirectRunner":
         return options.as(DirectOptions.class).getTargetParallelism();
       case "FlinkRunner", "TestFlinkRunner":
+        Object flinkMaster = readOption(options, "org.apache.beam.runners.flink.FlinkPipelineOptions", "getFlinkMaster");
+        if (flinkMaster instanceof String master && FlinkTaskSlots.isCluster(master)) {
+          // A session cluster: each TaskManager trains as many trials at once as it has slots.
+          return FlinkTaskSlots.perTaskManager(master).orElse(0);
+        }
         Object parallelism = readOption(options, "org.apache.beam.runners.flink.FlinkPipelineOptions", "getParallelism");
         int p = parallelism instanceof Integer i ? i : -1;
         return p > 0 ? p : cores;

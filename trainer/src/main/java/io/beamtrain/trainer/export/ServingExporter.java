@@ -11,6 +11,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
+import io.beamtrain.trainer.NativeTensorFlow;
 import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.data.ExampleDataset;
 import io.beamtrain.trainer.data.GraphTransform;
@@ -76,6 +77,7 @@ public final class ServingExporter {
       String checkpointPrefix,
       String targetDir,
       StorageConfig config) {
+    NativeTensorFlow.requireSingleCopy();
     TransformSpec transform = ExampleDataset.open(dataDir, config).spec();
     ModelSpec spec;
     try {

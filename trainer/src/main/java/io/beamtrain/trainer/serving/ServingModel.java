@@ -8,6 +8,7 @@ import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
+import io.beamtrain.trainer.NativeTensorFlow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -82,6 +83,7 @@ public final class ServingModel implements AutoCloseable {
    * BadInputException.
    */
   public static ServingModel load(String savedModelDir, StorageConfig config) {
+    NativeTensorFlow.requireSingleCopy();
     Path downloaded = StoragePaths.isGcs(savedModelDir) ? download(savedModelDir, config) : null;
     Path local = downloaded != null ? downloaded : Path.of(savedModelDir);
     try {

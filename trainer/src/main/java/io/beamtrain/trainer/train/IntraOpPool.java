@@ -15,21 +15,42 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sessions the trainer configures; a session opened elsewhere with the default config (a serving
  * model loaded first, say) sizes a shared pool to the cores without it knowing.
  *
+ * <p>The process's pool ({@link #PROCESS}) keeps the shared size in the system property {@value
+ * #SIZE_PROPERTY}, not in a field: on a Flink session cluster TensorFlow is loaded once per
+ * TaskManager from {@code lib/} while this class comes with each job's jar, in each job's class
+ * loader, and a field would not see the pool an earlier job's sessions sized.
+ *
  * <p>Thread-safe.
  */
 final class IntraOpPool {
   /** TensorFlow's switch from one process-wide intra-op pool to one pool per session. */
   static final String PER_SESSION_VARIABLE = "TF_OVERRIDE_GLOBAL_THREADPOOL";
 
-  /** This process, as its environment configures TensorFlow. */
-  static final IntraOpPool PROCESS = new IntraOpPool(perSession(System.getenv(PER_SESSION_VARIABLE)));
+  /** System property holding the process's shared pool size once its first session set it. */
+  static final String SIZE_PROPERTY = "beamtrain.tensorflow.intraOpPoolThreads";
+
+  /** This process, as its environment configures TensorFlow, whichever class loader asks. */
+  static final IntraOpPool PROCESS = jvmWide(SIZE_PROPERTY, perSession(System.getenv(PER_SESSION_VARIABLE)));
 
   private final boolean perSession;
-  /** The shared pool's size once the first session asked for one, else 0. */
+  /** The shared pool's size once the first session asked for one, else 0 (a pool of this object's own). */
   private final AtomicInteger sharedSize = new AtomicInteger();
+  /** The system property recording the shared size for the whole JVM, or null for {@link #sharedSize}. */
+  private final String sizeProperty;
 
+  /** A pool of this object's own (tests). */
   IntraOpPool(boolean perSession) {
+    this(perSession, null);
+  }
+
+  private IntraOpPool(boolean perSession, String sizeProperty) {
     this.perSession = perSession;
+    this.sizeProperty = sizeProperty;
+  }
+
+  /** A pool whose shared size every class loader of this JVM sees, recorded under {@code property}. */
+  static IntraOpPool jvmWide(String property, boolean perSession) {
+    return new IntraOpPool(perSession, property);
   }
 
   /** Whether TensorFlow reads {@code value} of {@value #PER_SESSION_VARIABLE} as true. */
@@ -50,7 +71,12 @@ final class IntraOpPool {
     if (perSession) {
       return threads;
     }
-    int first = sharedSize.compareAndExchange(0, threads);
-    return first == 0 ? threads : first;
+    if (sizeProperty == null) {
+      int first = sharedSize.compareAndExchange(0, threads);
+      return first == 0 ? threads : first;
+    }
+    // Properties.putIfAbsent is atomic: two jobs' first sessions cannot both size the pool.
+    Object first = System.getProperties().putIfAbsent(sizeProperty, Integer.toString(threads));
+    return first == null ? threads : Integer.parseInt(first.toString());
   }
 }

@@ -2,6 +2,7 @@ package io.beamtrain.trainer.train;
 
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.NativeTensorFlow;
 import io.beamtrain.trainer.TrialRefusedException;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialSpec;
@@ -64,6 +65,7 @@ public final class TrialRunner {
 
   /** Runs (or resumes) the trial, reporting progress to {@code listener}. */
   public static TrialResult run(TrialSpec spec, TrainingListener listener) {
+    NativeTensorFlow.requireSingleCopy();
     long started = System.nanoTime();
     HyperParameters params = parse(spec);
     ExampleDataset dataset = ExampleDataset.open(spec.dataDir(), spec.storageConfig());

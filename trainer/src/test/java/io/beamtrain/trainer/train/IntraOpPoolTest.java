@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beamtrain.trainer.testing.IsolatedClassLoader;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.ConfigProto;
 
@@ -56,5 +57,28 @@ class IntraOpPoolTest {
     IntraOpPool perSession = new IntraOpPool(true);
     TrainingSession.sessionConfig(perSession, 2, 2, false);
     assertEquals(1, TrainingSession.sessionConfig(perSession, 1, 1, true).getIntraOpParallelismThreads());
+  }
+
+  @Test
+  void theProcessPoolIsSharedByEveryClassLoaderOfTheJvm() throws Throwable {
+    // Two jobs on one Flink TaskManager: each has its own copy of the trainer's classes, and
+    // TensorFlow (from lib/) has one pool for both; the second job must see the first's size.
+    String before = System.getProperty(IntraOpPool.SIZE_PROPERTY);
+    try (IsolatedClassLoader first = new IsolatedClassLoader(IntraOpPool.class);
+        IsolatedClassLoader second = new IsolatedClassLoader(IntraOpPool.class)) {
+      int firstSize = claim(first, 3);
+      assertEquals(firstSize, claim(second, 5));
+      assertEquals(before == null ? 3 : Integer.parseInt(before), firstSize);
+    } finally {
+      if (before == null) {
+        System.clearProperty(IntraOpPool.SIZE_PROPERTY);
+      }
+    }
+  }
+
+  private static int claim(IsolatedClassLoader loader, int threads) throws Throwable {
+    java.lang.reflect.Field process = loader.loadClass(IntraOpPool.class.getName()).getDeclaredField("PROCESS");
+    process.setAccessible(true);
+    return (int) IsolatedClassLoader.call(process.get(null), "claim", new Class<?>[] {int.class}, threads);
   }
 }
