@@ -13,26 +13,28 @@ import java.util.Set;
  * blank, only restates its cause (the runners' wrappers, e.g. Beam's {@code
  * PipelineExecutionException}, carry {@code cause.toString()}), or is a single word -- a host name
  * or a path that means nothing without its exception's name. If nothing is left, the innermost
- * message is printed with its exception's simple name: {@code UnknownHostException:
- * storage.googleapis.com}.
+ * message is printed with its exception's simple name ({@code UnknownHostException:
+ * storage.googleapis.com}), or with no message anywhere the innermost exception's name.
  */
 public final class FailureMessage {
   private FailureMessage() {}
 
   public static String of(Throwable failure) {
     Throwable innermost = failure;
+    Throwable innermostWithMessage = null;
     Set<Throwable> seen = new HashSet<>();
     for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
       if (saysSomething(t)) {
         return t.getMessage();
       }
+      innermost = t;
       if (t.getMessage() != null && !t.getMessage().isBlank()) {
-        innermost = t;
+        innermostWithMessage = t;
       }
     }
-    String message = innermost.getMessage();
-    String name = innermost.getClass().getSimpleName();
-    return message == null || message.isBlank() ? name : name + ": " + message;
+    return innermostWithMessage == null
+        ? innermost.getClass().getSimpleName()
+        : innermostWithMessage.getClass().getSimpleName() + ": " + innermostWithMessage.getMessage();
   }
 
   private static boolean saysSomething(Throwable t) {
