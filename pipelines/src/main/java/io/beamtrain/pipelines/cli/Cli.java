@@ -1,10 +1,14 @@
 package io.beamtrain.pipelines.cli;
 
+import io.beamtrain.pipelines.PipelineRuns.TemplateCreated;
 import io.beamtrain.pipelines.UsageException;
+import io.beamtrain.pipelines.options.RunnerPlacement;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.runners.direct.DirectOptions;
@@ -30,6 +34,8 @@ public final class Cli {
       Pattern.compile("missing a property named '([^']+)'\\.?(.*)", Pattern.DOTALL);
   private static final Pattern BAD_VALUE = Pattern.compile(
       "Cannot deserialize value of type `(?:[\\w.]+\\.)?(\\w+)` from String \"([^\"]*)\"");
+  private static final Pattern UNKNOWN_RUNNER =
+      Pattern.compile("Unknown 'runner' specified '([^']*)', supported pipeline runners (.*)", Pattern.DOTALL);
   private static final Pattern MISSING_REQUIRED =
       Pattern.compile("Missing required value for \\[--([^,\\]]+)");
 
@@ -71,6 +77,11 @@ public final class Cli {
       command.run(options, out);
       return ExitStatus.OK;
     } catch (Throwable failure) {
+      TemplateCreated template = templateCreated(failure);
+      if (template != null) {
+        out.println("beamtrain " + command.name() + ": " + template.getMessage());
+        return ExitStatus.OK;
+      }
       return report(command, failure);
     }
   }
@@ -87,6 +98,7 @@ public final class Cli {
     } catch (IllegalArgumentException e) {
       throw new UsageException(translate(e.getMessage(), flags), e);
     }
+    RunnerPlacement.checkWorkerPaths(options);
     if (options.getRunner() == DirectRunner.class) {
       DirectOptions direct = options.as(DirectOptions.class);
       if (!mentions(flags, "enforceImmutability")) {
@@ -105,7 +117,7 @@ public final class Cli {
     if (status == ExitStatus.BAD_INPUT) {
       err.println(prefix + oneLine(ExitStatus.badInputCause(failure).getMessage()));
     } else {
-      err.println(prefix + "failed: " + oneLine(rootMessage(failure)));
+      err.println(prefix + "failed: " + oneLine(FailureMessage.of(failure)));
     }
     LOG.debug("{} failed", command.name(), failure);
     return status;
@@ -127,6 +139,14 @@ public final class Cli {
           .orElse("a flag");
       return flag + ": '" + value + "' is not a valid " + badValue.group(1);
     }
+    Matcher runner = UNKNOWN_RUNNER.matcher(message);
+    if (runner.find()) {
+      String name = runner.group(1);
+      return RunnerPlacement.profileOf(name)
+          .map(profile -> "--runner=" + name + ": that runner is not in this jar; ./beamtrain runs"
+              + " beamtrain-" + profile + ".jar for it (built with mvn -P" + profile + ")")
+          .orElse("--runner=" + name + ": unknown runner; this jar has " + oneLine(runner.group(2)));
+    }
     Matcher unknown = UNKNOWN_PROPERTY.matcher(message);
     if (unknown.find()) {
       String hint = unknown.group(2).trim();
@@ -139,19 +159,15 @@ public final class Cli {
     return oneLine(message);
   }
 
-  private static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    String message = failure.toString();
-    while (root != null) {
-      if (root.getMessage() != null && !root.getMessage().isBlank()) {
-        message = root.getMessage();
+  /** A template creation anywhere in the chain (a command may wrap what the run threw). */
+  private static TemplateCreated templateCreated(Throwable failure) {
+    Set<Throwable> seen = new HashSet<>();
+    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+      if (t instanceof TemplateCreated created) {
+        return created;
       }
-      if (root.getCause() == root) {
-        break;
-      }
-      root = root.getCause();
     }
-    return message;
+    return null;
   }
 
   private static String oneLine(String text) {

@@ -63,7 +63,7 @@ public final class PreprocessPipeline {
   public static PipelineResult runAndWait(Pipeline pipeline) {
     PipelineResult result;
     try {
-      result = pipeline.run();
+      result = PipelineRuns.start(pipeline);
       PipelineResult.State state = result.waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("the pipeline ended in state " + state);

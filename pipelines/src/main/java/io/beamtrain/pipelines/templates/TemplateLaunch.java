@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.templates;
 
 import io.beamtrain.pipelines.PipelineRuns;
+import io.beamtrain.pipelines.options.RunnerPlacement;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -27,8 +28,12 @@ public final class TemplateLaunch {
     return runner == null || !DATAFLOW_RUNNER.equals(runner.getSimpleName());
   }
 
-  /** Runs the pipeline, waiting for it only when {@link #waitsForCompletion} says so. */
+  /**
+   * Runs the pipeline, waiting for it only when {@link #waitsForCompletion} says so. A local path
+   * that remote workers would need is refused first ({@link RunnerPlacement#checkWorkerPaths}).
+   */
   public static PipelineResult runOrSubmit(Pipeline pipeline) {
+    RunnerPlacement.checkWorkerPaths(pipeline.getOptions());
     if (waitsForCompletion(pipeline.getOptions())) {
       return PipelineRuns.runToCompletion(pipeline);
     }

@@ -202,4 +202,16 @@ class CliTest {
     assertOneLineError("beamtrain export: failed: no trial of 1 can be exported; trial-0000 COMPLETED: no"
         + " committed checkpoint with a value of the metric to export (every trial is in results.jsonl)");
   }
+
+  /** A jar without the runner (the default one and --runner=flink) points at the jar that has it. */
+  @ParameterizedTest
+  @CsvSource({
+      "flink, --runner=flink: that runner is not in this jar; ./beamtrain runs beamtrain-flink.jar for it (built with mvn -Pflink)",
+      "SparkRunner, --runner=SparkRunner: that runner is not in this jar; ./beamtrain runs beamtrain-spark.jar for it (built with mvn -Pspark)",
+      "Flonk, '--runner=Flonk: unknown runner; this jar has [DataflowRunner, DirectRunner]'",
+  })
+  void aRunnerMissingFromTheJarNamesTheJarToUse(String runner, String expected) {
+    String beam = "Unknown 'runner' specified '" + runner + "', supported pipeline runners [DataflowRunner, DirectRunner]";
+    assertEquals(expected, Cli.translate(beam, new String[] {"--runner=" + runner}));
+  }
 }
