@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
-import io.beamtrain.pipelines.UsageException;
-import io.beamtrain.pipelines.predict.PredictPipeline;
-import io.beamtrain.pipelines.sweep.SweepPipeline;
+import io.beamtrain.pipelines.commands.PredictPipeline;
+import io.beamtrain.pipelines.commands.SweepPipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
