@@ -7,6 +7,7 @@ import io.beamtrain.trainer.TrialRefusedException;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.train.TrialRunner;
 import io.beamtrain.trainer.TrialSpec;
+import io.beamtrain.trainer.data.SharedSplits;
 import io.beamtrain.trainer.train.TrainingListener;
 import io.beamtrain.trainer.train.TrialDirectory;
 import java.util.Optional;
@@ -23,9 +24,17 @@ import org.slf4j.LoggerFactory;
  * directory's latest committed checkpoint, which makes a retried or re-run trial continue where
  * it stopped. No Beam here, so it is callable from a plain loop (the benchmark baseline).
  * Thread-safe: trials run concurrently in one JVM.
+ *
+ * <p>Every trial of the JVM takes its in-memory splits from {@link #WORKER_SPLITS}: one loaded,
+ * canonically ordered copy per split for all of them, however many train at once. A trial pins
+ * the cache from before it waits for its slot until it is done, so the data stays loaded from
+ * one trial to the next and is freed when the last trial of the worker ends.
  */
 public final class TrialExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(TrialExecutor.class);
+
+  /** The worker JVM's shared splits (see {@link SharedSplits}). */
+  static final SharedSplits WORKER_SPLITS = new SharedSplits();
 
   private final TrialSettings settings;
 
@@ -44,7 +53,9 @@ public final class TrialExecutor {
    * trains (see {@link TrialSlots}), whichever stage calls it.
    */
   public TrialResult execute(Trial trial, TrainingListener listener) {
-    return TrialSlots.run(settings.concurrentTrials(), () -> train(trial, listener));
+    try (SharedSplits.Pin pin = WORKER_SPLITS.pin()) {
+      return TrialSlots.run(settings.concurrentTrials(), () -> train(trial, listener));
+    }
   }
 
   private TrialResult train(Trial trial, TrainingListener listener) {
@@ -55,7 +66,7 @@ public final class TrialExecutor {
     LOG.debug("{}: starting on {} with {} (seed {})", trial.id(), Thread.currentThread().getName(),
         trial.params(), trial.seed());
     try {
-      TrialResult result = TrialRunner.run(spec, listener);
+      TrialResult result = TrialRunner.run(spec, listener, WORKER_SPLITS);
       LOG.debug("{}: {} after {} steps in {} ms, {}", trial.id(), result.status(), result.steps(),
           (System.nanoTime() - start) / 1_000_000, result.metrics());
       SweepViews.writeSession(spec.trialDir(), result, settings.storage());

@@ -1,19 +1,28 @@
 package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.commands.SweepPipeline;
 import io.beamtrain.pipelines.study.Studies;
+import io.beamtrain.pipelines.commands.PreprocessPipeline;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.StudySpecWriter;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.data.ExampleDataset;
+import io.beamtrain.trainer.data.Split;
+import io.beamtrain.trainer.data.TransformSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,6 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code TF_OVERRIDE_GLOBAL_THREADPOOL}, pipelines/pom.xml), so the loop's trials and the sweep's
  * run on the threads each asks for, as they would in separate {@code beamtrain} processes; with
  * TensorFlow's default process-wide pool the warm-up trial would size it for everything after.
+ *
+ * <p>{@link #fourTrialsBesideOneOnALargeDataSet} (issue 15) compares a 4-trial sweep with a
+ * 1-trial one on 2M rows, where loading the data is most of a short trial.
  *
  * <p>{@code mvn -Pbenchmarks verify -pl pipelines -am -Dtest=SweepBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}
@@ -95,6 +107,138 @@ class SweepBenchmark {
     report.append("load average (1, 5, 15 min): before ").append(loadBefore)
         .append(", after ").append(loadAverage()).append('\n');
     System.out.print(report);
+  }
+
+  /** Copies of flights-200k in the large data set: 2M rows (10M, x50, is too slow on 2 shared cores). */
+  private static final int FLIGHTS_COPIES = Integer.getInteger("beamtrain.sweep.flightsCopies", 10);
+  /** Steps per trial of the data-loading comparison: training a small share beside the loading. */
+  private static final int LOADING_STEPS = 500;
+
+  /**
+   * Issue 15: a 4-trial sweep beside a 1-trial sweep of the same steps per trial, on flights-200k
+   * repeated {@value #FLIGHTS_COPIES} times by default ({@code -Dbeamtrain.sweep.flightsCopies}):
+   * transform.json lists every shard that many times (copied under new names), so the trainer
+   * reads 2M rows. With each trial loading its own copy, 4 trials pay 4 loads and canonical sorts;
+   * with the worker's shared splits they pay one. Prints the load and sort time of the two splits
+   * (what a trial pays before its first step without sharing), both sweeps' wall times and the
+   * ratio 4 / 1 (target &le; 1.3), medians of {@value #REPEATS} alternating runs.
+   */
+  @Test
+  void fourTrialsBesideOneOnALargeDataSet() throws Exception {
+    OutputLayout data = new OutputLayout(tmp.resolve("flights").toString());
+    long rows = repeatedFlights(data, FLIGHTS_COPIES);
+    long loadStart = System.nanoTime();
+    ExampleDataset dataset = ExampleDataset.open(data.data(), StorageConfig.defaults());
+    int loaded = dataset.load(Split.TRAIN).inCanonicalOrder().n() + dataset.load(Split.EVAL).inCanonicalOrder().n();
+    double loadSeconds = seconds(loadStart);
+    String loadBefore = loadAverage();
+    List<Double> ones = new ArrayList<>();
+    List<Double> fours = new ArrayList<>();
+    for (int repeat = 0; repeat < REPEATS; repeat++) {
+      if (repeat % 2 == 0) {
+        ones.add(timeFlightsSweep(data, 1, "one-" + repeat));
+        fours.add(timeFlightsSweep(data, 4, "four-" + repeat));
+      } else {
+        fours.add(timeFlightsSweep(data, 4, "four-" + repeat));
+        ones.add(timeFlightsSweep(data, 1, "one-" + repeat));
+      }
+    }
+    double one = ones.stream().sorted().toList().get(REPEATS / 2);
+    double four = fours.stream().sorted().toList().get(REPEATS / 2);
+    System.out.printf(Locale.ROOT,
+        "%nSweepBenchmark: 4 trials vs 1 trial, %d steps each (linear, batch 64), flights-200k x%d = "
+            + "%,d rows, %d cores, DirectRunner, median of %d alternating runs%n"
+            + "  load + canonical sort of train and eval (%,d rows), once: %.1f s%n"
+            + "  1 trial : %6.1f s  (runs %s)%n"
+            + "  4 trials: %6.1f s  (runs %s)%n"
+            + "  ratio 4 / 1: %.2f (target <= 1.3)%n"
+            + "  load average (1, 5, 15 min): before %s, after %s%n",
+        LOADING_STEPS, FLIGHTS_COPIES, rows, Runtime.getRuntime().availableProcessors(), REPEATS,
+        loaded, loadSeconds, one, format(ones), four, format(fours), four / one, loadBefore, loadAverage());
+  }
+
+  /** A sweep of {@code trials} linear trials on {@code data}; its wall seconds. */
+  private double timeFlightsSweep(OutputLayout data, int trials, String name) throws Exception {
+    OutputLayout sweep = new OutputLayout(tmp.resolve(name).toString());
+    copyData(data, sweep);
+    Path studyFile = tmp.resolve(name + ".yaml");
+    Files.writeString(studyFile, String.format(Locale.ROOT, """
+        metric: {name: eval_rmse, goal: MINIMIZE}
+        algorithm: RANDOM
+        maxTrials: %d
+        seed: 3
+        trainSteps: %d
+        evalEverySteps: %d
+        checkpointEverySteps: %d
+        parameters:
+          - {name: learning_rate, type: DOUBLE, min: 0.001, max: 0.05, scale: LOG}
+        fixed: {model: linear, batch_size: 64}
+        """, trials, LOADING_STEPS, LOADING_STEPS, LOADING_STEPS));
+    SweepPipeline.Options options = PipelineOptionsFactory.fromArgs(
+            "--output=" + sweep.root(), "--study=" + studyFile, "--progressEverySeconds=0")
+        .withValidation().as(SweepPipeline.Options.class);
+    long start = System.nanoTime();
+    SweepPipeline.run(options);
+    return seconds(start);
+  }
+
+  /**
+   * Preprocesses flights-200k into {@code layout} and makes its data {@code copies} times as
+   * large: each shard copied under new names and listed in transform.json, the example counts
+   * multiplied (the analyzer results of repeated rows are the same). Returns the rows.
+   */
+  private long repeatedFlights(OutputLayout layout, int copies) throws Exception {
+    Path input = findInRepository("data/flights-200k.csv");
+    PreprocessPipeline.run(PipelineOptionsFactory.fromArgs(
+            "--input=" + input, "--output=" + layout.root(), "--label=delay",
+            "--targetParallelism=" + Runtime.getRuntime().availableProcessors())
+        .as(PreprocessPipeline.Options.class));
+    Path dir = Path.of(layout.data());
+    Path transform = dir.resolve(TransformSpec.FILE_NAME);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = (ObjectNode) json.readTree(transform.toFile());
+    ObjectNode split = (ObjectNode) root.path("split");
+    for (String prefix : new String[] {"train", "eval"}) {
+      ArrayNode files = (ArrayNode) split.path(prefix + "_files");
+      List<String> originals = new ArrayList<>();
+      files.forEach(f -> originals.add(f.asText()));
+      files.removeAll();
+      int shards = originals.size() * copies;
+      int index = 0;
+      for (int copy = 0; copy < copies; copy++) {
+        for (String original : originals) {
+          String name = String.format(Locale.ROOT, "%s-%05d-of-%05d.tfrecord.gz", prefix, index++, shards);
+          Path target = dir.resolve(name);
+          if (!name.equals(original)) {
+            Files.copy(dir.resolve(original), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+          files.add(name);
+        }
+      }
+      Set<String> listed = new HashSet<>();
+      files.forEach(f -> listed.add(f.asText()));
+      for (String original : originals) {
+        if (!listed.contains(original)) {
+          Files.delete(dir.resolve(original));
+        }
+      }
+      split.put(prefix + "_examples", split.path(prefix + "_examples").asLong() * copies);
+    }
+    json.writerWithDefaultPrettyPrinter().writeValue(transform.toFile(), root);
+    return split.path("train_examples").asLong() + split.path("eval_examples").asLong();
+  }
+
+  private static Path findInRepository(String relative) {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.exists(dir.resolve(relative))) {
+        return dir.resolve(relative);
+      }
+    }
+    throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
+  }
+
+  private static String format(List<Double> values) {
+    return values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList().toString();
   }
 
   /** The loop: {train seconds, train + results + export seconds}. */

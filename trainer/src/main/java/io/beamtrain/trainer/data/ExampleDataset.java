@@ -6,8 +6,11 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -36,11 +39,13 @@ public final class ExampleDataset {
   private final StorageConfig config;
   private final Examples examples;
   private final FeatureEncoder encoder;
+  private final String contentHash;
 
-  private ExampleDataset(String dataDir, TransformSpec spec, StorageConfig config) {
+  private ExampleDataset(String dataDir, TransformSpec spec, StorageConfig config, String contentHash) {
     this.dataDir = dataDir;
     this.spec = spec;
     this.config = config;
+    this.contentHash = contentHash;
     this.examples = Examples.of(spec);
     this.encoder = new FeatureEncoder(spec);
   }
@@ -64,12 +69,22 @@ public final class ExampleDataset {
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage(), e);
     }
-    return new ExampleDataset(dataDir, spec, config);
+    return new ExampleDataset(dataDir, spec, config, sha256(json));
   }
 
   /** A dataset whose transform is already known (no transform.json read). */
   public static ExampleDataset of(String dataDir, TransformSpec spec, StorageConfig config) {
-    return new ExampleDataset(dataDir, spec, config);
+    return new ExampleDataset(
+        dataDir, spec, config, sha256(spec.toJson().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * SHA-256 (hex) of the transform this dataset reads by: of transform.json's bytes when opened
+   * from the directory. It lists every shard with its example count, so it tells data
+   * preprocessed again into the same directory apart ({@link SharedSplits} keys by it).
+   */
+  public String contentHash() {
+    return contentHash;
   }
 
   public String dataDir() {
@@ -226,8 +241,22 @@ public final class ExampleDataset {
    * follow the shards' order.
    */
   public BatchSource trainBatches(int batchSize, long seed, long maxInMemoryBytes) {
+    return trainBatches(batchSize, seed, maxInMemoryBytes, new SharedSplits());
+  }
+
+  /**
+   * The same batches, an in-memory train split taken from {@code shared} (loaded there once for
+   * every trial of the JVM, see {@link SharedSplits}) and released when the source is closed.
+   */
+  public BatchSource trainBatches(int batchSize, long seed, long maxInMemoryBytes, SharedSplits shared) {
     if (fitsInMemory(Split.TRAIN, maxInMemoryBytes)) {
-      return new InMemoryBatchSource(load(Split.TRAIN).inCanonicalOrder(), batchSize, seed);
+      SharedSplits.Lease lease = shared.acquire(this, Split.TRAIN);
+      try {
+        return new InMemoryBatchSource(lease, batchSize, seed);
+      } catch (RuntimeException e) {
+        lease.close();
+        throw e;
+      }
     }
     LOG.info(
         "train split of {} takes {} bytes dense, over the {} byte in-memory limit: streaming it",
@@ -242,6 +271,14 @@ public final class ExampleDataset {
             + (split.files(spec).isEmpty()
                 ? TransformSpec.FILE_NAME + " lists no " + split.fileName() + " files"
                 : "its files " + split.files(spec) + " hold no records"));
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   private static int grow(int capacity, int width) {

@@ -13,10 +13,20 @@ public final class InMemoryBatchSource implements BatchSource {
   private final DenseData data;
   private final int batchSize;
   private final long seed;
+  private final SharedSplits.Lease lease;
   private long cachedEpoch = -1;
   private int[] cachedPermutation;
 
   public InMemoryBatchSource(DenseData data, int batchSize, long seed) {
+    this(data, null, batchSize, seed);
+  }
+
+  /** Batches from a shared split; {@link #close} releases {@code lease}. */
+  public InMemoryBatchSource(SharedSplits.Lease lease, int batchSize, long seed) {
+    this(lease.data(), lease, batchSize, seed);
+  }
+
+  private InMemoryBatchSource(DenseData data, SharedSplits.Lease lease, int batchSize, long seed) {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batchSize must be positive, was " + batchSize);
     }
@@ -26,6 +36,7 @@ public final class InMemoryBatchSource implements BatchSource {
     this.data = data;
     this.batchSize = batchSize;
     this.seed = seed;
+    this.lease = lease;
   }
 
   @Override
@@ -91,5 +102,8 @@ public final class InMemoryBatchSource implements BatchSource {
   @Override
   public void close() {
     cachedPermutation = null;
+    if (lease != null) {
+      lease.close();
+    }
   }
 }

@@ -2,13 +2,12 @@ package io.beamtrain.trainer.train;
 
 import io.beamtrain.trainer.data.DenseData;
 import io.beamtrain.trainer.data.ExampleDataset;
+import io.beamtrain.trainer.data.SharedSplits;
 import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.model.ClassificationHead;
 import io.beamtrain.trainer.model.Head;
 import io.beamtrain.trainer.model.RegressionHead;
 import io.beamtrain.trainer.model.TrainingGraph;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -21,9 +20,10 @@ import org.tensorflow.types.TInt32;
  * Evaluates the model on the eval split: runs the inference pass (no dropout) over the split in
  * chunks of up to {@value #CHUNK_ROWS} rows and feeds the outputs to {@link EvalMetrics}.
  *
- * <p>An eval split that fits in memory is converted to tensors once and reused by every
- * evaluation; a larger one is streamed from its shards each time. Not thread-safe; close it to
- * free the tensors.
+ * <p>An eval split that fits in memory is read from one {@link DenseData} (shared by every trial
+ * of the JVM that evaluates on it, see {@link SharedSplits}: each chunk becomes tensors only for
+ * the run that feeds it, so N trials do not hold N tensor copies of the split); a larger one is
+ * streamed from its shards each time. Not thread-safe; close it to release the shared split.
  */
 public final class Evaluator implements AutoCloseable {
   /** Rows per inference run: large enough to amortise a run, small enough to bound memory. */
@@ -31,7 +31,8 @@ public final class Evaluator implements AutoCloseable {
 
   private final Head head;
   private final int numClasses;
-  private final List<Chunk> chunks;
+  private final DenseData inMemory;
+  private final SharedSplits.Lease lease;
   private final ExampleDataset streamed;
 
   private record Chunk(int rows, TFloat32 features, Tensor labels, int[] classIds, float[] targets)
@@ -45,51 +46,53 @@ public final class Evaluator implements AutoCloseable {
     }
   }
 
-  private Evaluator(Head head, List<Chunk> chunks, ExampleDataset streamed) {
+  private Evaluator(Head head, DenseData inMemory, SharedSplits.Lease lease, ExampleDataset streamed) {
     this.head = head;
     this.numClasses = head instanceof ClassificationHead c ? c.classes().size() : 0;
-    this.chunks = chunks;
+    this.inMemory = inMemory;
+    this.lease = lease;
     this.streamed = streamed;
   }
 
-  /** An evaluator of a model with {@code head} over {@code eval}, held as tensors. */
+  /** An evaluator of a model with {@code head} over {@code eval}, held in memory. */
   public static Evaluator inMemory(DenseData eval, Head head) {
-    List<Chunk> chunks = new ArrayList<>();
-    try {
-      for (int start = 0; start < eval.n(); start += CHUNK_ROWS) {
-        chunks.add(chunk(eval, start, Math.min(CHUNK_ROWS, eval.n() - start), head));
-      }
-    } catch (RuntimeException e) {
-      chunks.forEach(Chunk::close);
-      throw e;
-    }
-    return new Evaluator(head, chunks, null);
+    return new Evaluator(head, eval, null, null);
+  }
+
+  /** The same over a shared split; {@link #close} releases {@code lease}. */
+  public static Evaluator inMemory(SharedSplits.Lease lease, Head head) {
+    return new Evaluator(head, lease.data(), lease, null);
   }
 
   /** An evaluator that reads the eval split of {@code dataset} from its shards on every call. */
   public static Evaluator streaming(ExampleDataset dataset, Head head) {
-    return new Evaluator(head, List.of(), dataset);
+    return new Evaluator(head, null, null, dataset);
   }
 
   private static Chunk chunk(DenseData data, int start, int rows, Head head) {
     int width = data.width();
     TFloat32 features = TFloat32.tensorOf(Shape.of(rows, width));
-    features.asRawTensor().data().asFloats().write(data.features(), start * width, rows * width);
-    if (data.isClassification()) {
-      int[] ids = java.util.Arrays.copyOfRange(data.classIds(), start, start + rows);
-      TInt32 labels = TInt32.tensorOf(Shape.of(rows));
-      labels.asRawTensor().data().asInts().write(ids);
-      return new Chunk(rows, features, labels, ids, null);
+    try {
+      features.asRawTensor().data().asFloats().write(data.features(), start * width, rows * width);
+      if (data.isClassification()) {
+        int[] ids = java.util.Arrays.copyOfRange(data.classIds(), start, start + rows);
+        TInt32 labels = TInt32.tensorOf(Shape.of(rows));
+        labels.asRawTensor().data().asInts().write(ids);
+        return new Chunk(rows, features, labels, ids, null);
+      }
+      float[] targets = java.util.Arrays.copyOfRange(data.targets(), start, start + rows);
+      RegressionHead regression = (RegressionHead) head;
+      float[] standardized = new float[rows];
+      for (int i = 0; i < rows; i++) {
+        standardized[i] = regression.standardize(targets[i]);
+      }
+      TFloat32 labels = TFloat32.tensorOf(Shape.of(rows));
+      labels.asRawTensor().data().asFloats().write(standardized);
+      return new Chunk(rows, features, labels, null, targets);
+    } catch (RuntimeException e) {
+      features.close();
+      throw e;
     }
-    float[] targets = java.util.Arrays.copyOfRange(data.targets(), start, start + rows);
-    RegressionHead regression = (RegressionHead) head;
-    float[] standardized = new float[rows];
-    for (int i = 0; i < rows; i++) {
-      standardized[i] = regression.standardize(targets[i]);
-    }
-    TFloat32 labels = TFloat32.tensorOf(Shape.of(rows));
-    labels.asRawTensor().data().asFloats().write(standardized);
-    return new Chunk(rows, features, labels, null, targets);
   }
 
   /** The metrics of the model in {@code session} on the whole eval split. */
@@ -97,8 +100,10 @@ public final class Evaluator implements AutoCloseable {
     EvalMetrics metrics =
         numClasses > 0 ? EvalMetrics.classification(numClasses) : EvalMetrics.regression();
     if (streamed == null) {
-      for (Chunk chunk : chunks) {
-        run(session, model, chunk, metrics);
+      for (int start = 0; start < inMemory.n(); start += CHUNK_ROWS) {
+        try (Chunk chunk = chunk(inMemory, start, Math.min(CHUNK_ROWS, inMemory.n() - start), head)) {
+          run(session, model, chunk, metrics);
+        }
       }
     } else {
       streamed.forEachChunk(
@@ -136,6 +141,8 @@ public final class Evaluator implements AutoCloseable {
 
   @Override
   public void close() {
-    chunks.forEach(Chunk::close);
+    if (lease != null) {
+      lease.close();
+    }
   }
 }

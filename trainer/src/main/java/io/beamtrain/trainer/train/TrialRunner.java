@@ -9,6 +9,7 @@ import io.beamtrain.trainer.TrialSpec;
 import io.beamtrain.trainer.data.BatchSource;
 import io.beamtrain.trainer.data.ExampleDataset;
 import io.beamtrain.trainer.data.Seeds;
+import io.beamtrain.trainer.data.SharedSplits;
 import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.data.TransformSpec;
 import io.beamtrain.trainer.model.HyperParameters;
@@ -65,6 +66,15 @@ public final class TrialRunner {
 
   /** Runs (or resumes) the trial, reporting progress to {@code listener}. */
   public static TrialResult run(TrialSpec spec, TrainingListener listener) {
+    return run(spec, listener, new SharedSplits());
+  }
+
+  /**
+   * Runs (or resumes) the trial, taking the splits that fit in memory from {@code shared}: trials
+   * of one JVM that pass the same cache share one loaded, canonically ordered copy of each split
+   * (see {@link SharedSplits}), with the same results as loading their own.
+   */
+  public static TrialResult run(TrialSpec spec, TrainingListener listener, SharedSplits shared) {
     NativeTensorFlow.requireSingleCopy();
     long started = System.nanoTime();
     HyperParameters params = parse(spec);
@@ -83,8 +93,8 @@ public final class TrialRunner {
     }
     long dataSeed = Seeds.mix(spec.seed(), Seeds.DATA_STREAM);
     try (BatchSource batches =
-            dataset.trainBatches(params.batchSize(), dataSeed, spec.maxInMemoryBytes());
-        Evaluator evaluator = evaluator(dataset, model, spec.maxInMemoryBytes());
+            dataset.trainBatches(params.batchSize(), dataSeed, spec.maxInMemoryBytes(), shared);
+        Evaluator evaluator = evaluator(dataset, model, spec.maxInMemoryBytes(), shared);
         TrainingSession session =
             TrainingSession.open(
                 model,
@@ -152,10 +162,12 @@ public final class TrialRunner {
     };
   }
 
-  private static Evaluator evaluator(ExampleDataset dataset, ModelSpec model, long maxInMemoryBytes) {
+  private static Evaluator evaluator(
+      ExampleDataset dataset, ModelSpec model, long maxInMemoryBytes, SharedSplits shared) {
     if (dataset.fitsInMemory(Split.EVAL, maxInMemoryBytes)) {
       // Canonical order: the metrics' float sums then do not depend on the shard layout.
-      return Evaluator.inMemory(dataset.load(Split.EVAL).inCanonicalOrder(), model.head());
+      SharedSplits.Lease lease = shared.acquire(dataset, Split.EVAL);
+      return Evaluator.inMemory(lease, model.head());
     }
     return Evaluator.streaming(dataset, model.head());
   }
