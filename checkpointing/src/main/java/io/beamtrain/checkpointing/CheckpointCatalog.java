@@ -83,7 +83,7 @@ final class CheckpointCatalog {
     String statePath = StoragePaths.join(directory, CheckpointState.FILE_NAME);
     // A plain read: the generation is taken again right before any commit, and a read-only
     // caller should not need what a versioned read may cost (a lock file on local disk).
-    Optional<byte[]> raw = readIfExists(storage, statePath);
+    Optional<byte[]> raw = storage.readIfExists(statePath);
     CheckpointListing listing = CheckpointListing.of(storage, directory);
     if (raw.isEmpty()) {
       return new CheckpointCatalog(
@@ -127,17 +127,6 @@ final class CheckpointCatalog {
     }
     return new CheckpointCatalog(
         directory, raw, Optional.of(state), Optional.empty(), listing, usable, names);
-  }
-
-  private static Optional<byte[]> readIfExists(Storage storage, String path) {
-    try {
-      return Optional.of(storage.readBytes(path));
-    } catch (StorageException e) {
-      if (e.kind() == StorageException.Kind.NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw e;
-    }
   }
 
   /** The newest usable checkpoint. */

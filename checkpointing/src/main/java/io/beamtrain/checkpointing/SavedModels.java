@@ -101,7 +101,7 @@ public final class SavedModels {
    *     variables TensorFlow cannot restore (its own message names no file)
    */
   public static SavedModelBundle load(String dir, StorageConfig config, String... tags) {
-    Path downloaded = StoragePaths.isGcs(dir) ? download(dir, config) : null;
+    Path downloaded = StoragePaths.isGcs(dir) ? copyToLocal(dir, config) : null;
     Path local = downloaded != null ? downloaded : Paths.get(dir);
     try {
       checkModelFile(local, dir, tags);
@@ -109,7 +109,10 @@ public final class SavedModels {
         return SavedModelBundle.loader(local.toString()).withTags(tags).load();
       } catch (TensorFlowException | TFInvalidArgumentException | TFUnimplementedException e) {
         // saved_model.pb parsed, so what TensorFlow could not read is the variables.
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        // TensorFlow names the local copy of a gs:// model: name the model as the caller gave it.
+        String message = e.getMessage() == null
+            ? e.getClass().getSimpleName()
+            : e.getMessage().strip().replace(local.toString(), dir);
         throw new InvalidSavedModelException(
             String.join(", ", damagedVariableFiles(local, dir, message)),
             "cannot restore the SavedModel's variables: " + message.lines().findFirst().orElse(message), e);
@@ -165,12 +168,23 @@ public final class SavedModels {
     }
   }
 
-  private static Path download(String dir, StorageConfig config) {
+  /**
+   * Copies the SavedModel under the {@code gs://} prefix {@code dir} into a new local temporary
+   * directory (the caller deletes it).
+   *
+   * @throws InvalidSavedModelException when there is no object under the prefix
+   */
+  public static Path copyToLocal(String dir, StorageConfig config) {
     String prefix = StoragePaths.asPrefix(dir);
     Storage storage = Storages.forPath(prefix, config);
-    Path local = LocalCopy.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "beamtrain-load-");
+    List<StorageObject> objects = storage.list(prefix);
+    if (objects.isEmpty()) {
+      throw new InvalidSavedModelException(dir, "no objects under this prefix, not a SavedModel", null);
+    }
+    Path local = LocalCopy.createTempDirectory(
+        Paths.get(System.getProperty("java.io.tmpdir")), "beamtrain-saved-model-");
     try {
-      for (StorageObject object : storage.list(prefix)) {
+      for (StorageObject object : objects) {
         storage.download(object.path(), local.resolve(object.path().substring(prefix.length())));
       }
       return local;

@@ -25,6 +25,21 @@ public interface Storage {
   /** Reads a whole object. */
   byte[] readBytes(String path);
 
+  /**
+   * Reads a whole object, empty when there is none (a plain read: unlike {@link #readVersioned},
+   * it leaves nothing behind on a local path).
+   */
+  default Optional<byte[]> readIfExists(String path) {
+    try {
+      return Optional.of(readBytes(path));
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
   /** Opens an object for streaming reads; the caller closes the stream. */
   InputStream openRead(String path);
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.UsageException;
@@ -44,15 +43,11 @@ public final class DataFingerprint {
   /** The fingerprint the trials were trained on, if recorded. */
   static Optional<String> recorded(OutputLayout layout, StorageConfig config) {
     String path = recordPath(layout);
-    byte[] bytes;
-    try {
-      bytes = Storages.forPath(path, config).readBytes(path);
-    } catch (StorageException e) {
-      if (e.kind() == StorageException.Kind.NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw e;
+    Optional<byte[]> record = Storages.forPath(path, config).readIfExists(path);
+    if (record.isEmpty()) {
+      return Optional.empty();
     }
+    byte[] bytes = record.get();
     try {
       JsonNode node = JSON.readTree(bytes).path(FIELD);
       if (!node.isTextual()) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
@@ -73,7 +72,7 @@ public final class OutputConflicts {
 
   private static void checkStudy(OutputLayout layout, String plannedJson, Storage storage) {
     String path = layout.studyJson();
-    Optional<byte[]> recorded = read(storage, path);
+    Optional<byte[]> recorded = storage.readIfExists(path);
     if (recorded.isEmpty()) {
       return;
     }
@@ -193,17 +192,6 @@ public final class OutputConflicts {
     } catch (IOException e) {
       throw new UsageException(source + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("")
           + "); it is not this tool's, or was cut short: move it away to run here");
-    }
-  }
-
-  private static Optional<byte[]> read(Storage storage, String path) {
-    try {
-      return Optional.of(storage.readBytes(path));
-    } catch (StorageException e) {
-      if (e.kind() == StorageException.Kind.NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw e;
     }
   }
 }

@@ -2,15 +2,11 @@ package io.beamtrain.trainer.serving;
 
 import io.beamtrain.checkpointing.SavedModels;
 import io.beamtrain.checkpointing.InvalidSavedModelException;
-import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
-import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.NativeTensorFlow;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -271,29 +267,11 @@ public final class ServingModel implements AutoCloseable {
   }
 
   private static Path download(String dir, StorageConfig config) {
-    String prefix = StoragePaths.asPrefix(dir);
-    Storage storage = Storages.forPath(prefix, config);
-    List<StorageObject> objects = storage.list(prefix);
-    if (objects.isEmpty()) {
-      throw new BadInputException(dir + ": no objects under this prefix, not a SavedModel");
-    }
-    Path local;
     try {
-      local = Files.createTempDirectory("beamtrain-saved-model-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temp dir for " + dir, e);
+      return SavedModels.copyToLocal(dir, config);
+    } catch (InvalidSavedModelException e) {
+      throw new BadInputException(e.getMessage(), e);
     }
-    try {
-      for (StorageObject object : objects) {
-        String relative = object.path().substring(prefix.length());
-        storage.download(object.path(), local.resolve(relative));
-      }
-    } catch (RuntimeException e) {
-      deleteRecursively(local);
-      throw e;
-    }
-    LOG.debug("downloaded {} objects of {} to {}", objects.size(), dir, local);
-    return local;
   }
 
   private static void deleteRecursively(Path dir) {
