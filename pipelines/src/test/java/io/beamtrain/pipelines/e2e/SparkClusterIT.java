@@ -88,7 +88,9 @@ class SparkClusterIT {
       inProcess(concat(List.of("train", "--output=gs://" + BUCKET + "/direct-train"), trainArgs, storage));
 
       Path events = Files.createDirectories(tmp.resolve("spark-events"));
+      long clusterStart = System.nanoTime();
       try (SparkStandaloneCluster cluster = SparkStandaloneCluster.start(tmp.resolve("cluster"), sparkClasspath, 2, 1)) {
+        System.out.printf("SparkClusterIT: cluster up in %.0f s%n", (System.nanoTime() - clusterStart) / 1e9);
         String master = "--sparkMaster=" + cluster.masterUrl();
         List<String> spark = List.of("--runner=SparkRunner", master);
         List<String> driverProperties = List.of("-Dspark.eventLog.enabled=true",
@@ -98,7 +100,7 @@ class SparkClusterIT {
         // 1. ./beamtrain, as a user runs it: the launcher puts Spark's classpath first.
         List<String> launcher = new ArrayList<>(List.of("bash", root.resolve("beamtrain").toString(), "sweep",
             "--output=gs://" + BUCKET + "/spark-sweep-1"));
-        driver(cluster, root, String.join(" ", driverProperties),
+        driver("sweep 1 (./beamtrain)", cluster, root, String.join(" ", driverProperties),
             concat(launcher, sweepArgs, spark, storage));
         // 2. spark-submit (bin/spark-submit runs this class with Spark's jars).
         List<String> submit = new ArrayList<>(List.of(SparkStandaloneCluster.javaBinary()));
@@ -107,11 +109,11 @@ class SparkClusterIT {
         submit.addAll(List.of("-cp", cluster.classpath(), "org.apache.spark.deploy.SparkSubmit",
             "--master", cluster.masterUrl(), "--class", "io.beamtrain.pipelines.cli.Main", jar.toString(),
             "sweep", "--output=gs://" + BUCKET + "/spark-sweep-2", "--filesToStage=" + jar));
-        driver(cluster, root, "", concat(submit, sweepArgs, spark, storage));
+        driver("sweep 2 (SparkSubmit)", cluster, root, "", concat(submit, sweepArgs, spark, storage));
         // 3. train (preprocess on the cluster too).
         List<String> train = new ArrayList<>(List.of("bash", root.resolve("beamtrain").toString(), "train",
             "--output=gs://" + BUCKET + "/spark-train"));
-        driver(cluster, root, String.join(" ", driverProperties), concat(train, trainArgs, spark, storage));
+        driver("train (./beamtrain)", cluster, root, String.join(" ", driverProperties), concat(train, trainArgs, spark, storage));
 
         List<String> direct = results(gcs, "direct-sweep");
         assertEquals(4, direct.size(), direct.toString());
@@ -134,16 +136,18 @@ class SparkClusterIT {
   }
 
   /** Runs a driver process against the cluster; fails with its output unless it exits 0. */
-  private void driver(SparkStandaloneCluster cluster, Path root, String javaOpts, List<String> command)
+  private void driver(String name, SparkStandaloneCluster cluster, Path root, String javaOpts, List<String> command)
       throws IOException, InterruptedException {
     Path log = Files.createTempFile(tmp, "driver-", ".log");
     ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
     SparkStandaloneCluster.sparkEnvironment(builder.environment(), cluster.sparkHome());
     builder.environment().put("JAVA_OPTS", "-Xmx2g " + javaOpts);
+    long start = System.nanoTime();
     Process process = builder.start();
     try {
       boolean exited = process.waitFor(4, TimeUnit.MINUTES);
+      System.out.printf("SparkClusterIT: %s took %.0f s%n", name, (System.nanoTime() - start) / 1e9);
       String output = Files.readString(log);
       assertTrue(exited, "driver still running after 4 minutes: " + command + "\n" + output);
       assertEquals(0, process.exitValue(), command + "\n" + output + cluster.logs());
