@@ -63,8 +63,8 @@ public final class TrialExecutor {
     TrialSpec spec = settings.toTrialSpec(trial);
     // Start and end with the thread, at debug level: they show where a sweep's wall time goes
     // (-Dorg.slf4j.simpleLogger.log.io.beamtrain.pipelines.sweep=debug).
-    LOG.debug("{}: starting on {} with {} (seed {})", trial.id(), Thread.currentThread().getName(),
-        trial.params(), trial.seed());
+    LOG.debug("{}: starting on {} ({} at once in this JVM) with {} (seed {})", trial.id(),
+        Thread.currentThread().getName(), settings.concurrentTrials(), trial.params(), trial.seed());
     try {
       TrialResult result = TrialRunner.run(spec, listener, WORKER_SPLITS);
       LOG.debug("{}: {} after {} steps in {} ms, {}", trial.id(), result.status(), result.steps(),

@@ -14,7 +14,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * <p>An explicit {@code --trialsPerWorker} wins. Otherwise it follows the runner's own
  * parallelism: the DirectRunner's {@code --targetParallelism}, the FlinkRunner's {@code
  * --parallelism} (embedded Flink runs every slot in this JVM) or, on a session cluster ({@code
- * --flinkMaster=host:port}), its TaskManagers' slots, the SparkRunner's {@code local[N]};
+ * --flinkMaster=host:port}), its TaskManagers' slots, the SparkRunner's {@code local[N]} (on a
+ * Spark cluster 0: each executor's cores, read on the executor, {@link io.beamtrain.pipelines.spark.SparkExecutorCores});
  * for other runners (Dataflow: one DoFn thread per vCPU) 0, meaning "the worker's cores", decided
  * on the worker. Never more than the number of trials. Flink and Spark options are read
  * reflectively because their runners are only on the classpath in the flink/spark builds.

@@ -2,6 +2,7 @@ package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.spark.SparkExecutorCores;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.MetricSpec;
@@ -112,12 +113,17 @@ public record TrialSettings(
         earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
   }
 
-  /** Trials running at once in this JVM, which divides its cores between their TF thread pools. */
+  /**
+   * Trials running at once in this JVM, which divides its cores between their TF thread pools:
+   * {@code trialsPerWorker}, else as many as the worker runs tasks at once -- a Spark executor's
+   * cores (a standalone Worker's {@code --cores}, not the machine's), otherwise this JVM's cores.
+   */
   public int concurrentTrials() {
     if (trialsPerWorker > 0) {
       return trialsPerWorker;
     }
-    return Math.max(1, Math.min(trialCount, Runtime.getRuntime().availableProcessors()));
+    int workerTasks = SparkExecutorCores.ofThisExecutor().orElse(Runtime.getRuntime().availableProcessors());
+    return Math.max(1, Math.min(trialCount, workerTasks));
   }
 
   /** The trainer's spec for one trial: its own directory, parameters, seed and warm start. */

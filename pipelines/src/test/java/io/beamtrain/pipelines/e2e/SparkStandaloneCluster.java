@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * A Spark standalone cluster on 127.0.0.1 for tests: one Master and N Workers, each its own JVM
  * started from Spark's classpath (spark-runtime/target/classpath.txt) the way {@code
  * sbin/start-master.sh} and {@code sbin/start-worker.sh} start them. The Workers start executors
- * from a Spark home whose {@code jars/} links to that classpath, as a Spark distribution's does.
+ * from a Spark home whose {@code jars/} links to that classpath, as a Spark distribution's does,
+ * and whose {@code conf/} holds the executors' logging.
  * Every server binds to 127.0.0.1 ({@code SPARK_LOCAL_IP}); executors extract JavaCPP's natives
  * into the cluster directory, not {@code ~/.javacpp}. {@link #close} stops every process it
  * started (and the executors under them) by process id.
@@ -41,22 +42,31 @@ final class SparkStandaloneCluster implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> workerDirs = new ArrayList<>();
   private int masterPort;
+  private int masterUi;
+  private int workers;
 
   private SparkStandaloneCluster(Path dir) {
     this.dir = dir;
     this.sparkHome = dir.resolve("spark-home");
   }
 
-  /** Starts a Master and {@code workers} Workers with {@code cores} cores each under {@code dir}. */
-  static SparkStandaloneCluster start(Path dir, List<Path> sparkClasspath, int workers, int cores)
-      throws IOException, InterruptedException {
+  /**
+   * Starts a Master and {@code workers} Workers with {@code cores} cores each under {@code dir},
+   * without waiting for them ({@link #awaitWorkers}): the caller can do other work while they
+   * boot. The executors extract TensorFlow's natives into {@code nativeCache} (JavaCPP locks it,
+   * so one machine's JVMs can share it and extract once), not {@code ~/.javacpp}.
+   */
+  static SparkStandaloneCluster start(Path dir, List<Path> sparkClasspath, int workers, int cores,
+      Path nativeCache) throws IOException, InterruptedException {
     SparkStandaloneCluster cluster = new SparkStandaloneCluster(dir);
     try {
       cluster.linkJars(sparkClasspath);
+      cluster.writeExecutorLogging();
+      cluster.workers = workers;
       cluster.masterPort = freePort();
-      int masterUi = freePort();
+      cluster.masterUi = freePort();
       cluster.launch("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-          "--port", String.valueOf(cluster.masterPort), "--webui-port", String.valueOf(masterUi)), Map.of());
+          "--port", String.valueOf(cluster.masterPort), "--webui-port", String.valueOf(cluster.masterUi)), Map.of());
       for (int i = 1; i <= workers; i++) {
         Path work = Files.createDirectories(dir.resolve("worker-" + i));
         cluster.workerDirs.add(work);
@@ -64,15 +74,19 @@ final class SparkStandaloneCluster implements AutoCloseable {
                 "--port", String.valueOf(freePort()), "--webui-port", String.valueOf(freePort()),
                 "--cores", String.valueOf(cores), "--memory", "2g", "--work-dir", work.toString(),
                 cluster.masterUrl()),
-            // Inherited by the executors the Worker forks: TensorFlow's natives go to the test dir.
-            Map.of("JDK_JAVA_OPTIONS", "-Dorg.bytedeco.javacpp.cachedir=" + dir.resolve("javacpp-worker-" + i)));
+            // Inherited by the executors the Worker forks.
+            Map.of("JDK_JAVA_OPTIONS", "-Dorg.bytedeco.javacpp.cachedir=" + nativeCache));
       }
-      cluster.awaitAliveWorkers(masterUi, workers);
       return cluster;
-    } catch (IOException | InterruptedException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       cluster.close();
       throw e;
     }
+  }
+
+  /** Waits until every Worker has registered with the Master (its REST UI's {@code aliveworkers}). */
+  void awaitWorkers() throws IOException, InterruptedException {
+    awaitAliveWorkers(masterUi, workers);
   }
 
   String masterUrl() {
@@ -82,6 +96,16 @@ final class SparkStandaloneCluster implements AutoCloseable {
   /** The Spark home the Workers start executors from ({@code jars/} is Spark's classpath). */
   Path sparkHome() {
     return sparkHome;
+  }
+
+  /** The process ids of the Master, the Workers and whatever runs under them now (executors). */
+  List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    for (Process process : processes) {
+      pids.add(process.pid());
+      process.descendants().forEach(child -> pids.add(child.pid()));
+    }
+    return pids;
   }
 
   /** Spark's classpath as a {@code java -cp} argument. */
@@ -106,6 +130,26 @@ final class SparkStandaloneCluster implements AutoCloseable {
     for (Path jar : classpath) {
       Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar);
     }
+  }
+
+  /**
+   * {@code conf/log4j2.properties}, which a Worker puts on its executors' classpath: Spark's
+   * default console logging plus TrialExecutor's debug line where a trial starts (which executor
+   * trained it, and how many trials that executor trains at once).
+   */
+  private void writeExecutorLogging() throws IOException {
+    Path conf = Files.createDirectories(sparkHome.resolve("conf"));
+    Files.writeString(conf.resolve("log4j2.properties"), String.join("\n",
+        "rootLogger.level = info",
+        "rootLogger.appenderRef.stderr.ref = console",
+        "appender.console.type = Console",
+        "appender.console.name = console",
+        "appender.console.target = SYSTEM_ERR",
+        "appender.console.layout.type = PatternLayout",
+        "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %p %c{1}: %m%n%ex",
+        "logger.trials.name = io.beamtrain.pipelines.sweep.TrialExecutor",
+        "logger.trials.level = debug",
+        ""));
   }
 
   private void launch(String name, List<String> mainAndArgs, Map<String, String> extraEnv) throws IOException {
