@@ -117,6 +117,15 @@ class SparkClusterIT {
       long clusterWait = System.nanoTime();
       cluster.awaitWorkers();
       durations.put("cluster start (after those)", lap(clusterWait));
+      // Every server is bound to 127.0.0.1 (SPARK_LOCAL_IP and --host), none to all interfaces.
+      List<Long> servers = new ArrayList<>(cluster.pids());
+      servers.add(gcs.pid());
+      for (long pid : servers) {
+        List<String> sockets = ListeningSockets.of(pid);
+        assertFalse(sockets.isEmpty(), "process " + pid + " listens on no port");
+        assertEquals(List.of(), sockets.stream().filter(a -> !ListeningSockets.isLoopback(a)).toList(),
+            "process " + pid + " listens beyond 127.0.0.1");
+      }
       String master = "--sparkMaster=" + cluster.masterUrl();
       List<String> spark = List.of("--runner=SparkRunner", master);
       List<String> driverProperties = List.of("-Dspark.eventLog.enabled=true",
