@@ -201,9 +201,15 @@ public final class AnalyzeColumns
         if (moments[i] != null) {
           moments[i].merge(other.moments[i]);
         } else {
+          // Never shares other's count arrays: a later add to this accumulator would change
+          // other's counts too, and other may still be read (Beam only lets the first be changed).
           for (Map.Entry<String, long[]> entry : other.counts[i].entrySet()) {
-            counts[i].merge(
-                entry.getKey(), entry.getValue(), (a, b) -> new long[] {a[0] + b[0]});
+            long[] count = counts[i].get(entry.getKey());
+            if (count == null) {
+              counts[i].put(entry.getKey(), new long[] {entry.getValue()[0]});
+            } else {
+              count[0] += entry.getValue()[0];
+            }
           }
         }
       }
