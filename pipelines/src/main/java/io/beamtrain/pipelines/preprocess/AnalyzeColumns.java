@@ -62,6 +62,63 @@ public final class AnalyzeColumns
         .setCoder(SerializableCoder.of(TableStatistics.class));
   }
 
+  /**
+   * The statistics of partial {@link Accumulator}s that another step built with a {@link
+   * StatisticsFn} of the same schema ({@link ParseAndWrite} builds one per file and split): what
+   * {@link AnalyzeColumns} gives over their rows, without the rows being elements. The partials
+   * are merged into a fresh accumulator and never changed, so one partial gives exactly its own
+   * statistics.
+   */
+  public static PTransform<PCollection<Accumulator>, PCollection<TableStatistics>> mergePartials(
+      DataSchema schema, VocabularyOptions vocabulary) {
+    MergePartialsFn merge = new MergePartialsFn(new StatisticsFn(schema, vocabulary));
+    return new PTransform<>() {
+      @Override
+      public PCollection<TableStatistics> expand(PCollection<Accumulator> partials) {
+        return partials
+            .apply("MergePartials", Combine.globally(merge))
+            .setCoder(SerializableCoder.of(TableStatistics.class));
+      }
+    };
+  }
+
+  /** Merges partial accumulators into its own; reads its inputs, never changes them. */
+  private static final class MergePartialsFn
+      extends Combine.CombineFn<Accumulator, Accumulator, TableStatistics> {
+    private final StatisticsFn statistics;
+
+    MergePartialsFn(StatisticsFn statistics) {
+      this.statistics = statistics;
+    }
+
+    @Override
+    public Accumulator createAccumulator() {
+      return statistics.createAccumulator();
+    }
+
+    @Override
+    public Accumulator addInput(Accumulator accumulator, Accumulator partial) {
+      accumulator.merge(partial);
+      return accumulator;
+    }
+
+    @Override
+    public Accumulator mergeAccumulators(Iterable<Accumulator> accumulators) {
+      return statistics.mergeAccumulators(accumulators);
+    }
+
+    @Override
+    public TableStatistics extractOutput(Accumulator accumulator) {
+      return statistics.extractOutput(accumulator);
+    }
+
+    @Override
+    public Coder<Accumulator> getAccumulatorCoder(
+        CoderRegistry registry, Coder<Accumulator> inputCoder) {
+      return statistics.accumulatorCoder();
+    }
+  }
+
   /** The combiner itself, usable on its own (e.g. in a test or a keyed combine). */
   public static final class StatisticsFn
       extends Combine.CombineFn<ParsedRow, Accumulator, TableStatistics> {
@@ -129,6 +186,11 @@ public final class AnalyzeColumns
     @Override
     public Coder<Accumulator> getAccumulatorCoder(
         CoderRegistry registry, Coder<ParsedRow> inputCoder) {
+      return accumulatorCoder();
+    }
+
+    /** The coder of this combiner's accumulators. */
+    public Coder<Accumulator> accumulatorCoder() {
       return new AccumulatorCoder(numeric);
     }
 
