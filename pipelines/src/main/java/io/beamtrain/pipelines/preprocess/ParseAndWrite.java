@@ -110,15 +110,18 @@ final class ParseAndWrite extends PTransform<PCollection<String>, PCollectionTup
       String name = file.getMetadata().resourceId().toString();
       AnalyzeColumns.Accumulator trainStatistics = statistics.createAccumulator();
       AnalyzeColumns.Accumulator evalStatistics = statistics.createAccumulator();
-      // A few chunks per shard in flight: enough to keep the pool busy, few enough to bound memory.
-      Semaphore inFlight = new Semaphore(2 * (settings.trainShards() + settings.evalShards()));
+      Semaphore inFlight =
+          new Semaphore(
+              SplitParts.chunksInFlight(settings.trainShards())
+                  + SplitParts.chunksInFlight(settings.evalShards()));
       SplitParts train =
           new SplitParts(
               Split.TRAIN.fileName(), settings.trainShards(), settings.dataDir(), encoder,
-              inFlight);
+              inFlight, statistics, trainStatistics);
       SplitParts eval =
           new SplitParts(
-              Split.EVAL.fileName(), settings.evalShards(), settings.dataDir(), encoder, inFlight);
+              Split.EVAL.fileName(), settings.evalShards(), settings.dataDir(), encoder,
+              inFlight, statistics, evalStatistics);
       double evalFraction = settings.evalFraction();
       try {
         FileParser.Counts counts =
@@ -129,10 +132,8 @@ final class ParseAndWrite extends PTransform<PCollection<String>, PCollectionTup
                   @Override
                   public void accepted(ParsedRow row) {
                     if (SplitExamples.isEval(fingerprint.of(row), evalFraction)) {
-                      statistics.addInput(evalStatistics, row);
                       eval.add(row);
                     } else {
-                      statistics.addInput(trainStatistics, row);
                       train.add(row);
                     }
                   }

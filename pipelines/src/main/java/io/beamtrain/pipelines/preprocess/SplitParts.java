@@ -22,7 +22,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * rows encoded and written to a temporary GZIP TFRecord file under {@code
  * <dataDir>/.temp-beam/} (see {@link BeamTempFiles}).
  *
- * <p>Encoding and compression run on a JVM-wide pool of one thread per core, in chunks of
+ * <p>The statistics, encoding and compression run on a JVM-wide pool of one thread per core, in chunks of
  * {@value #CHUNK_ROWS} rows, while the caller goes on parsing: that is where most of the time of
  * a row goes, and a single file is parsed by one thread. A part's chunks run one after another in
  * the order they were dealt (each waits for the one before), so a part's records are in file
@@ -54,20 +54,47 @@ final class SplitParts {
   private final String tempDir;
   private final ExampleEncoder encoder;
   private final Semaphore inFlight;
+  private final AnalyzeColumns.StatisticsFn statistics;
+  private final AnalyzeColumns.Accumulator accumulator;
   private final List<Part> parts = new ArrayList<>();
+  private List<ParsedRow> uncounted = new ArrayList<>(CHUNK_ROWS);
+  private CompletableFuture<Void> counted = CompletableFuture.completedFuture(null);
   private int next;
 
+  /**
+   * Parts of {@code split} with {@code shards} shards under {@code dataDir}; every row is also
+   * added to {@code accumulator}, in the order of {@link #add} (so the statistics are those of one
+   * sequential pass), on the pool too. The accumulator is complete once {@link #finish} returns.
+   */
   SplitParts(
-      String split, int shards, String dataDir, ExampleEncoder encoder, Semaphore inFlight) {
+      String split,
+      int shards,
+      String dataDir,
+      ExampleEncoder encoder,
+      Semaphore inFlight,
+      AnalyzeColumns.StatisticsFn statistics,
+      AnalyzeColumns.Accumulator accumulator) {
     this.split = split;
     this.shards = shards;
     this.tempDir = StoragePaths.join(dataDir, BeamTempFiles.DIRECTORY);
     this.encoder = encoder;
     this.inFlight = inFlight;
+    this.statistics = statistics;
+    this.accumulator = accumulator;
+  }
+
+  /** Permits of the {@link Semaphore} that a split of {@code shards} shards should be given. */
+  static int chunksInFlight(int shards) {
+    // Two chunks per chain (shards, statistics): one being written, one waiting.
+    return 2 * (shards + 1);
   }
 
   /** Deals {@code row} to the next shard; may wait for a chunk in flight to finish. */
   void add(ParsedRow row) {
+    uncounted.add(row);
+    if (uncounted.size() >= CHUNK_ROWS) {
+      count();
+    }
     if (parts.isEmpty()) {
       for (int shard = 0; shard < shards; shard++) {
         parts.add(new Part(shard));
@@ -86,6 +113,8 @@ final class SplitParts {
    * file had no row of this split. A failure of any part is rethrown here.
    */
   List<ShardPart> finish(String source) throws IOException {
+    count();
+    await(counted);
     for (Part part : parts) {
       part.submit();
       part.tail = part.tail.thenRunAsync(part::close, POOL);
@@ -100,6 +129,7 @@ final class SplitParts {
 
   /** After a failure: waits for the parts still being written, then deletes them. */
   void abort() {
+    counted.handle((ignored, failure) -> null).join();
     List<ResourceId> files = new ArrayList<>();
     for (Part part : parts) {
       part.tail.handle((ignored, failure) -> null).join();
@@ -113,6 +143,25 @@ final class SplitParts {
       org.slf4j.LoggerFactory.getLogger(SplitParts.class)
           .debug("cannot delete the parts of a failed file: {}", e.toString());
     }
+  }
+
+  /** Hands the rows not yet added to the statistics to the pool, after the chunks before. */
+  private void count() {
+    if (uncounted.isEmpty()) {
+      return;
+    }
+    List<ParsedRow> chunk = uncounted;
+    uncounted = new ArrayList<>(CHUNK_ROWS);
+    inFlight.acquireUninterruptibly();
+    counted =
+        counted.thenRunAsync(
+            () -> {
+              for (ParsedRow row : chunk) {
+                statistics.addInput(accumulator, row);
+              }
+            },
+            POOL);
+    counted.whenComplete((ignored, failure) -> inFlight.release());
   }
 
   private static void await(CompletableFuture<Void> future) throws IOException {

@@ -22,6 +22,8 @@ final class ChildJvm {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + maxHeap);
+    // Out of heap is the failure to see; without this the JVM's other threads keep it alive.
+    command.add("-XX:+ExitOnOutOfMemoryError");
     for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (argument.startsWith("--add-opens")) {
         command.add(argument);
