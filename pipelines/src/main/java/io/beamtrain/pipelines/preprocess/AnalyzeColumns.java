@@ -62,6 +62,63 @@ public final class AnalyzeColumns
         .setCoder(SerializableCoder.of(TableStatistics.class));
   }
 
+  /**
+   * The statistics of partial {@link Accumulator}s that another step built with a {@link
+   * StatisticsFn} of the same schema ({@link ParseAndWrite} builds one per file and split): what
+   * {@link AnalyzeColumns} gives over their rows, without the rows being elements. The partials
+   * are merged into a fresh accumulator and never changed, so one partial gives exactly its own
+   * statistics.
+   */
+  public static PTransform<PCollection<Accumulator>, PCollection<TableStatistics>> mergePartials(
+      DataSchema schema, VocabularyOptions vocabulary) {
+    MergePartialsFn merge = new MergePartialsFn(new StatisticsFn(schema, vocabulary));
+    return new PTransform<>() {
+      @Override
+      public PCollection<TableStatistics> expand(PCollection<Accumulator> partials) {
+        return partials
+            .apply("MergePartials", Combine.globally(merge))
+            .setCoder(SerializableCoder.of(TableStatistics.class));
+      }
+    };
+  }
+
+  /** Merges partial accumulators into its own; reads its inputs, never changes them. */
+  private static final class MergePartialsFn
+      extends Combine.CombineFn<Accumulator, Accumulator, TableStatistics> {
+    private final StatisticsFn statistics;
+
+    MergePartialsFn(StatisticsFn statistics) {
+      this.statistics = statistics;
+    }
+
+    @Override
+    public Accumulator createAccumulator() {
+      return statistics.createAccumulator();
+    }
+
+    @Override
+    public Accumulator addInput(Accumulator accumulator, Accumulator partial) {
+      accumulator.merge(partial);
+      return accumulator;
+    }
+
+    @Override
+    public Accumulator mergeAccumulators(Iterable<Accumulator> accumulators) {
+      return statistics.mergeAccumulators(accumulators);
+    }
+
+    @Override
+    public TableStatistics extractOutput(Accumulator accumulator) {
+      return statistics.extractOutput(accumulator);
+    }
+
+    @Override
+    public Coder<Accumulator> getAccumulatorCoder(
+        CoderRegistry registry, Coder<Accumulator> inputCoder) {
+      return statistics.accumulatorCoder();
+    }
+  }
+
   /** The combiner itself, usable on its own (e.g. in a test or a keyed combine). */
   public static final class StatisticsFn
       extends Combine.CombineFn<ParsedRow, Accumulator, TableStatistics> {
@@ -129,6 +186,11 @@ public final class AnalyzeColumns
     @Override
     public Coder<Accumulator> getAccumulatorCoder(
         CoderRegistry registry, Coder<ParsedRow> inputCoder) {
+      return accumulatorCoder();
+    }
+
+    /** The coder of this combiner's accumulators. */
+    public Coder<Accumulator> accumulatorCoder() {
       return new AccumulatorCoder(numeric);
     }
 
@@ -201,9 +263,15 @@ public final class AnalyzeColumns
         if (moments[i] != null) {
           moments[i].merge(other.moments[i]);
         } else {
+          // Never shares other's count arrays: a later add to this accumulator would change
+          // other's counts too, and other may still be read (Beam only lets the first be changed).
           for (Map.Entry<String, long[]> entry : other.counts[i].entrySet()) {
-            counts[i].merge(
-                entry.getKey(), entry.getValue(), (a, b) -> new long[] {a[0] + b[0]});
+            long[] count = counts[i].get(entry.getKey());
+            if (count == null) {
+              counts[i].put(entry.getKey(), new long[] {entry.getValue()[0]});
+            } else {
+              count[0] += entry.getValue()[0];
+            }
           }
         }
       }

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The temporary files that Beam's file sinks ({@link WriteExamples}, {@link WriteRejected}) write
- * under the data directory before renaming them into place: {@code <dir>/.temp-beam/<uuid>}, one
- * per bundle. A run that finishes removes them; a run that is killed leaves them (megabytes each),
+ * The temporary files that the shard parts ({@link SplitParts}) and Beam's file sink ({@link
+ * WriteRejected}) write under the data directory before renaming them into place: {@code
+ * <dir>/.temp-beam/<uuid>}, one per part or bundle. A run that finishes removes them; a run that is killed leaves them (megabytes each),
  * and nothing else ever would, so the next run over the same output removes what is left.
  *
  * <p>Only what this tool's writes create is touched: objects directly in the {@code .temp-beam}

@@ -2,7 +2,6 @@ package io.beamtrain.pipelines.preprocess;
 
 import java.io.IOException;
 import java.nio.channels.Channels;
-import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -78,53 +77,35 @@ public final class ParseRows extends PTransform<PCollection<String>, PCollection
 
   /** Parses one whole file; holds only the schema, so it is cheap to serialize. */
   static final class ParseFileFn extends DoFn<FileIO.ReadableFile, ParsedRow> {
-    private final InputFormat format;
-    private final CsvDialect dialect;
-    private final List<String> columns;
-    private final RowValidator validator;
+    private final FileParser parser;
     private final Counter rows = Metrics.counter("preprocess", "rows");
     private final Counter rejected = Metrics.counter("preprocess", "rejected");
 
     ParseFileFn(InputFormat format, CsvDialect dialect, DataSchema schema) {
-      this.format = format;
-      this.dialect = dialect;
-      this.columns = schema.columnNames();
-      this.validator = new RowValidator(schema);
+      this.parser = new FileParser(format, dialect, schema);
     }
 
     @ProcessElement
     public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out)
         throws IOException {
       String name = file.getMetadata().resourceId().toString();
-      long accepted = 0;
-      long refused = 0;
-      try (TableReader reader =
-          format.open(name, Channels.newInputStream(file.open()), columns, dialect)) {
-        while (reader.next()) {
-          RejectedRow rejection = null;
-          if (reader.problem() != null) {
-            rejection =
-                new RejectedRow(
-                    name, reader.line(), reader.problem(), reader.problemDetail(),
-                    reader.rawText());
-          } else {
-            String[] values = reader.takeValues();
-            RowValidator.Problem problem = validator.check(values);
-            if (problem == null) {
-              out.get(ROWS).output(ParsedRow.wrap(values));
-              accepted++;
-              continue;
-            }
-            rejection =
-                new RejectedRow(
-                    name, reader.line(), problem.reason(), problem.detail(), reader.rawText());
-          }
-          out.get(REJECTED).output(rejection);
-          refused++;
-        }
-      }
-      rows.inc(accepted);
-      rejected.inc(refused);
+      FileParser.Counts counts =
+          parser.parse(
+              name,
+              Channels.newInputStream(file.open()),
+              new FileParser.Rows() {
+                @Override
+                public void accepted(ParsedRow row) {
+                  out.get(ROWS).output(row);
+                }
+
+                @Override
+                public void rejected(RejectedRow row) {
+                  out.get(REJECTED).output(row);
+                }
+              });
+      rows.inc(counts.accepted());
+      rejected.inc(counts.rejected());
     }
   }
 }

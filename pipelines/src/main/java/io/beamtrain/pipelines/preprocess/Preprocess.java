@@ -2,7 +2,6 @@ package io.beamtrain.pipelines.preprocess;
 
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
-import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.data.TransformSpec;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -21,12 +20,15 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * transform.json} is written, so a pipeline can chain training after it ({@code train}).
  *
  * <pre>
- *   input pattern -> forget previous transform.json -> ParseRows -+-> rows -> SplitExamples
- *                                                                  |     train -> AnalyzeColumns, WriteExamples
- *                                                                  |     eval  -> AnalyzeColumns, WriteExamples
- *                                                                  +-> rejected -> WriteRejected
+ *   input pattern -> forget previous transform.json -> ParseAndWrite, per file -+-> train, eval shard parts -> CommitShards
+ *                                                                               +-> train, eval partial statistics -> merged
+ *                                                                               +-> rejected -> WriteRejected
  *                    everything above -> WriteMetadata -> data directory
  * </pre>
+ *
+ * <p>{@link ParseAndWrite} does in one streaming pass per file what {@link ParseRows}, {@link
+ * SplitExamples} and {@link AnalyzeColumns} do row by row, with the same results, so rows never
+ * become elements and memory does not grow with the row count.
  *
  * <p>A previous run's {@code transform.json} in the same directory is deleted first, so a run that
  * fails half way never leaves a {@code transform.json} that describes shards it overwrote; so are
@@ -68,41 +70,26 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
             .apply("InputPattern", Create.of(settings.input()).withCoder(StringUtf8Coder.of()))
             .apply("ForgetPreviousDataset", ParDo.of(new ForgetPreviousDatasetFn(settings)))
             .setCoder(StringUtf8Coder.of())
-            .apply(
-                "ParseRows",
-                ParseRows.of(schema)
-                    .withFormat(settings.inputFormat())
-                    .withCsvDialect(settings.csvDialect()));
-    PCollectionTuple splits =
-        parsed
-            .get(ParseRows.ROWS)
-            .apply(
-                "SplitExamples",
-                SplitExamples.create()
-                    .withEvalFraction(settings.evalFraction())
-                    .withSeed(settings.splitSeed()));
-    PCollection<ParsedRow> train = splits.get(SplitExamples.TRAIN);
-    PCollection<ParsedRow> eval = splits.get(SplitExamples.EVAL);
-    AnalyzeColumns analyze = AnalyzeColumns.of(schema).withVocabulary(settings.vocabulary());
+            .apply("ParseAndWrite", new ParseAndWrite(settings, schema));
+    PCollection<RejectedRow> rejected = parsed.get(ParseAndWrite.REJECTED);
     return PCollectionTuple.of(
-            WriteMetadata.TRAIN_STATISTICS, train.apply("AnalyzeTrain", analyze))
-        .and(WriteMetadata.EVAL_STATISTICS, eval.apply("AnalyzeEval", analyze))
+            WriteMetadata.TRAIN_STATISTICS,
+            parsed
+                .get(ParseAndWrite.TRAIN_STATISTICS)
+                .apply("AnalyzeTrain", AnalyzeColumns.mergePartials(schema, settings.vocabulary())))
+        .and(
+            WriteMetadata.EVAL_STATISTICS,
+            parsed
+                .get(ParseAndWrite.EVAL_STATISTICS)
+                .apply("AnalyzeEval", AnalyzeColumns.mergePartials(schema, settings.vocabulary())))
         .and(
             WriteMetadata.TRAIN_FILES,
-            train.apply(
-                "WriteTrain",
-                WriteExamples.to(dataDir, Split.TRAIN.fileName(), schema)
-                    .withNumShards(settings.trainShards())))
+            parsed.get(ParseAndWrite.TRAIN_PARTS).apply("WriteTrain", new CommitShards(dataDir)))
         .and(
             WriteMetadata.EVAL_FILES,
-            eval.apply(
-                "WriteEval",
-                WriteExamples.to(dataDir, Split.EVAL.fileName(), schema)
-                    .withNumShards(settings.evalShards())))
-        .and(
-            WriteMetadata.REJECTED_FILES,
-            parsed.get(ParseRows.REJECTED).apply("WriteRejected", WriteRejected.to(dataDir)))
-        .and(WriteMetadata.REJECTED, parsed.get(ParseRows.REJECTED))
+            parsed.get(ParseAndWrite.EVAL_PARTS).apply("WriteEval", new CommitShards(dataDir)))
+        .and(WriteMetadata.REJECTED_FILES, rejected.apply("WriteRejected", WriteRejected.to(dataDir)))
+        .and(WriteMetadata.REJECTED, rejected)
         .apply("WriteMetadata", WriteMetadata.of(schema, settings));
   }
 

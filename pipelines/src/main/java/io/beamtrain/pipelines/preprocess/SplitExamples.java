@@ -61,6 +61,11 @@ public final class SplitExamples extends PTransform<PCollection<ParsedRow>, PCol
     return split;
   }
 
+  /** The rule of the split, also applied by {@link ParseAndWrite}: is a row with this fingerprint eval? */
+  static boolean isEval(long fingerprint, double evalFraction) {
+    return RowFingerprint.toUnitInterval(fingerprint) < evalFraction;
+  }
+
   private static final class SplitFn extends DoFn<ParsedRow, ParsedRow> {
     private final double evalFraction;
     private final long seed;
@@ -78,8 +83,7 @@ public final class SplitExamples extends PTransform<PCollection<ParsedRow>, PCol
 
     @ProcessElement
     public void process(@Element ParsedRow row, MultiOutputReceiver out) {
-      double u = RowFingerprint.toUnitInterval(fingerprint.of(row));
-      out.get(u < evalFraction ? EVAL : TRAIN).output(row);
+      out.get(isEval(fingerprint.of(row), evalFraction) ? EVAL : TRAIN).output(row);
     }
   }
 }

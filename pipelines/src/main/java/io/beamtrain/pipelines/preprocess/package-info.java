@@ -13,11 +13,13 @@
  *
  * <p>The {@code commands} package's {@code PreprocessPipeline} is the command, {@link
  * io.beamtrain.pipelines.preprocess.Preprocess} the composite other pipelines embed; its steps
- * ({@link io.beamtrain.pipelines.preprocess.ParseRows}, {@link
- * io.beamtrain.pipelines.preprocess.SplitExamples}, {@link
- * io.beamtrain.pipelines.preprocess.AnalyzeColumns}, {@link
- * io.beamtrain.pipelines.preprocess.WriteExamples}, {@link
- * io.beamtrain.pipelines.preprocess.WriteRejected}, {@link
- * io.beamtrain.pipelines.preprocess.WriteMetadata}) are transforms of their own.
+ * (ParseAndWrite, one streaming pass per file that parses, splits, accumulates statistics and
+ * writes shard parts; CommitShards; {@link io.beamtrain.pipelines.preprocess.AnalyzeColumns}'s
+ * merge; {@link io.beamtrain.pipelines.preprocess.WriteRejected}, {@link
+ * io.beamtrain.pipelines.preprocess.WriteMetadata}) are transforms of their own; {@link
+ * io.beamtrain.pipelines.preprocess.ParseRows}, {@link
+ * io.beamtrain.pipelines.preprocess.SplitExamples} and {@link
+ * io.beamtrain.pipelines.preprocess.AnalyzeColumns} are the same row-level steps as transforms
+ * over row elements.
  */
 package io.beamtrain.pipelines.preprocess;

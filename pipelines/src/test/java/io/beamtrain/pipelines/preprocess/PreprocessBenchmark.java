@@ -101,7 +101,7 @@ class PreprocessBenchmark {
   }
 
   /** The whole preprocess pipeline; returns the examples written. */
-  private static long beam(Path input, Path output) {
+  static long beam(Path input, Path output) {
     List<String> args = new ArrayList<>(List.of(DIRECT_RUNNER_FLAGS));
     args.add("--input=" + input);
     args.add("--output=" + output);
@@ -117,7 +117,7 @@ class PreprocessBenchmark {
   }
 
   /** The same work in one thread without Beam; returns the examples written. */
-  private static long loop(Path input, Path output) throws IOException {
+  static long loop(Path input, Path output) throws IOException {
     PreprocessSettings settings =
         PreprocessSettings.of(input.toString(), output.toString(), LABEL)
             .withShards(TRAIN_SHARDS, EVAL_SHARDS);
