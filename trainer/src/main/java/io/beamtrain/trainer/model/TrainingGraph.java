@@ -121,6 +121,7 @@ public final class TrainingGraph {
     if (steps < 2) {
       throw new IllegalArgumentException("a block has at least 2 steps, not " + steps);
     }
+    long b0 = System.nanoTime(); long gradNanos = 0;
     Ops tf = Ops.create(graph).withSubScope("steps_" + steps);
     Operand<TFloat32> blockFeatures =
         tf.withName(FEATURES)
@@ -144,15 +145,19 @@ public final class TrainingGraph {
     Operand<TFloat32> stepLoss = null;
     Op stepTrain = null;
     for (int j = 0; j < steps; j++) {
-      Ops step = tf.withSubScope("step_" + j);
+      // One scope for all steps: TF Java's every new (sub)scope scans the whole graph for used
+      // names, which would make building the block quadratic in its size.
+      Ops step = tf;
       Ops afterPrevious = step.withControlDependencies(previous);
       List<Output<TFloat32>> values = new ArrayList<>();
       for (Output<TFloat32> variable : variables) {
         values.add(afterPrevious.identity(variable).output());
       }
       Dropout dropout = seeds == null ? null : new Dropout(dropoutRate, seeds.get(j));
-      stepLoss = trainingLoss(step.withName(LOSS), step, network.reading(values), x.get(j), y.get(j), dropout);
+      stepLoss = trainingLoss(step.withName(LOSS + "_" + j), step, network.reading(values), x.get(j), y.get(j), dropout);
+      long g0 = System.nanoTime();
       Output<?>[] gradients = graph.addGradients(stepLoss.asOutput(), values.toArray(new Output<?>[0]));
+      gradNanos += System.nanoTime() - g0;
       List<Output<TFloat32>> floatGradients = new ArrayList<>();
       for (Output<?> g : gradients) {
         floatGradients.add(g.expect(TFloat32.class));
@@ -163,6 +168,7 @@ public final class TrainingGraph {
               floatGradients, variables, rates.get(j), List.of(stepLoss), "steps_" + steps + "_" + TRAIN + "_" + j);
       previous = List.of(stepTrain, stepLoss);
     }
+    System.out.printf("PROBE build k=%d total %.1f ms, gradients %.1f ms%n", steps, (System.nanoTime() - b0) / 1e6, gradNanos / 1e6);
     return new StepBlock(steps, blockFeatures, blockLabels, blockRates, blockSeeds, stepLoss, stepTrain);
   }
 

@@ -116,6 +116,16 @@ public abstract class ScheduledOptimizer extends Optimizer {
     return finish(updates, name);
   }
 
+  /**
+   * The op named {@code name} that runs after {@code updateOperations}: the framework's, built
+   * in the optimizer's scope rather than a new root scope, which TF Java would seed by scanning
+   * every op of the graph (once per step of an unrolled block).
+   */
+  @Override
+  protected Op finish(List<Op> updateOperations, String name) {
+    return tf.withName(name).withControlDependencies(updateOperations).noOp();
+  }
+
   /** The update of one float variable from its gradient at {@code learningRate}. */
   protected abstract Op applyFloat(
       Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable, Operand<TFloat32> learningRate);
