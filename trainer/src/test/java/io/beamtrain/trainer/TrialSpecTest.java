@@ -37,6 +37,23 @@ class TrialSpecTest {
   }
 
   @Test
+  void stepsPerExecutionIsAsGivenOrGrowsWithTheTrainSteps() {
+    assertEquals(0, minimal().build().stepsPerExecution());
+    assertEquals(1, minimal().trainSteps(1000).build().effectiveStepsPerExecution());
+    assertEquals(1, minimal().trainSteps(1999).build().effectiveStepsPerExecution());
+    assertEquals(2, minimal().trainSteps(2000).build().effectiveStepsPerExecution());
+    assertEquals(5, minimal().trainSteps(9999).build().effectiveStepsPerExecution());
+    assertEquals(10, minimal().trainSteps(10_000).build().effectiveStepsPerExecution());
+    assertEquals(20, minimal().trainSteps(1_000_000).build().effectiveStepsPerExecution());
+    assertEquals(7, minimal().trainSteps(100).stepsPerExecution(7).build().effectiveStepsPerExecution());
+    assertEquals(3, minimal().stepsPerExecution(3).build().toBuilder().build().stepsPerExecution());
+    assertEquals(
+        "TrialSpec: stepsPerExecution must be in [0, 100] (0 = auto), was 101",
+        assertThrows(IllegalArgumentException.class, () -> minimal().stepsPerExecution(101).build()).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> minimal().stepsPerExecution(-1).build());
+  }
+
+  @Test
   void deterministicMeansOneThreadOfEachKind() {
     TrialSpec spec = minimal().deterministic(true).concurrentTrials(1).build();
     assertEquals(1, spec.effectiveIntraOpThreads());

@@ -23,6 +23,8 @@ import org.tensorflow.types.family.TType;
  * {@code eval/loss} (per-example loss, no L2) and {@code eval/output} (probabilities {@code [-1,
  * K]} or predictions {@code [-1]}).
  *
+ * <p>{@link #addBlock} adds k of these training steps unrolled into one op ({@link StepBlock}).
+ *
  * <p>Built in this order so that the optimizer differentiates with respect to the model's
  * variables only: network variables, forward passes and loss, optimizer (slots), nothing else.
  */
@@ -121,7 +123,6 @@ public final class TrainingGraph {
     if (steps < 2) {
       throw new IllegalArgumentException("a block has at least 2 steps, not " + steps);
     }
-    long b0 = System.nanoTime(); long gradNanos = 0;
     Ops tf = Ops.create(graph).withSubScope("steps_" + steps);
     Operand<TFloat32> blockFeatures =
         tf.withName(FEATURES)
@@ -147,17 +148,15 @@ public final class TrainingGraph {
     for (int j = 0; j < steps; j++) {
       // One scope for all steps: TF Java's every new (sub)scope scans the whole graph for used
       // names, which would make building the block quadratic in its size.
-      Ops step = tf;
-      Ops afterPrevious = step.withControlDependencies(previous);
+      Ops afterPrevious = tf.withControlDependencies(previous);
       List<Output<TFloat32>> values = new ArrayList<>();
       for (Output<TFloat32> variable : variables) {
         values.add(afterPrevious.identity(variable).output());
       }
       Dropout dropout = seeds == null ? null : new Dropout(dropoutRate, seeds.get(j));
-      stepLoss = trainingLoss(step.withName(LOSS + "_" + j), step, network.reading(values), x.get(j), y.get(j), dropout);
-      long g0 = System.nanoTime();
+      stepLoss =
+          trainingLoss(tf.withName(LOSS + "_" + j), tf, network.reading(values), x.get(j), y.get(j), dropout);
       Output<?>[] gradients = graph.addGradients(stepLoss.asOutput(), values.toArray(new Output<?>[0]));
-      gradNanos += System.nanoTime() - g0;
       List<Output<TFloat32>> floatGradients = new ArrayList<>();
       for (Output<?> g : gradients) {
         floatGradients.add(g.expect(TFloat32.class));
@@ -168,7 +167,6 @@ public final class TrainingGraph {
               floatGradients, variables, rates.get(j), List.of(stepLoss), "steps_" + steps + "_" + TRAIN + "_" + j);
       previous = List.of(stepTrain, stepLoss);
     }
-    System.out.printf("PROBE build k=%d total %.1f ms, gradients %.1f ms%n", steps, (System.nanoTime() - b0) / 1e6, gradNanos / 1e6);
     return new StepBlock(steps, blockFeatures, blockLabels, blockRates, blockSeeds, stepLoss, stepTrain);
   }
 
