@@ -45,9 +45,10 @@ import org.tensorflow.types.TFloat32;
  * data: feed + train op and nothing else). Each trainer run sits between two minimal-loop runs
  * and is reported as a ratio to their mean; medians of {@value #ROUNDS} rounds. A second measure, robust
  * to a loaded machine: the two hot loops alone (the trainer's batch source and {@code
- * TrainingSession.step}), alternated in short slices. The trainer runs with its default steps per
- * {@code Session.run} ({@link TrialSpec#effectiveStepsPerExecution()}) and, as the baseline of
- * that, with one step per run; the hot loop likewise. Prints a table; asserts nothing about time.
+ * TrainingSession.step}), alternated in short slices. The trainer runs with automatic steps per
+ * {@code Session.run} ({@code stepsPerExecution(0)}, see {@link
+ * TrialSpec#effectiveStepsPerExecution()}) and, as the baseline of that, with the default one
+ * step per run; the hot loop likewise. Prints a table; asserts nothing about time.
  *
  * <p>Run: {@code mvn -Pbenchmarks verify -pl trainer -am -Dtest=TrainerBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}.
@@ -94,6 +95,7 @@ class TrainerBenchmark {
       // Warm up both paths (JIT, TF kernels) before measuring.
       minimalLoop(train, dataset.spec(), hidden, 500);
       trainer(dataDir, params, 500, 100, 500, true, 0, "warmup-" + model);
+      trainer(dataDir, params, 500, 100, 500, true, 1, "warmup-1-" + model);
 
       // Each trainer run sits between two minimal-loop runs and is compared with their mean, so
       // the ratio sees the machine's load of the moment.
@@ -123,7 +125,9 @@ class TrainerBenchmark {
           around[k][r] = (minimal[5 * r + k] + minimal[5 * r + k + 1]) / 2;
         }
       }
-      int perRun = TrialSpec.builder().dataDir("d").trialDir("t").trainSteps(steps).build().effectiveStepsPerExecution();
+      int perRun =
+          TrialSpec.builder().dataDir("d").trialDir("t").trainSteps(steps).stepsPerExecution(0).build()
+              .effectiveStepsPerExecution();
       rows.add(new Row(model + ": minimal TF Java loop", median(minimal), 1, 0, 0));
       rows.add(
           new Row(model + ": trainer hot loop, A/B slices", Double.NaN,
@@ -131,8 +135,8 @@ class TrainerBenchmark {
       rows.add(
           new Row(model + ": hot loop, " + perRun + " steps/run, A/B", Double.NaN,
               hotLoopRatio(train, dataset.spec(), hidden, params, perRun), 0, 0));
-      rows.add(row(model + ": trainer, default (" + perRun + " steps/run)", defaults, around[0]));
-      rows.add(row(model + ": trainer, default, 1 step/run", oneStep, around[1]));
+      rows.add(row(model + ": trainer, auto (" + perRun + " steps/run)", defaults, around[0]));
+      rows.add(row(model + ": trainer, default (1 step/run)", oneStep, around[1]));
       rows.add(row(model + ": trainer, sync checkpoints", sync, around[2]));
       rows.add(row(model + ": trainer, eval+ckpt at end", bare, around[3]));
     }

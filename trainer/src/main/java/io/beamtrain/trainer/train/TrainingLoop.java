@@ -152,7 +152,10 @@ public final class TrainingLoop implements AutoCloseable {
           batches.fill(update + j, batch);
           session.stage(j, batch);
         }
-        loss = session.runBlock(update, fetchLoss);
+        // Always fetched: one (feeds, fetches) signature for the block, not two -- TensorFlow
+        // builds an executor per signature on its first run, which for a block of k steps costs
+        // about k times a step's, while fetching a scalar costs next to nothing.
+        loss = session.runBlock(update, true);
       }
       long lossUpdate = step - 1;
       if (fetchLoss) {
