@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.SaverDef;
 
 /**
@@ -136,6 +137,22 @@ public final class CheckpointManager implements AutoCloseable {
       GraphCollections collections,
       CheckpointManagerOptions options,
       StorageConfig config) {
+    return open(directory, saver, graph, null, collections, options, config);
+  }
+
+  /**
+   * As {@link #open(String, SaverGraph, Graph, GraphCollections, CheckpointManagerOptions,
+   * StorageConfig)}, the {@code .meta} files recording {@code recordedGraph} (null: {@code graph}
+   * as it is now), a snapshot of {@code graph} taken before the ops that do not belong there.
+   */
+  public static CheckpointManager open(
+      String directory,
+      SaverGraph saver,
+      Graph graph,
+      GraphDef recordedGraph,
+      GraphCollections collections,
+      CheckpointManagerOptions options,
+      StorageConfig config) {
     if (saver.graph() != graph) {
       throw new IllegalArgumentException("the saver was built for a different graph");
     }
@@ -165,7 +182,9 @@ public final class CheckpointManager implements AutoCloseable {
                     .map(d -> d.toMillis() / 3_600_000f)
                     .orElse(SaverGraph.DEFAULT_KEEP_CHECKPOINT_EVERY_N_HOURS))
             .build();
-    byte[] meta = MetaGraphs.toBytes(graph, saverDef, Map.of(), collections);
+    byte[] meta =
+        MetaGraphs.toBytes(
+            graph, recordedGraph != null ? recordedGraph : graph.toGraphDef(), saverDef, Map.of(), collections);
     Committed initial =
         new Committed(
             catalog.checkpoints, lastPreserved, catalog.stateFile.orElse(null));

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SaverDef;
 import org.tensorflow.proto.SignatureDef;
@@ -35,11 +36,22 @@ public final class MetaGraphs {
   /** The meta-graph of {@code graph} as it is now, with {@code collections}. */
   public static MetaGraphDef toMetaGraphDef(
       Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures, GraphCollections collections) {
+    return toMetaGraphDef(graph, graph.toGraphDef(), saverDef, signatures, collections);
+  }
+
+  /**
+   * The meta-graph recording {@code graphDef}, a snapshot of {@code graph} taken before ops that
+   * do not belong in the {@code .meta} file were added (a trainer's unrolled multi-step blocks);
+   * the collections are those of {@code graph}'s variables.
+   */
+  public static MetaGraphDef toMetaGraphDef(
+      Graph graph, GraphDef graphDef, SaverDef saverDef, Map<String, SignatureDef> signatures,
+      GraphCollections collections) {
     return MetaGraphDef.newBuilder()
         .setMetaInfoDef(
             MetaGraphDef.MetaInfoDef.newBuilder()
                 .setTensorflowVersion(TensorFlow.version()))
-        .setGraphDef(graph.toGraphDef())
+        .setGraphDef(graphDef)
         .setSaverDef(saverDef)
         .putAllCollectionDef(collections.toCollectionDefs(graph))
         .putAllSignatureDef(signatures)
@@ -58,7 +70,17 @@ public final class MetaGraphs {
    */
   public static byte[] toBytes(
       Graph graph, SaverDef saverDef, Map<String, SignatureDef> signatures, GraphCollections collections) {
-    MetaGraphDef meta = toMetaGraphDef(graph, saverDef, signatures, collections);
+    return toBytes(toMetaGraphDef(graph, saverDef, signatures, collections));
+  }
+
+  /** {@link #toMetaGraphDef(Graph, GraphDef, SaverDef, Map, GraphCollections)} serialized. */
+  public static byte[] toBytes(
+      Graph graph, GraphDef graphDef, SaverDef saverDef, Map<String, SignatureDef> signatures,
+      GraphCollections collections) {
+    return toBytes(toMetaGraphDef(graph, graphDef, saverDef, signatures, collections));
+  }
+
+  private static byte[] toBytes(MetaGraphDef meta) {
     byte[] out = new byte[meta.getSerializedSize()];
     CodedOutputStream stream = CodedOutputStream.newInstance(out);
     stream.useDeterministicSerialization();

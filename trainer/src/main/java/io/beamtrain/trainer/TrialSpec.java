@@ -20,7 +20,8 @@ import java.util.Objects;
  * (= {@code max(1, cores / concurrentTrials)} intra-op, 2 inter-op), one concurrent trial, no warm
  * start, {@code StorageConfig.defaults()}, {@value #DEFAULT_MAX_IN_MEMORY_BYTES} bytes of training
  * data held in memory before streaming, {@value #DEFAULT_MAX_CHECKPOINTS_TO_KEEP} latest checkpoints
- * kept plus the best one, checkpoints written in the background, not {@link #deterministic()}.
+ * kept plus the best one, checkpoints written in the background, not {@link #deterministic()},
+ * one step per {@code Session.run} ({@link #stepsPerExecution()}).
  */
 public final class TrialSpec implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -34,6 +35,16 @@ public final class TrialSpec implements Serializable {
   public static final long MIN_AUTO_EVAL_EVERY_STEPS = 100;
   public static final long DEFAULT_MAX_IN_MEMORY_BYTES = 1L << 30;
   public static final int DEFAULT_MAX_CHECKPOINTS_TO_KEEP = 2;
+  /**
+   * One step per run until automatic blocks pay off in whole trials: on the loaded 2-core build
+   * machine they won in the hot loop but not yet in TrialRunner (see docs/DESIGN.md).
+   */
+  public static final int DEFAULT_STEPS_PER_EXECUTION = 1;
+  /** The most steps one run may unroll: the graph holds a copy of the step per unrolled step. */
+  public static final int MAX_STEPS_PER_EXECUTION = 100;
+  /** Automatic steps per execution needs this many train steps per unrolled step. */
+  public static final int TRAIN_STEPS_PER_UNROLLED_STEP = 1000;
+  private static final int[] AUTO_STEPS_PER_EXECUTION = {20, 10, 5, 4, 2};
 
   private final String dataDir;
   private final String trialDir;
@@ -54,6 +65,7 @@ public final class TrialSpec implements Serializable {
   private final long maxInMemoryBytes;
   private final int maxCheckpointsToKeep;
   private final boolean asyncCheckpoints;
+  private final int stepsPerExecution;
 
   private TrialSpec(Builder b) {
     this.dataDir = b.dataDir;
@@ -75,6 +87,7 @@ public final class TrialSpec implements Serializable {
     this.maxInMemoryBytes = b.maxInMemoryBytes;
     this.maxCheckpointsToKeep = b.maxCheckpointsToKeep;
     this.asyncCheckpoints = b.asyncCheckpoints;
+    this.stepsPerExecution = b.stepsPerExecution;
   }
 
   public static Builder builder() {
@@ -102,7 +115,8 @@ public final class TrialSpec implements Serializable {
         .storageConfig(storageConfig)
         .maxInMemoryBytes(maxInMemoryBytes)
         .maxCheckpointsToKeep(maxCheckpointsToKeep)
-        .asyncCheckpoints(asyncCheckpoints);
+        .asyncCheckpoints(asyncCheckpoints)
+        .stepsPerExecution(stepsPerExecution);
   }
 
   /** The preprocessed data directory (holding transform.json and the shards). */
@@ -253,6 +267,36 @@ public final class TrialSpec implements Serializable {
     return asyncCheckpoints;
   }
 
+  /**
+   * Training steps run per {@code Session.run} (Keras' {@code steps_per_execution}), unrolled in
+   * the graph; 1 (the default) = one step per run, 0 = automatic (see {@link
+   * #effectiveStepsPerExecution()}). Any value trains bit for bit
+   * the same: it changes only how many round trips the steps take.
+   */
+  public int stepsPerExecution() {
+    return stepsPerExecution;
+  }
+
+  /**
+   * Steps per {@code Session.run}: as given, else (0) the largest of 20, 10, 5, 4, 2 with at
+   * least {@value #TRAIN_STEPS_PER_UNROLLED_STEP} train steps per unrolled step, else 1. Building
+   * each unrolled step costs about what {@value #TRAIN_STEPS_PER_UNROLLED_STEP} round trips
+   * save on the small models where the round trip matters (measured on the 2-core build
+   * machine), so a short trial runs one step per run; the candidates divide the loss-logging
+   * cadence of 100 steps, where a block must end.
+   */
+  public int effectiveStepsPerExecution() {
+    if (stepsPerExecution > 0) {
+      return stepsPerExecution;
+    }
+    for (int k : AUTO_STEPS_PER_EXECUTION) {
+      if (trainSteps >= (long) k * TRAIN_STEPS_PER_UNROLLED_STEP) {
+        return k;
+      }
+    }
+    return 1;
+  }
+
   @Override
   public String toString() {
     return "TrialSpec{trial="
@@ -291,6 +335,7 @@ public final class TrialSpec implements Serializable {
     private long maxInMemoryBytes = DEFAULT_MAX_IN_MEMORY_BYTES;
     private int maxCheckpointsToKeep = DEFAULT_MAX_CHECKPOINTS_TO_KEEP;
     private boolean asyncCheckpoints = true;
+    private int stepsPerExecution = DEFAULT_STEPS_PER_EXECUTION;
 
     private Builder() {}
 
@@ -390,6 +435,11 @@ public final class TrialSpec implements Serializable {
       return this;
     }
 
+    public Builder stepsPerExecution(int stepsPerExecution) {
+      this.stepsPerExecution = stepsPerExecution;
+      return this;
+    }
+
     /** Validates and builds; an {@link IllegalArgumentException} names the bad field. */
     public TrialSpec build() {
       require(dataDir != null && !dataDir.isBlank(), "dataDir is required");
@@ -419,6 +469,9 @@ public final class TrialSpec implements Serializable {
       require(
           maxCheckpointsToKeep >= 1,
           "maxCheckpointsToKeep must be >= 1, was " + maxCheckpointsToKeep);
+      require(
+          stepsPerExecution >= 0 && stepsPerExecution <= MAX_STEPS_PER_EXECUTION,
+          "stepsPerExecution must be in [0, " + MAX_STEPS_PER_EXECUTION + "] (0 = auto), was " + stepsPerExecution);
       return new TrialSpec(this);
     }
 

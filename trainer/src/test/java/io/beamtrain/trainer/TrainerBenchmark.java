@@ -45,8 +45,10 @@ import org.tensorflow.types.TFloat32;
  * data: feed + train op and nothing else). Each trainer run sits between two minimal-loop runs
  * and is reported as a ratio to their mean; medians of {@value #ROUNDS} rounds. A second measure, robust
  * to a loaded machine: the two hot loops alone (the trainer's batch source and {@code
- * TrainingSession.step}), alternated in short slices. Prints a table; asserts nothing about
- * time.
+ * TrainingSession.step}), alternated in short slices. The trainer runs with automatic steps per
+ * {@code Session.run} ({@code stepsPerExecution(0)}, see {@link
+ * TrialSpec#effectiveStepsPerExecution()}) and, as the baseline of that, with the default one
+ * step per run; the hot loop likewise. Prints a table; asserts nothing about time.
  *
  * <p>Run: {@code mvn -Pbenchmarks verify -pl trainer -am -Dtest=TrainerBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}.
@@ -92,38 +94,51 @@ class TrainerBenchmark {
       int steps = model.equals("linear") ? 20_000 : 10_000;
       // Warm up both paths (JIT, TF kernels) before measuring.
       minimalLoop(train, dataset.spec(), hidden, 500);
-      trainer(dataDir, params, 500, 100, 500, true, "warmup-" + model);
+      trainer(dataDir, params, 500, 100, 500, true, 0, "warmup-" + model);
+      trainer(dataDir, params, 500, 100, 500, true, 1, "warmup-1-" + model);
 
       // Each trainer run sits between two minimal-loop runs and is compared with their mean, so
       // the ratio sees the machine's load of the moment.
-      double[] minimal = new double[ROUNDS * 4];
+      double[] minimal = new double[ROUNDS * 5];
       LoopTimings[] defaults = new LoopTimings[ROUNDS];
+      LoopTimings[] oneStep = new LoopTimings[ROUNDS];
       LoopTimings[] sync = new LoopTimings[ROUNDS];
       LoopTimings[] bare = new LoopTimings[ROUNDS];
-      double[][] around = new double[3][ROUNDS];
+      double[][] around = new double[4][ROUNDS];
       for (int r = 0; r < ROUNDS; r++) {
-        minimal[4 * r] = minimalLoop(train, dataset.spec(), hidden, steps);
+        minimal[5 * r] = minimalLoop(train, dataset.spec(), hidden, steps);
         defaults[r] =
             trainer(dataDir, params, steps, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
-                TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, true, model + "-defaults-" + r);
-        minimal[4 * r + 1] = minimalLoop(train, dataset.spec(), hidden, steps);
+                TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, true, 0, model + "-defaults-" + r);
+        minimal[5 * r + 1] = minimalLoop(train, dataset.spec(), hidden, steps);
+        oneStep[r] =
+            trainer(dataDir, params, steps, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
+                TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, true, 1, model + "-one-step-" + r);
+        minimal[5 * r + 2] = minimalLoop(train, dataset.spec(), hidden, steps);
         sync[r] =
             trainer(dataDir, params, steps, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
-                TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, false, model + "-sync-" + r);
-        minimal[4 * r + 2] = minimalLoop(train, dataset.spec(), hidden, steps);
-        bare[r] = trainer(dataDir, params, steps, steps, steps, true, model + "-bare-" + r);
-        minimal[4 * r + 3] = minimalLoop(train, dataset.spec(), hidden, steps);
-        for (int k = 0; k < 3; k++) {
-          around[k][r] = (minimal[4 * r + k] + minimal[4 * r + k + 1]) / 2;
+                TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, false, 0, model + "-sync-" + r);
+        minimal[5 * r + 3] = minimalLoop(train, dataset.spec(), hidden, steps);
+        bare[r] = trainer(dataDir, params, steps, steps, steps, true, 0, model + "-bare-" + r);
+        minimal[5 * r + 4] = minimalLoop(train, dataset.spec(), hidden, steps);
+        for (int k = 0; k < 4; k++) {
+          around[k][r] = (minimal[5 * r + k] + minimal[5 * r + k + 1]) / 2;
         }
       }
+      int perRun =
+          TrialSpec.builder().dataDir("d").trialDir("t").trainSteps(steps).stepsPerExecution(0).build()
+              .effectiveStepsPerExecution();
       rows.add(new Row(model + ": minimal TF Java loop", median(minimal), 1, 0, 0));
       rows.add(
           new Row(model + ": trainer hot loop, A/B slices", Double.NaN,
-              hotLoopRatio(train, dataset.spec(), hidden, params), 0, 0));
-      rows.add(row(model + ": trainer, default cadence", defaults, around[0]));
-      rows.add(row(model + ": trainer, sync checkpoints", sync, around[1]));
-      rows.add(row(model + ": trainer, eval+ckpt at end", bare, around[2]));
+              hotLoopRatio(train, dataset.spec(), hidden, params, 1), 0, 0));
+      rows.add(
+          new Row(model + ": hot loop, " + perRun + " steps/run, A/B", Double.NaN,
+              hotLoopRatio(train, dataset.spec(), hidden, params, perRun), 0, 0));
+      rows.add(row(model + ": trainer, auto (" + perRun + " steps/run)", defaults, around[0]));
+      rows.add(row(model + ": trainer, default (1 step/run)", oneStep, around[1]));
+      rows.add(row(model + ": trainer, sync checkpoints", sync, around[2]));
+      rows.add(row(model + ": trainer, eval+ckpt at end", bare, around[3]));
     }
     System.out.printf(
         Locale.ROOT,
@@ -135,10 +150,10 @@ class TrainerBenchmark {
         Locale.ROOT, "load average %.1f on %d cores%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
         Runtime.getRuntime().availableProcessors());
-    System.out.printf(Locale.ROOT, "%-38s %14s %10s %12s %12s%n", "run", "examples/s", "x minimal", "eval share", "ckpt share");
+    System.out.printf(Locale.ROOT, "%-42s %14s %10s %12s %12s%n", "run", "examples/s", "x minimal", "eval share", "ckpt share");
     for (Row row : rows) {
       System.out.printf(
-          Locale.ROOT, "%-38s %14s %10.2f %11.1f%% %11.1f%%%n",
+          Locale.ROOT, "%-42s %14s %10.2f %11.1f%% %11.1f%%%n",
           row.name(),
           Double.isNaN(row.examplesPerSecond()) ? "-" : String.format(Locale.ROOT, "%.0f", row.examplesPerSecond()),
           row.ratio(), 100 * row.evalShare(), 100 * row.checkpointShare());
@@ -166,7 +181,7 @@ class TrainerBenchmark {
 
   private LoopTimings trainer(
       String dataDir, Map<String, Object> params, long steps, long evalEvery, long checkpointEvery,
-      boolean async, String trial) {
+      boolean async, int stepsPerExecution, String trial) {
     LoopTimings[] timings = new LoopTimings[1];
     TrialRunner.run(
         TrialSpec.builder()
@@ -177,6 +192,7 @@ class TrainerBenchmark {
             .evalEverySteps(evalEvery)
             .checkpointEverySteps(checkpointEvery)
             .asyncCheckpoints(async)
+            .stepsPerExecution(stepsPerExecution)
             .intraOpThreads(THREADS)
             .interOpThreads(THREADS)
             .build(),
@@ -288,18 +304,24 @@ class TrainerBenchmark {
     }
   }
 
-  /** The trainer's own hot loop without TrialRunner: batch source fill + TrainingSession step. */
+  /**
+   * The trainer's own hot loop without TrialRunner: batch source fill + TrainingSession step, or
+   * with {@code perRun} above 1, fills staged into blocks of that many steps per run.
+   */
   private static final class TrainerHotLoop implements AutoCloseable {
     private final TrainingSession session;
     private final InMemoryBatchSource batches;
     private final Batch batch;
+    private final int perRun;
     private long step;
 
-    TrainerHotLoop(DenseData data, TransformSpec spec, Map<String, Object> params) {
+    TrainerHotLoop(DenseData data, TransformSpec spec, Map<String, Object> params, int perRun) {
       HyperParameters hp = HyperParameters.parse(params);
+      this.perRun = perRun;
       session =
           TrainingSession.open(
-              ModelSpec.of(hp, spec), 1, hp.schedule(1), TrainingSession.sessionConfig(THREADS, THREADS));
+              ModelSpec.of(hp, spec), 1, hp.schedule(1), TrainingSession.sessionConfig(THREADS, THREADS),
+              perRun);
       batches = new InMemoryBatchSource(data, hp.batchSize(), 1);
       batch = batches.newBatch();
       session.initialize();
@@ -307,9 +329,19 @@ class TrainerBenchmark {
 
     double run(int steps) {
       long start = System.nanoTime();
-      for (int s = 0; s < steps; s++, step++) {
-        batches.fill(step, batch);
-        session.step(step, batch, false);
+      if (perRun == 1) {
+        for (int s = 0; s < steps; s++, step++) {
+          batches.fill(step, batch);
+          session.step(step, batch, false);
+        }
+      } else {
+        for (int s = 0; s < steps; s += perRun, step += perRun) {
+          for (int j = 0; j < perRun; j++) {
+            batches.fill(step + j, batch);
+            session.stage(j, batch);
+          }
+          session.runBlock(step, false);
+        }
       }
       return (System.nanoTime() - start) / 1e9;
     }
@@ -328,9 +360,9 @@ class TrainerBenchmark {
    * machine load: median seconds per slice of the minimal loop over the trainer's.
    */
   private static double hotLoopRatio(
-      DenseData data, TransformSpec spec, List<Integer> hidden, Map<String, Object> params) {
+      DenseData data, TransformSpec spec, List<Integer> hidden, Map<String, Object> params, int perRun) {
     try (MinimalLoop minimal = new MinimalLoop(data, spec, hidden);
-        TrainerHotLoop trainer = new TrainerHotLoop(data, spec, params)) {
+        TrainerHotLoop trainer = new TrainerHotLoop(data, spec, params, perRun)) {
       minimal.run(SLICE_STEPS);
       trainer.run(SLICE_STEPS);
       double[] ratios = new double[SLICES];

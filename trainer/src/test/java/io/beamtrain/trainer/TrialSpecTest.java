@@ -36,6 +36,28 @@ class TrialSpecTest {
     assertEquals(50, minimal().evalEverySteps(50).build().checkpointEverySteps(160_134, 64));
   }
 
+  private static TrialSpec.Builder auto() {
+    return minimal().stepsPerExecution(0);
+  }
+
+  @Test
+  void stepsPerExecutionIsAsGivenOrGrowsWithTheTrainSteps() {
+    assertEquals(1, minimal().build().stepsPerExecution());
+    assertEquals(1, minimal().trainSteps(1_000_000).build().effectiveStepsPerExecution());
+    assertEquals(1, auto().trainSteps(1000).build().effectiveStepsPerExecution());
+    assertEquals(1, auto().trainSteps(1999).build().effectiveStepsPerExecution());
+    assertEquals(2, auto().trainSteps(2000).build().effectiveStepsPerExecution());
+    assertEquals(5, auto().trainSteps(9999).build().effectiveStepsPerExecution());
+    assertEquals(10, auto().trainSteps(10_000).build().effectiveStepsPerExecution());
+    assertEquals(20, auto().trainSteps(1_000_000).build().effectiveStepsPerExecution());
+    assertEquals(7, minimal().trainSteps(100).stepsPerExecution(7).build().effectiveStepsPerExecution());
+    assertEquals(3, minimal().stepsPerExecution(3).build().toBuilder().build().stepsPerExecution());
+    assertEquals(
+        "TrialSpec: stepsPerExecution must be in [0, 100] (0 = auto), was 101",
+        assertThrows(IllegalArgumentException.class, () -> minimal().stepsPerExecution(101).build()).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> minimal().stepsPerExecution(-1).build());
+  }
+
   @Test
   void deterministicMeansOneThreadOfEachKind() {
     TrialSpec spec = minimal().deterministic(true).concurrentTrials(1).build();

@@ -23,6 +23,10 @@ public final class Network {
 
   /** One dense layer's variables. */
   public record Dense(String name, Output<TFloat32> kernel, Output<TFloat32> bias) {
+    Dense reading(Operand<TFloat32> kernelValue, Operand<TFloat32> biasValue) {
+      return new Dense(name, kernelValue.asOutput(), biasValue.asOutput());
+    }
+
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
       return tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias);
     }
@@ -66,6 +70,23 @@ public final class Network {
             tf, name + "/kernel", kernelShape, GlorotUniform.values(tf, kernelShape, seed, layer));
     Output<TFloat32> bias = NamedVariables.filled(tf, name + "/bias", Shape.of(out), 0f);
     return new Dense(name, kernel, bias);
+  }
+
+  /**
+   * The same layers reading {@code values} (one per {@link #variables()}, in that order) in place
+   * of the variables: the weights as a later step of an unrolled block sees them.
+   */
+  Network reading(List<? extends Operand<TFloat32>> values) {
+    if (values.size() != 2 * (hidden.size() + 1)) {
+      throw new IllegalArgumentException(
+          "expected " + 2 * (hidden.size() + 1) + " values, one per variable, got " + values.size());
+    }
+    List<Dense> read = new ArrayList<>();
+    for (int i = 0; i < hidden.size(); i++) {
+      read.add(hidden.get(i).reading(values.get(2 * i), values.get(2 * i + 1)));
+    }
+    int last = 2 * hidden.size();
+    return new Network(read, output.reading(values.get(last), values.get(last + 1)), activation);
   }
 
   /** The forward pass; {@code dropout} null means inference (no units dropped). */

@@ -1,6 +1,7 @@
 package io.beamtrain.trainer.model;
 
 import io.beamtrain.trainer.model.optimizers.ScheduledOptimizer;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -11,6 +12,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
 
 /**
  * The training graph of one trial. Inputs (placeholders): {@code features} {@code [-1, width]},
@@ -20,6 +22,8 @@ import org.tensorflow.types.TInt64;
  * {@code train} (one optimizer update), and an inference pass without dropout for evaluation:
  * {@code eval/loss} (per-example loss, no L2) and {@code eval/output} (probabilities {@code [-1,
  * K]} or predictions {@code [-1]}).
+ *
+ * <p>{@link #addBlock} adds k of these training steps unrolled into one op ({@link StepBlock}).
  *
  * <p>Built in this order so that the optimizer differentiates with respect to the model's
  * variables only: network variables, forward passes and loss, optimizer (slots), nothing else.
@@ -44,13 +48,15 @@ public final class TrainingGraph {
   private final Op train;
   private final Operand<TFloat32> evalLoss;
   private final Operand<TFloat32> evalOutput;
+  private final Graph graph;
+  private final ScheduledOptimizer optimizer;
+  private final double dropoutRate;
 
   private TrainingGraph(Graph graph, ModelSpec spec, long seed) {
     this.spec = spec;
     Ops tf = Ops.create(graph);
     // A linear model has no hidden units to drop.
     double dropoutRate = spec.params().hiddenLayers().isEmpty() ? 0 : spec.params().dropout();
-    double l2 = spec.params().l2();
     features =
         tf.withName(FEATURES)
             .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputWidth())));
@@ -69,25 +75,9 @@ public final class TrainingGraph {
 
     Ops trainScope = tf.withSubScope("training");
     Dropout dropout = dropoutSeed == null ? null : new Dropout(dropoutRate, dropoutSeed);
-    Operand<TFloat32> trainLogits = network.logits(trainScope, features, dropout);
-    Operand<TFloat32> perExample = spec.head().perExampleLoss(trainScope, trainLogits, labels);
     // The last op is named "loss" itself (no Identity): every op on this path runs forward and
     // backward each step.
-    if (l2 > 0) {
-      Operand<TFloat32> penalty = null;
-      for (Output<TFloat32> kernel : network.kernels()) {
-        Operand<TFloat32> term = trainScope.nn.l2Loss(kernel);
-        penalty = penalty == null ? term : trainScope.math.add(penalty, term);
-      }
-      loss =
-          tf.withName(LOSS)
-              .math
-              .add(
-                  trainScope.math.mean(perExample, trainScope.constant(0)),
-                  trainScope.math.mul(trainScope.constant((float) l2), penalty));
-    } else {
-      loss = tf.withName(LOSS).math.mean(perExample, trainScope.constant(0));
-    }
+    loss = trainingLoss(tf.withName(LOSS), trainScope, network, features, labels, dropout);
 
     Ops evalScope = tf.withSubScope("evaluation");
     Operand<TFloat32> evalLogits = network.logits(evalScope, features, null);
@@ -95,9 +85,98 @@ public final class TrainingGraph {
         tf.withName(EVAL_LOSS).identity(spec.head().perExampleLoss(evalScope, evalLogits, labels));
     evalOutput = tf.withName(EVAL_OUTPUT).identity(spec.head().output(evalScope, evalLogits));
 
-    ScheduledOptimizer optimizer =
-        spec.params().optimizer().create(graph, learningRate, spec.params().effectiveMomentum());
+    optimizer = spec.params().optimizer().create(graph, learningRate, spec.params().effectiveMomentum());
     train = optimizer.minimize(loss, TRAIN);
+    this.graph = graph;
+    this.dropoutRate = dropoutRate;
+  }
+
+  /**
+   * The loss of one training step: the mean per-example loss of a pass with {@code dropout}
+   * (null: none), plus L2 on the kernels; its last op is built with {@code named}.
+   */
+  private Operand<TFloat32> trainingLoss(
+      Ops named, Ops scope, Network net, Operand<TFloat32> x, Operand<?> y, Dropout dropout) {
+    double l2 = spec.params().l2();
+    Operand<TFloat32> logits = net.logits(scope, x, dropout);
+    Operand<TFloat32> perExample = spec.head().perExampleLoss(scope, logits, y);
+    if (l2 <= 0) {
+      return named.math.mean(perExample, scope.constant(0));
+    }
+    Operand<TFloat32> penalty = null;
+    for (Output<TFloat32> kernel : net.kernels()) {
+      Operand<TFloat32> term = scope.nn.l2Loss(kernel);
+      penalty = penalty == null ? term : scope.math.add(penalty, term);
+    }
+    return named.math.add(
+        scope.math.mean(perExample, scope.constant(0)),
+        scope.math.mul(scope.constant((float) l2), penalty));
+  }
+
+  /**
+   * Adds {@code steps} training steps unrolled into one op (see {@link StepBlock}): step {@code j}
+   * reads the weights once step {@code j - 1} has updated them, and builds the same ops as {@link
+   * #train} on the same variables and optimizer slots, so a block computes bit for bit what
+   * {@code steps} runs of {@link #train} compute. Adds no variables.
+   */
+  public StepBlock addBlock(int steps) {
+    if (steps < 2) {
+      throw new IllegalArgumentException("a block has at least 2 steps, not " + steps);
+    }
+    Ops tf = Ops.create(graph).withSubScope("steps_" + steps);
+    Operand<TFloat32> blockFeatures =
+        tf.withName(FEATURES)
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(steps, -1, spec.inputWidth())));
+    Operand<?> blockLabels = stacked(tf.withName(LABELS), labels.asOutput().type(), steps);
+    Operand<TFloat32> blockRates =
+        tf.withName(LEARNING_RATE)
+            .placeholderWithDefault(
+                tf.fill(tf.constant(new long[] {steps}), tf.constant((float) spec.params().learningRate())),
+                Shape.of(steps));
+    Operand<TInt64> blockSeeds =
+        dropoutSeed == null
+            ? null
+            : tf.withName(DROPOUT_SEED).placeholder(TInt64.class, Placeholder.shape(Shape.of(steps, 2)));
+    List<Output<TFloat32>> x = tf.unstack(blockFeatures, (long) steps).output();
+    List<? extends Output<?>> y = unstack(tf, blockLabels, steps);
+    List<Output<TFloat32>> rates = tf.unstack(blockRates, (long) steps).output();
+    List<Output<TInt64>> seeds = blockSeeds == null ? null : tf.unstack(blockSeeds, (long) steps).output();
+    List<Output<TFloat32>> variables = network.variables();
+    List<Op> previous = List.of();
+    Operand<TFloat32> stepLoss = null;
+    Op stepTrain = null;
+    for (int j = 0; j < steps; j++) {
+      // One scope for all steps: TF Java's every new (sub)scope scans the whole graph for used
+      // names, which would make building the block quadratic in its size.
+      Ops afterPrevious = tf.withControlDependencies(previous);
+      List<Output<TFloat32>> values = new ArrayList<>();
+      for (Output<TFloat32> variable : variables) {
+        values.add(afterPrevious.identity(variable).output());
+      }
+      Dropout dropout = seeds == null ? null : new Dropout(dropoutRate, seeds.get(j));
+      stepLoss =
+          trainingLoss(tf.withName(LOSS + "_" + j), tf, network.reading(values), x.get(j), y.get(j), dropout);
+      Output<?>[] gradients = graph.addGradients(stepLoss.asOutput(), values.toArray(new Output<?>[0]));
+      List<Output<TFloat32>> floatGradients = new ArrayList<>();
+      for (Output<?> g : gradients) {
+        floatGradients.add(g.expect(TFloat32.class));
+      }
+      // The update waits for the loss too: a fetched loss is the one before this step's update.
+      stepTrain =
+          optimizer.applyUpdate(
+              floatGradients, variables, rates.get(j), List.of(stepLoss), "steps_" + steps + "_" + TRAIN + "_" + j);
+      previous = List.of(stepTrain, stepLoss);
+    }
+    return new StepBlock(steps, blockFeatures, blockLabels, blockRates, blockSeeds, stepLoss, stepTrain);
+  }
+
+  private static <T extends TType> Operand<T> stacked(Ops named, Class<T> type, int steps) {
+    return named.placeholder(type, Placeholder.shape(Shape.of(steps, -1)));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static List<? extends Output<?>> unstack(Ops tf, Operand<?> stacked, int steps) {
+    return tf.unstack((Operand) stacked, (long) steps).output();
   }
 
   /** Builds the trial's graph into the empty {@code graph}; {@code seed} fixes the initial weights. */

@@ -132,21 +132,39 @@ public final class TrainingLoop implements AutoCloseable {
     listener.onStart(step);
     long loopStart = System.nanoTime();
     events.startInterval(step);
+    int perRun = session.stepsPerRun();
     while (status == TrialStatus.COMPLETED && step < trainSteps) {
       long update = step;
-      step++;
+      // A block never steps over a step where the loop must look (loss, evaluation, checkpoint,
+      // the end): those steps end a block or run alone, so everything downstream sees the same
+      // steps as with one step per run.
+      int steps = perRun > 1 && nextStop(step, logEvery, trainSteps) - step >= perRun ? perRun : 1;
+      step += steps;
       boolean checkpointNow = step % checkpointEvery == 0 || step == trainSteps;
       boolean evaluateNow = checkpointNow || step % evalEvery == 0;
       boolean fetchLoss = evaluateNow || step % logEvery == 0;
-      batches.fill(update, batch);
-      float loss = session.step(update, batch, fetchLoss);
+      float loss;
+      if (steps == 1) {
+        batches.fill(update, batch);
+        loss = session.step(update, batch, fetchLoss);
+      } else {
+        for (int j = 0; j < steps; j++) {
+          batches.fill(update + j, batch);
+          session.stage(j, batch);
+        }
+        // Always fetched: one (feeds, fetches) signature for the block, not two -- TensorFlow
+        // builds an executor per signature on its first run, which for a block of k steps costs
+        // about k times a step's, while fetching a scalar costs next to nothing.
+        loss = session.runBlock(update, true);
+      }
+      long lossUpdate = step - 1;
       if (fetchLoss) {
         if (!Float.isFinite(loss)) {
           status = TrialStatus.DIVERGED;
           reason = "train loss is " + loss + " at step " + step;
           break;
         }
-        events.train(step, loss, session.learningRateAt(update), session.batchSize());
+        events.train(step, loss, session.learningRateAt(lossUpdate), session.batchSize());
       }
       if (!evaluateNow) {
         continue;
@@ -206,6 +224,18 @@ public final class TrainingLoop implements AutoCloseable {
     directory.writeResult(result);
     events.flush();
     return result;
+  }
+
+  /**
+   * The first step after {@code step} at which the loop fetches the loss, evaluates or
+   * checkpoints, or {@code trainSteps}.
+   */
+  private long nextStop(long step, long logEvery, long trainSteps) {
+    long next = trainSteps;
+    for (long every : new long[] {logEvery, evalEvery, checkpointEvery}) {
+      next = Math.min(next, (step / every + 1) * every);
+    }
+    return next;
   }
 
   private void checkpoint(Evaluation evaluation, double elapsedSeconds) {

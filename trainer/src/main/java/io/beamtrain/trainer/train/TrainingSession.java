@@ -6,6 +6,7 @@ import io.beamtrain.trainer.data.Batch;
 import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.model.ModelSpec;
 import io.beamtrain.trainer.model.RegressionHead;
+import io.beamtrain.trainer.model.StepBlock;
 import io.beamtrain.trainer.model.TrainingGraph;
 import io.beamtrain.trainer.model.optimizers.schedules.LearningRateSchedule;
 import org.slf4j.Logger;
@@ -13,10 +14,12 @@ import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.ndarray.buffer.IntDataBuffer;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
@@ -59,8 +62,22 @@ public final class TrainingSession implements AutoCloseable {
   private final TInt64 dropoutSeed;
   private float fedRate = Float.NaN;
 
+  private final GraphDef recordedGraph;
+  private final StepBlock block;
+  private final TFloat32 blockFeatures;
+  private final FloatDataBuffer[] blockFeatureRows;
+  private final TInt32 blockClassIds;
+  private final IntDataBuffer[] blockClassIdRows;
+  private final TFloat32 blockTargets;
+  private final FloatDataBuffer[] blockTargetRows;
+  private final TFloat32 blockRates;
+  private final TInt64 blockSeeds;
+
   private TrainingSession(
-      ModelSpec spec, long seed, LearningRateSchedule schedule, ConfigProto config) {
+      ModelSpec spec, long seed, LearningRateSchedule schedule, ConfigProto config, int stepsPerRun) {
+    if (stepsPerRun < 1) {
+      throw new IllegalArgumentException("stepsPerExecution must be >= 1, was " + stepsPerRun);
+    }
     this.schedule = schedule;
     this.batchSize = spec.params().batchSize();
     this.dropoutSeedBase = Seeds.mix(seed, Seeds.DROPOUT_STREAM);
@@ -68,6 +85,10 @@ public final class TrainingSession implements AutoCloseable {
     try {
       this.model = TrainingGraph.build(g, spec, seed);
       this.saver = SaverGraph.build(g);
+      // The .meta files record the one-step graph: the block is an execution detail, k copies of
+      // the step that Python (import_meta_graph) has no use for.
+      this.recordedGraph = stepsPerRun > 1 ? g.toGraphDef() : null;
+      this.block = stepsPerRun > 1 ? model.addBlock(stepsPerRun) : null;
       this.session = new Session(g, config);
     } catch (RuntimeException e) {
       g.close();
@@ -85,6 +106,38 @@ public final class TrainingSession implements AutoCloseable {
     standardized = classification ? null : new float[batchSize];
     learningRate = TFloat32.scalarOf((float) schedule.rateAt(0));
     dropoutSeed = model.dropoutSeed() != null ? TInt64.vectorOf(dropoutSeedBase, 0) : null;
+    int k = stepsPerRun;
+    int width = spec.inputWidth();
+    boolean blocks = block != null;
+    blockFeatures = blocks ? TFloat32.tensorOf(Shape.of(k, batchSize, width)) : null;
+    blockFeatureRows = blocks ? rows(blockFeatures.asRawTensor().data().asFloats(), k, (long) batchSize * width) : null;
+    blockClassIds = blocks && classification ? TInt32.tensorOf(Shape.of(k, batchSize)) : null;
+    blockClassIdRows = blockClassIds != null ? intRows(blockClassIds.asRawTensor().data().asInts(), k, batchSize) : null;
+    blockTargets = blocks && !classification ? TFloat32.tensorOf(Shape.of(k, batchSize)) : null;
+    blockTargetRows = blockTargets != null ? rows(blockTargets.asRawTensor().data().asFloats(), k, batchSize) : null;
+    blockRates = blocks && !schedule.isConstant() ? TFloat32.tensorOf(Shape.of(k)) : null;
+    blockSeeds = blocks && model.dropoutSeed() != null ? TInt64.tensorOf(Shape.of(k, 2)) : null;
+    if (blockSeeds != null) {
+      for (int j = 0; j < k; j++) {
+        blockSeeds.setLong(dropoutSeedBase, j, 0);
+      }
+    }
+  }
+
+  private static FloatDataBuffer[] rows(FloatDataBuffer buffer, int k, long rowSize) {
+    FloatDataBuffer[] rows = new FloatDataBuffer[k];
+    for (int j = 0; j < k; j++) {
+      rows[j] = buffer.slice(j * rowSize, rowSize);
+    }
+    return rows;
+  }
+
+  private static IntDataBuffer[] intRows(IntDataBuffer buffer, int k, long rowSize) {
+    IntDataBuffer[] rows = new IntDataBuffer[k];
+    for (int j = 0; j < k; j++) {
+      rows[j] = buffer.slice(j * rowSize, rowSize);
+    }
+    return rows;
   }
 
   /**
@@ -94,7 +147,16 @@ public final class TrainingSession implements AutoCloseable {
    */
   public static TrainingSession open(
       ModelSpec spec, long seed, LearningRateSchedule schedule, ConfigProto config) {
-    return new TrainingSession(spec, seed, schedule, config);
+    return new TrainingSession(spec, seed, schedule, config, 1);
+  }
+
+  /**
+   * As {@link #open(ModelSpec, long, LearningRateSchedule, ConfigProto)}, with a {@link StepBlock}
+   * of {@code stepsPerRun} steps for {@link #stage} and {@link #runBlock} when it is above 1.
+   */
+  public static TrainingSession open(
+      ModelSpec spec, long seed, LearningRateSchedule schedule, ConfigProto config, int stepsPerRun) {
+    return new TrainingSession(spec, seed, schedule, config, stepsPerRun);
   }
 
   /** {@link #sessionConfig(int, int, boolean)} that warns, not fails, on a shared pool of another size. */
@@ -158,16 +220,7 @@ public final class TrainingSession implements AutoCloseable {
    * @return the batch loss before the update (with L2) when {@code fetchLoss}, else NaN
    */
   public float step(long step, Batch batch, boolean fetchLoss) {
-    featureBuffer.write(batch.features());
-    if (classIds != null) {
-      classIdBuffer.write(batch.classIds());
-    } else {
-      float[] raw = batch.targets();
-      for (int i = 0; i < batchSize; i++) {
-        standardized[i] = regression.standardize(raw[i]);
-      }
-      targetBuffer.write(standardized);
-    }
+    write(batch, featureBuffer, classIdBuffer, targetBuffer);
     Session.Runner runner =
         session
             .runner()
@@ -194,6 +247,82 @@ public final class TrainingSession implements AutoCloseable {
     try (Result result = runner.run()) {
       return ((TFloat32) result.get(0)).getFloat();
     }
+  }
+
+  /**
+   * How many steps {@link #runBlock} trains in one run: the {@code stepsPerRun} this session was
+   * opened with, 1 when it has no block.
+   */
+  public int stepsPerRun() {
+    return block == null ? 1 : block.steps();
+  }
+
+  /** Copies {@code batch} into row {@code j} of the next block's feeds. */
+  public void stage(int j, Batch batch) {
+    write(
+        batch,
+        blockFeatureRows[j],
+        blockClassIdRows != null ? blockClassIdRows[j] : null,
+        blockTargetRows != null ? blockTargetRows[j] : null);
+  }
+
+  /**
+   * {@link #stepsPerRun} optimizer updates in one run, numbered {@code firstStep} on, on the
+   * batches {@link #stage staged} in rows 0, 1, ...: the same as that many {@link #step} calls,
+   * bit for bit.
+   *
+   * @return the batch loss of the last step before its update when {@code fetchLoss}, else NaN
+   */
+  public float runBlock(long firstStep, boolean fetchLoss) {
+    Session.Runner runner =
+        session
+            .runner()
+            .feed(block.features(), blockFeatures)
+            .feed(block.labels(), blockClassIds != null ? blockClassIds : blockTargets)
+            .addTarget(block.train());
+    int k = block.steps();
+    if (blockRates != null) {
+      for (int j = 0; j < k; j++) {
+        blockRates.setFloat((float) schedule.rateAt(firstStep + j), j);
+      }
+      runner.feed(block.learningRates(), blockRates);
+    }
+    if (blockSeeds != null) {
+      for (int j = 0; j < k; j++) {
+        blockSeeds.setLong(firstStep + j, j, 1);
+      }
+      runner.feed(block.dropoutSeeds(), blockSeeds);
+    }
+    if (!fetchLoss) {
+      runner.run().close();
+      return Float.NaN;
+    }
+    runner.fetch(block.lastLoss());
+    try (Result result = runner.run()) {
+      return ((TFloat32) result.get(0)).getFloat();
+    }
+  }
+
+  /** Copies a batch into feed buffers: features, and class ids or standardized targets. */
+  private void write(Batch batch, FloatDataBuffer x, IntDataBuffer ids, FloatDataBuffer y) {
+    x.write(batch.features());
+    if (ids != null) {
+      ids.write(batch.classIds());
+    } else {
+      float[] raw = batch.targets();
+      for (int i = 0; i < batchSize; i++) {
+        standardized[i] = regression.standardize(raw[i]);
+      }
+      y.write(standardized);
+    }
+  }
+
+  /**
+   * The graph the {@code .meta} files record: the graph without the block (null: {@link #graph}
+   * as it is).
+   */
+  public GraphDef recordedGraph() {
+    return recordedGraph;
   }
 
   /** Makes sure the variables hold their initial values (a no-op once initialised or restored). */
@@ -250,6 +379,11 @@ public final class TrainingSession implements AutoCloseable {
       }
       if (dropoutSeed != null) {
         dropoutSeed.close();
+      }
+      for (Tensor t : new Tensor[] {blockFeatures, blockClassIds, blockTargets, blockRates, blockSeeds}) {
+        if (t != null) {
+          t.close();
+        }
       }
     }
   }

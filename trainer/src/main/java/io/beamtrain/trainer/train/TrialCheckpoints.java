@@ -93,6 +93,7 @@ public final class TrialCheckpoints implements AutoCloseable {
               spec.trialDir(),
               session.saver(),
               session.graph(),
+              session.recordedGraph(),
               session.graphCollections(),
               CheckpointManagerOptions.builder()
                   .maxToKeep(spec.maxCheckpointsToKeep())

@@ -101,7 +101,8 @@ public final class TrialRunner {
                 Seeds.mix(spec.seed(), Seeds.INIT_STREAM),
                 params.schedule(spec.trainSteps()),
                 TrainingSession.sessionConfig(
-                    spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads(), spec.deterministic()));
+                    spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads(), spec.deterministic()),
+                spec.effectiveStepsPerExecution());
         TrainingLoop loop =
             new TrainingLoop(
                 spec, params, directory, session, batches, Split.TRAIN.examples(dataset.spec()),

@@ -25,8 +25,9 @@ public final class AdaGradOptimizer extends ScheduledOptimizer {
   }
 
   @Override
-  protected Op applyFloat(Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable) {
-    return deps.train.applyAdagrad(variable, slot(variable, ""), learningRate(), gradient);
+  protected Op applyFloat(
+      Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable, Operand<TFloat32> learningRate) {
+    return deps.train.applyAdagrad(variable, slot(variable, ""), learningRate, gradient);
   }
 
   @Override

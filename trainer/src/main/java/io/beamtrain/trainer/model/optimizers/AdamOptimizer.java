@@ -42,14 +42,15 @@ public final class AdamOptimizer extends ScheduledOptimizer {
   }
 
   @Override
-  protected Op applyFloat(Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable) {
+  protected Op applyFloat(
+      Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable, Operand<TFloat32> learningRate) {
     return deps.train.applyAdam(
         variable,
         slot(variable, ""),
         slot(variable, "_1"),
         beta1Power,
         beta2Power,
-        learningRate(),
+        learningRate,
         deps.constant(BETA_1),
         deps.constant(BETA_2),
         deps.constant(EPSILON),

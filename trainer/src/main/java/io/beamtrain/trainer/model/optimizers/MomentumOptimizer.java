@@ -26,9 +26,10 @@ public final class MomentumOptimizer extends ScheduledOptimizer {
   }
 
   @Override
-  protected Op applyFloat(Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable) {
+  protected Op applyFloat(
+      Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable, Operand<TFloat32> learningRate) {
     return deps.train.applyMomentum(
-        variable, slot(variable, ""), learningRate(), gradient, deps.constant(momentum));
+        variable, slot(variable, ""), learningRate, gradient, deps.constant(momentum));
   }
 
   @Override

@@ -32,12 +32,13 @@ public final class RmsPropOptimizer extends ScheduledOptimizer {
   }
 
   @Override
-  protected Op applyFloat(Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable) {
+  protected Op applyFloat(
+      Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable, Operand<TFloat32> learningRate) {
     return deps.train.applyRmsProp(
         variable,
         slot(variable, ""),
         slot(variable, "_1"),
-        learningRate(),
+        learningRate,
         deps.constant(RHO),
         deps.constant(momentum),
         deps.constant(EPSILON),

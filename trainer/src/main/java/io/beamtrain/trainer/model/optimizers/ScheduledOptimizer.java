@@ -1,6 +1,7 @@
 package io.beamtrain.trainer.model.optimizers;
 
 import io.beamtrain.trainer.model.variables.NamedVariables;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,9 +88,45 @@ public abstract class ScheduledOptimizer extends Optimizer {
   @Override
   @SuppressWarnings("unchecked")
   protected final <T extends TType> Op applyDense(Ops deps, Output<T> gradient, Output<T> variable) {
-    return applyFloat(deps, (Output<TFloat32>) gradient, (Output<TFloat32>) variable);
+    return applyFloat(deps, (Output<TFloat32>) gradient, (Output<TFloat32>) variable, learningRate);
   }
 
-  /** The update of one float variable from its gradient. */
-  protected abstract Op applyFloat(Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable);
+  /**
+   * One more update of {@code variables} and their existing slots (created by {@link #minimize})
+   * from {@code gradients} computed elsewhere, at {@code learningRate}: a later step of an
+   * unrolled block of steps. Built as {@link #applyGradients} builds the first: every update runs
+   * after every gradient and after {@code after}, then {@link #finish} (Adam's beta powers).
+   *
+   * @param gradients the gradient of each of {@code variables}, in the same order
+   * @return the op of the whole update, named {@code name}
+   */
+  public final Op applyUpdate(
+      List<Output<TFloat32>> gradients,
+      List<Output<TFloat32>> variables,
+      Operand<TFloat32> learningRate,
+      List<Op> after,
+      String name) {
+    List<Op> dependencies = new ArrayList<>(after);
+    dependencies.addAll(gradients);
+    Ops deps = tf.withControlDependencies(dependencies);
+    List<Op> updates = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      updates.add(applyFloat(deps, gradients.get(i), variables.get(i), learningRate));
+    }
+    return finish(updates, name);
+  }
+
+  /**
+   * The op named {@code name} that runs after {@code updateOperations}: the framework's, built
+   * in the optimizer's scope rather than a new root scope, which TF Java would seed by scanning
+   * every op of the graph (once per step of an unrolled block).
+   */
+  @Override
+  protected Op finish(List<Op> updateOperations, String name) {
+    return tf.withName(name).withControlDependencies(updateOperations).noOp();
+  }
+
+  /** The update of one float variable from its gradient at {@code learningRate}. */
+  protected abstract Op applyFloat(
+      Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable, Operand<TFloat32> learningRate);
 }

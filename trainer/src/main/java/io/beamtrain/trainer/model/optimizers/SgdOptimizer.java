@@ -16,8 +16,9 @@ public final class SgdOptimizer extends ScheduledOptimizer {
   }
 
   @Override
-  protected Op applyFloat(Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable) {
-    return deps.train.applyGradientDescent(variable, learningRate(), gradient);
+  protected Op applyFloat(
+      Ops deps, Output<TFloat32> gradient, Output<TFloat32> variable, Operand<TFloat32> learningRate) {
+    return deps.train.applyGradientDescent(variable, learningRate, gradient);
   }
 
   @Override
