@@ -3,6 +3,7 @@ package io.beamtrain.checkpointing;
 import io.beamtrain.checkpointing.retention.PreservationContext;
 import io.beamtrain.checkpointing.retention.Retention;
 import io.beamtrain.checkpointing.retention.RetentionPlan;
+import io.beamtrain.checkpointing.storage.PendingObject;
 import io.beamtrain.checkpointing.storage.Storage;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StorageException;
@@ -417,11 +418,14 @@ public final class CheckpointManager implements AutoCloseable {
     }
     MetricsSidecar sidecar =
         new MetricsSidecar(checkpoint.step(), checkpoint.timestampSeconds(), checkpoint.metrics());
-    storage.writeBytes(checkpoint.prefix() + CheckpointFiles.METRICS, sidecar.toBytes());
-    storage.upload(Path.of(localPrefix + CheckpointFiles.SINGLE_DATA_SHARD),
-        checkpoint.prefix() + CheckpointFiles.SINGLE_DATA_SHARD);
-    storage.upload(Path.of(localPrefix + CheckpointFiles.INDEX), checkpoint.prefix() + CheckpointFiles.INDEX);
-    storage.writeBytes(checkpoint.prefix() + CheckpointFiles.META, metaGraph);
+    // One batch: all durable before the state file names them, forced together (cheaper than
+    // one by one on a local disk, where a sweep's frequent small checkpoints are mostly fsyncs).
+    storage.writeAll(List.of(
+        PendingObject.ofBytes(checkpoint.prefix() + CheckpointFiles.METRICS, sidecar.toBytes()),
+        PendingObject.ofFile(Path.of(localPrefix + CheckpointFiles.SINGLE_DATA_SHARD),
+            checkpoint.prefix() + CheckpointFiles.SINGLE_DATA_SHARD),
+        PendingObject.ofFile(Path.of(localPrefix + CheckpointFiles.INDEX), checkpoint.prefix() + CheckpointFiles.INDEX),
+        PendingObject.ofBytes(checkpoint.prefix() + CheckpointFiles.META, metaGraph)));
 
     List<Checkpoint> candidates = new ArrayList<>(current.checkpoints());
     candidates.add(checkpoint);

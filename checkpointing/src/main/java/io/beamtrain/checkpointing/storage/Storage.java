@@ -55,6 +55,19 @@ public interface Storage {
   /** Copies a local file to {@code path} (resumable upload on GCS for large files). */
   void upload(Path localFile, String path);
 
+  /**
+   * Writes every object as {@link #writeBytes} or {@link #upload} would (each atomic, all durable
+   * once this returns), in whatever order and grouping is cheapest for the backend: a local disk
+   * forces the files together and each directory once instead of file by file. Not atomic as a
+   * group (after a failure some objects may be written), so it suits files that become visible
+   * only through a later commit, such as a checkpoint's files before its state file.
+   */
+  default void writeAll(List<PendingObject> objects) {
+    for (PendingObject object : objects) {
+      object.writeTo(this);
+    }
+  }
+
   /** Copies an object to a local file, creating the local parent directories. */
   void download(String path, Path localFile);
 

@@ -1,6 +1,8 @@
 package io.beamtrain.checkpointing.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -117,6 +119,38 @@ class LocalStorageDurabilityTest {
     assertCommittedDurably(dir.resolve("checkpoint"), bytes("model_checkpoint_path: \"model.ckpt-5\""), stateFrom);
   }
 
+  @Test
+  void writeAllForcesEveryFileBeforeAnyRenameAndEachDirectoryOnce() throws IOException {
+    // CheckpointManager writes a checkpoint's files as one batch before the state file.
+    Path dir = root.resolve("trial-0002");
+    Files.createDirectories(dir);
+    Path staged = Files.write(root.resolve("staged.data"), bytes("weights"));
+    storage.writeAll(List.of(
+        PendingObject.ofBytes(dir.resolve("model.ckpt-5.metrics.json").toString(), bytes("{}")),
+        PendingObject.ofFile(staged, dir.resolve("model.ckpt-5.data-00000-of-00001").toString()),
+        PendingObject.ofBytes(dir.resolve("model.ckpt-5.meta").toString(), bytes("meta"))));
+    assertCommittedDurably(dir.resolve("model.ckpt-5.metrics.json"), bytes("{}"), 0);
+    assertCommittedDurably(dir.resolve("model.ckpt-5.data-00000-of-00001"), bytes("weights"), 0);
+    assertCommittedDurably(dir.resolve("model.ckpt-5.meta"), bytes("meta"), 0);
+    List<Event> directoryForces = sync.events.stream().filter(e -> e.isDirectory() && e.path().equals(dir)).toList();
+    assertEquals(1, directoryForces.size(), "the directory is forced once, after every rename: " + sync.events);
+    assertTrue(directoryForces.get(0).names().containsAll(
+            Set.of("model.ckpt-5.metrics.json", "model.ckpt-5.data-00000-of-00001", "model.ckpt-5.meta")),
+        "forced before every file was renamed into it: " + sync.events);
+  }
+
+  @Test
+  void writeAllOfAMissingLocalFileWritesNothing() throws IOException {
+    Path dir = Files.createDirectories(root.resolve("trial-0003"));
+    StorageException e = assertThrows(StorageException.class, () -> storage.writeAll(List.of(
+        PendingObject.ofBytes(dir.resolve("model.ckpt-1.meta").toString(), bytes("meta")),
+        PendingObject.ofFile(root.resolve("absent"), dir.resolve("model.ckpt-1.index").toString()))));
+    assertEquals(StorageException.Kind.NOT_FOUND, e.kind());
+    try (Stream<Path> left = Files.list(dir)) {
+      assertEquals(List.of(), left.toList(), "a failed batch leaves no file, temp or target");
+    }
+  }
+
   /**
    * Among the forces from index {@code from}: a file holding exactly {@code content}, forced while
    * {@code target} did not hold it yet, and after it a force of the target's directory while it
@@ -164,7 +198,7 @@ class LocalStorageDurabilityTest {
 
   /** Records each force with a snapshot of what it forced; forces nothing. */
   private static final class Recorder implements FileSync {
-    final List<Event> events = new ArrayList<>();
+    final List<Event> events = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public void forceFile(Path file) throws IOException {

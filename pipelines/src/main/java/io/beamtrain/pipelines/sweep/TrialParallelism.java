@@ -67,6 +67,12 @@ public final class TrialParallelism {
    * per worker have been resolved from it: the runner schedules bundles on that same pool, so with
    * every thread in a trial the next trial would wait for the scheduler. {@link TrialSlots} keeps
    * the number of trials actually training at the resolved value. Other runners are untouched.
+   *
+   * <p>The price (issue 15, JFR): Beam's DirectRunner monitor resubmits itself to the pool with no
+   * wait, so a spare thread spins at a full core in {@code WatermarkManager.extractFiredTimers}
+   * while the trials train, a third of a 2-core machine beside 2 trials. Without spare threads it
+   * cannot run between trials either, and they start in waves (measured: about 1 s between waves
+   * on a loaded machine); neither is the fix, which would need a runner that waits for work.
    */
   public static void leaveDirectRunnerThreadsForScheduling(PipelineOptions options, int trialCount) {
     String runner = options.getRunner().getSimpleName();

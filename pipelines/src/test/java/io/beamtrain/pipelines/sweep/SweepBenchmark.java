@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TensorFlow's default process-wide pool the warm-up trial would size it for everything after.
  *
  * <p>{@link #fourTrialsBesideOneOnALargeDataSet} (issue 15) compares a 4-trial sweep with a
- * 1-trial one on 2M rows, where loading the data is most of a short trial.
+ * 1-trial one on 200k, 2M and 10M rows, where loading the data is most of a short trial.
  *
  * <p>{@code mvn -Pbenchmarks verify -pl pipelines -am -Dtest=SweepBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}
@@ -109,52 +109,85 @@ class SweepBenchmark {
     System.out.print(report);
   }
 
-  /** Copies of flights-200k in the large data set: 2M rows (10M, x50, is too slow on 2 shared cores). */
-  private static final int FLIGHTS_COPIES = Integer.getInteger("beamtrain.sweep.flightsCopies", 10);
+  /**
+   * Copies of flights-200k in the data sets of the 4-vs-1 comparison: 200k, 2M and 10M rows
+   * ({@code -Dbeamtrain.sweep.flightsCopies=1,10} for fewer; 10M takes minutes per sweep on 2
+   * shared cores).
+   */
+  private static final int[] FLIGHTS_COPIES =
+      java.util.Arrays.stream(System.getProperty("beamtrain.sweep.flightsCopies", "1,10,50").split(","))
+          .mapToInt(copies -> Integer.parseInt(copies.strip()))
+          .toArray();
   /** Steps per trial of the data-loading comparison: training a small share beside the loading. */
   private static final int LOADING_STEPS = 500;
 
   /**
-   * Issue 15: a 4-trial sweep beside a 1-trial sweep of the same steps per trial, on flights-200k
-   * repeated {@value #FLIGHTS_COPIES} times by default ({@code -Dbeamtrain.sweep.flightsCopies}):
-   * transform.json lists every shard that many times (copied under new names), so the trainer
-   * reads 2M rows. With each trial loading its own copy, 4 trials pay 4 loads and canonical sorts;
-   * with the worker's shared splits they pay one. Prints the load and sort time of the two splits
-   * (what a trial pays before its first step without sharing), both sweeps' wall times and the
-   * ratio 4 / 1 (target &le; 1.3), medians of {@value #REPEATS} alternating runs.
+   * Issue 15, the sweep half of the scale benchmark: a 4-trial sweep beside a 1-trial sweep of the
+   * same steps per trial, on flights-200k repeated 1, 10 and 50 times ({@link #FLIGHTS_COPIES}):
+   * transform.json lists every shard that many times (hard links under new names), so the trainer
+   * reads 200k, 2M or 10M rows. With each trial loading its own copy, 4 trials pay 4 loads and
+   * canonical sorts; with the worker's shared splits they pay one. Prints, per size, the load and
+   * sort time of the two splits (what a trial pays before its first step without sharing), both
+   * sweeps' wall times and the ratio 4 / 1 (target &le; 1.3), medians of {@value #REPEATS}
+   * alternating runs.
    */
   @Test
   void fourTrialsBesideOneOnALargeDataSet() throws Exception {
-    OutputLayout data = new OutputLayout(tmp.resolve("flights").toString());
-    long rows = repeatedFlights(data, FLIGHTS_COPIES);
-    long loadStart = System.nanoTime();
-    ExampleDataset dataset = ExampleDataset.open(data.data(), StorageConfig.defaults());
-    int loaded = dataset.load(Split.TRAIN).inCanonicalOrder().n() + dataset.load(Split.EVAL).inCanonicalOrder().n();
-    double loadSeconds = seconds(loadStart);
+    OutputLayout flights = new OutputLayout(tmp.resolve("flights").toString());
+    Path input = findInRepository("data/flights-200k.csv");
+    PreprocessPipeline.run(PipelineOptionsFactory.fromArgs(
+            "--input=" + input, "--output=" + flights.root(), "--label=delay",
+            "--targetParallelism=" + Runtime.getRuntime().availableProcessors())
+        .as(PreprocessPipeline.Options.class));
     String loadBefore = loadAverage();
-    List<Double> ones = new ArrayList<>();
-    List<Double> fours = new ArrayList<>();
-    for (int repeat = 0; repeat < REPEATS; repeat++) {
-      if (repeat % 2 == 0) {
-        ones.add(timeFlightsSweep(data, 1, "one-" + repeat));
-        fours.add(timeFlightsSweep(data, 4, "four-" + repeat));
-      } else {
-        fours.add(timeFlightsSweep(data, 4, "four-" + repeat));
-        ones.add(timeFlightsSweep(data, 1, "one-" + repeat));
+    StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+        "%nSweepBenchmark: 4 trials vs 1 trial, %d steps each (linear, batch 64), flights-200k repeated, "
+            + "%d cores, DirectRunner, median of %d alternating runs%n%12s %8s | %10s | %8s %8s | %6s | %s%n",
+        LOADING_STEPS, Runtime.getRuntime().availableProcessors(), REPEATS, "rows", "copies", "load once",
+        "1 trial", "4 trials", "4 / 1", "runs (1; 4)"));
+    for (int copies : FLIGHTS_COPIES) {
+      OutputLayout data = new OutputLayout(tmp.resolve("flights-x" + copies).toString());
+      copyData(flights, data);
+      long rows = repeatedFlights(data, copies);
+      double loadSeconds = loadAndSortSeconds(data);
+      List<Double> ones = new ArrayList<>();
+      List<Double> fours = new ArrayList<>();
+      for (int repeat = 0; repeat < REPEATS; repeat++) {
+        if (repeat % 2 == 0) {
+          ones.add(timeFlightsSweep(data, 1, "one-x" + copies + "-" + repeat));
+          fours.add(timeFlightsSweep(data, 4, "four-x" + copies + "-" + repeat));
+        } else {
+          fours.add(timeFlightsSweep(data, 4, "four-x" + copies + "-" + repeat));
+          ones.add(timeFlightsSweep(data, 1, "one-x" + copies + "-" + repeat));
+        }
+      }
+      double one = ones.stream().sorted().toList().get(REPEATS / 2);
+      double four = fours.stream().sorted().toList().get(REPEATS / 2);
+      report.append(String.format(Locale.ROOT, "%,12d %8d | %9.1fs | %7.1fs %7.1fs | %6.2f | %s; %s%n",
+          rows, copies, loadSeconds, one, four, four / one, format(ones), format(fours)));
+      deleteTree(Path.of(data.root()));
+    }
+    report.append("load once = load + canonical sort of train and eval in this JVM; 4 / 1 target <= 1.3\n");
+    report.append("load average (1, 5, 15 min): before ").append(loadBefore)
+        .append(", after ").append(loadAverage()).append('\n');
+    System.out.print(report);
+  }
+
+  /** Seconds to load and canonically sort both splits of {@code data}, the copy dropped after. */
+  private static double loadAndSortSeconds(OutputLayout data) {
+    long start = System.nanoTime();
+    ExampleDataset dataset = ExampleDataset.open(data.data(), StorageConfig.defaults());
+    dataset.load(Split.TRAIN).inCanonicalOrder();
+    dataset.load(Split.EVAL).inCanonicalOrder();
+    return seconds(start);
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
       }
     }
-    double one = ones.stream().sorted().toList().get(REPEATS / 2);
-    double four = fours.stream().sorted().toList().get(REPEATS / 2);
-    System.out.printf(Locale.ROOT,
-        "%nSweepBenchmark: 4 trials vs 1 trial, %d steps each (linear, batch 64), flights-200k x%d = "
-            + "%,d rows, %d cores, DirectRunner, median of %d alternating runs%n"
-            + "  load + canonical sort of train and eval (%,d rows), once: %.1f s%n"
-            + "  1 trial : %6.1f s  (runs %s)%n"
-            + "  4 trials: %6.1f s  (runs %s)%n"
-            + "  ratio 4 / 1: %.2f (target <= 1.3)%n"
-            + "  load average (1, 5, 15 min): before %s, after %s%n",
-        LOADING_STEPS, FLIGHTS_COPIES, rows, Runtime.getRuntime().availableProcessors(), REPEATS,
-        loaded, loadSeconds, one, format(ones), four, format(fours), four / one, loadBefore, loadAverage());
   }
 
   /** A sweep of {@code trials} linear trials on {@code data}; its wall seconds. */
@@ -183,16 +216,11 @@ class SweepBenchmark {
   }
 
   /**
-   * Preprocesses flights-200k into {@code layout} and makes its data {@code copies} times as
-   * large: each shard copied under new names and listed in transform.json, the example counts
+   * Makes the preprocessed flights-200k in {@code layout} {@code copies} times as large: each
+   * shard hard-linked under new names and listed in transform.json, the example counts
    * multiplied (the analyzer results of repeated rows are the same). Returns the rows.
    */
   private long repeatedFlights(OutputLayout layout, int copies) throws Exception {
-    Path input = findInRepository("data/flights-200k.csv");
-    PreprocessPipeline.run(PipelineOptionsFactory.fromArgs(
-            "--input=" + input, "--output=" + layout.root(), "--label=delay",
-            "--targetParallelism=" + Runtime.getRuntime().availableProcessors())
-        .as(PreprocessPipeline.Options.class));
     Path dir = Path.of(layout.data());
     Path transform = dir.resolve(TransformSpec.FILE_NAME);
     ObjectMapper json = new ObjectMapper();
@@ -210,7 +238,8 @@ class SweepBenchmark {
           String name = String.format(Locale.ROOT, "%s-%05d-of-%05d.tfrecord.gz", prefix, index++, shards);
           Path target = dir.resolve(name);
           if (!name.equals(original)) {
-            Files.copy(dir.resolve(original), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(target);
+            Files.createLink(target, dir.resolve(original));
           }
           files.add(name);
         }
