@@ -110,20 +110,31 @@ class TpeSamplerBenchmark {
     Map<String, Search> searches = new LinkedHashMap<>();
     searches.put("beamtrain random", (space, trials, seed) -> new PlannedRounds(
         trialsOf(Algorithm.RANDOM.search().suggest(space, trials, seed)), (trials + 3) / 4));
-    searches.put("beamtrain TPE, rounds of n/4", (space, trials, seed) ->
-        new TpeProposer(space, Map.of(), METRIC, seed, (trials + 3) / 4, trials));
-    searches.put("beamtrain TPE, rounds of 1", new Search() {
+    searches.put("beamtrain TPE, old defaults", tpe(BEFORE, false));
+    searches.put("beamtrain TPE", tpe(TpeSettings.DEFAULT, false));
+    searches.put("  gamma 0.25 instead of 0.1", tpe(TpeSettings.DEFAULT.withGamma(0.25, Integer.MAX_VALUE), false));
+    searches.put("  univariate instead of multivariate", tpe(TpeSettings.DEFAULT.withMultivariate(false), false));
+    searches.put("  no constant liar", tpe(TpeSettings.DEFAULT.withConstantLiar(false), false));
+    searches.put("  startup = first round only", tpe(TpeSettings.DEFAULT.withStartupTrials(1), false));
+    searches.put("  rounds of 1 (sequential)", tpe(TpeSettings.DEFAULT, true));
+    return searches;
+  }
+
+  /** The old defaults: gamma 0.25, univariate, no liar, only the first round quasi-random (the estimator itself is the new one). */
+  static final TpeSettings BEFORE = new TpeSettings(0.25, Integer.MAX_VALUE, false, false, 1);
+
+  static Search tpe(TpeSettings settings, boolean sequential) {
+    return new Search() {
       @Override
       public RoundProposer proposer(List<ParameterSpec> space, int trials, long seed) {
-        return new TpeProposer(space, Map.of(), METRIC, seed, 1, trials);
+        return new TpeProposer(space, Map.of(), METRIC, seed, roundSize(trials), trials, settings);
       }
 
       @Override
       public int roundSize(int trials) {
-        return 1;
+        return sequential ? 1 : (trials + 3) / 4;
       }
-    });
-    return searches;
+    };
   }
 
   static List<Trial> trialsOf(List<? extends Map<String, Object>> points) {
