@@ -15,8 +15,8 @@ import java.util.TreeMap;
 
 /**
  * TPE in batched rounds of {@code roundSize} trials (fewer in the last round, to stop at {@code
- * maxTrials}). The first {@link TpeSettings#startupTrials} trials (at most {@code maxTrials},
- * at least the first round) are the study's quasi-random (Sobol) points; every later trial of
+ * maxTrials}). The first {@link #startupTrials} trials are the study's quasi-random (Sobol)
+ * points; every later trial of
  * round {@code k} comes from a {@link TreeParzenEstimator} fitted on every result of rounds {@code
  * < k}, trial {@code i} from its own random stream {@link TrialSeeds#forSearch}(seed, i). With
  * {@link TpeSettings#constantLiar} the round's earlier trials (pending: proposed together, not yet
@@ -40,9 +40,13 @@ public record TpeProposer(
     this(parameters, fixed, metric, seed, roundSize, maxTrials, TpeSettings.DEFAULT);
   }
 
-  /** How many trials are quasi-random. */
+  /**
+   * How many trials are quasi-random: {@link TpeSettings#startupTrials}, but at most half the
+   * study (a default 8-trial study still gets a model for its second half) and at least the first
+   * round.
+   */
   int startupTrials() {
-    return Math.min(maxTrials, Math.max(roundSize, settings.startupTrials()));
+    return Math.min(maxTrials, Math.max(roundSize, Math.min(settings.startupTrials(), maxTrials / 2)));
   }
 
   @Override

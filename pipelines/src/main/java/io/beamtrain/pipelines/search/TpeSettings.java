@@ -14,13 +14,14 @@ import java.io.Serializable;
  * @param constantLiar whether a round's later proposals count its earlier ones, still pending, as
  *     bad trials, so one round's proposals spread out instead of repeating one optimum
  * @param startupTrials how many of the first trials are quasi-random before any model is fitted
+ *     (TpeProposer takes at most half the study, at least its first round)
  */
 public record TpeSettings(double gamma, int maxGood, boolean multivariate, boolean constantLiar, int startupTrials)
     implements Serializable {
   /**
    * A small good group (10%, at most 25) as in Optuna: with the few trials of a tuning study, 25%
    * puts mediocre trials into l and the model stops telling good from average regions; ten
-   * quasi-random trials first so l and g are fitted on a sample of the whole space; joint
+   * quasi-random trials first (at most half the study) so l and g are fitted on a sample of the whole space; joint
    * (multivariate) modelling, since learning rate, depth and optimizer interact; constant liar,
    * since a round's trials are proposed together and would otherwise cluster.
    */
