@@ -14,16 +14,19 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * TPE in batched rounds: round 0 is the first {@code roundSize} points of the study's
- * quasi-random (Sobol) sequence; round {@code k} fits a {@link TreeParzenEstimator} on every
- * result of rounds {@code < k} and proposes {@code roundSize} trials (fewer in the last round, to
- * stop at {@code maxTrials}), trial {@code i} from its own
- * random stream {@link TrialSeeds#forSearch}(seed, i). COMPLETED and STOPPED trials count with
- * their best metric value; FAILED and DIVERGED trials count as bad.
+ * TPE in batched rounds of {@code roundSize} trials (fewer in the last round, to stop at {@code
+ * maxTrials}). The first {@link #startupTrials} trials are the study's quasi-random (Sobol)
+ * points; every later trial of
+ * round {@code k} comes from a {@link TreeParzenEstimator} fitted on every result of rounds {@code
+ * < k}, trial {@code i} from its own random stream {@link TrialSeeds#forSearch}(seed, i). With
+ * {@link TpeSettings#constantLiar} the round's earlier trials (pending: proposed together, not yet
+ * trained) count as bad for its later ones, as a sequential search would see them running.
+ * COMPLETED and STOPPED trials count with their best metric value; FAILED and DIVERGED trials
+ * count as bad.
  */
 public record TpeProposer(
     List<ParameterSpec> parameters, Map<String, Object> fixed, MetricSpec metric, long seed, int roundSize,
-    int maxTrials)
+    int maxTrials, TpeSettings settings)
     implements RoundProposer {
 
   public TpeProposer {
@@ -31,22 +34,46 @@ public record TpeProposer(
     fixed = new TreeMap<>(fixed);
   }
 
+  public TpeProposer(
+      List<ParameterSpec> parameters, Map<String, Object> fixed, MetricSpec metric, long seed, int roundSize,
+      int maxTrials) {
+    this(parameters, fixed, metric, seed, roundSize, maxTrials, TpeSettings.DEFAULT);
+  }
+
+  /**
+   * How many trials are quasi-random: {@link TpeSettings#startupTrials}, but at most half the
+   * study (a default 8-trial study still gets a model for its second half) and at least the first
+   * round.
+   */
+  int startupTrials() {
+    return Math.min(maxTrials, Math.max(roundSize, Math.min(settings.startupTrials(), maxTrials / 2)));
+  }
+
   @Override
   public List<Trial> propose(int round, List<TrialResult> earlier) {
     List<SortedMap<String, Object>> points = new ArrayList<>();
-    int count = Math.max(0, Math.min(roundSize, maxTrials - round * roundSize));
-    if (round == 0) {
-      points.addAll(Algorithm.QUASI_RANDOM.search().suggest(parameters, count, seed));
-    } else if (count > 0) {
-      TreeParzenEstimator model =
-          TreeParzenEstimator.fit(parameters, observations(earlier), metric.goal());
-      for (int j = 0; j < count; j++) {
-        points.add(model.propose(TrialSeeds.forSearch(seed, round * roundSize + j)));
+    int first = round * roundSize;
+    int count = Math.max(0, Math.min(roundSize, maxTrials - first));
+    int startup = startupTrials();
+    List<SortedMap<String, Object>> sobol = first < startup
+        ? Algorithm.QUASI_RANDOM.search().suggest(parameters, startup, seed)
+        : List.of();
+    TreeParzenEstimator model = null;
+    for (int j = 0; j < count; j++) {
+      int index = first + j;
+      if (index < startup) {
+        points.add(sobol.get(index));
+        continue;
       }
+      if (model == null || settings.constantLiar()) {
+        List<Map<String, Object>> pending = settings.constantLiar() ? new ArrayList<>(points) : List.of();
+        model = TreeParzenEstimator.fit(parameters, observations(earlier), pending, metric.goal(), settings);
+      }
+      points.add(model.propose(TrialSeeds.forSearch(seed, index)));
     }
     List<Trial> trials = new ArrayList<>();
     for (int j = 0; j < points.size(); j++) {
-      int index = round * roundSize + j;
+      int index = first + j;
       SortedMap<String, Object> params = new TreeMap<>(fixed);
       params.putAll(points.get(j));
       trials.add(new Trial(Trial.idOf(index), index, params, TrialSeeds.forTrial(seed, index)));

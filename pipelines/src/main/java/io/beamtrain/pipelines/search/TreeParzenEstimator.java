@@ -7,57 +7,72 @@ import io.beamtrain.pipelines.study.Scale;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.apache.commons.math3.special.Erf;
 
 /**
  * The Tree-structured Parzen Estimator of Bergstra et al. ("Algorithms for hyper-parameter
- * optimization", NeurIPS 2011), as hyperopt's {@code tpe.suggest} uses it: the observations are
- * split into the best {@code gamma} fraction ("good", density l(x)) and the rest plus failed trials
- * ("bad", g(x)). Parameters are modelled independently. DOUBLE and INTEGER parameters live on the
- * unit interval of {@link ParameterSpec#fromUnit} (so LOG scale is modelled in log space), each
- * group as a mixture of Gaussians at its observations plus a wide prior component; a proposal
- * draws {@value #CANDIDATES} candidates from l and keeps the one with the largest l(x)/g(x) over
- * these parameters. DISCRETE and CATEGORICAL parameters are category frequencies smoothed with the
- * prior: {@value #PRIOR_WEIGHT} pseudo-count per value in each group, as hyperopt adds {@code
- * prior_weight} to the counts; so a value seen in no good trial keeps a share of l.
+ * optimization", NeurIPS 2011): the finished trials are split into the best few ("good", density
+ * l(x); how many is {@link TpeSettings#goodCount}) and the rest plus failed and pending trials
+ * ("bad", g(x)); a proposal draws {@value #CANDIDATES} candidates from l and keeps the one with
+ * the largest l(x)/g(x).
  *
- * <p>List parameters are not chosen by that argmax: whatever the smoothing, the argmax picks the
- * value with the largest l/g every time, and a value that was only drawn beside bad settings of
- * other parameters in the first round (an unlucky category) would never be tried again. Each list
- * parameter's value is drawn instead with probability proportional to TPE's expected improvement
- * of that value, {@code 1 / (gamma + (1 - gamma) g / l)} (Bergstra et al., eq. 4): probability
- * matching, which proposes the values the good trials favour most often and the others in
- * proportion to their evidence.
+ * <p>Each density is a mixture with one component per trial (weight 1) and a prior component
+ * (weight {@value #PRIOR_WEIGHT}). DOUBLE and INTEGER parameters live on the unit interval of
+ * {@link ParameterSpec#fromUnit} (so LOG scale is modelled in log space): a trial's kernel is a
+ * Gaussian truncated to [0, 1] at its point, the prior's is centred with width 1. An INTEGER's
+ * density is the kernel's mass over the integer's bucket, so it is a probability over the
+ * integers, not a density at one point of a bucket. DISCRETE and CATEGORICAL parameters: a trial's
+ * kernel puts weight 1 on its value plus {@code PRIOR_WEIGHT / (n + 1)} on every value, the prior
+ * is uniform; so a value seen in no good trial keeps a share of l and can still be proposed.
+ *
+ * <p>{@link TpeSettings#multivariate} (the default): the mixture is joint, component i being trial
+ * i's point in all parameters at once, with one bandwidth per parameter, {@code 0.2 n^(-1/(d+4))}
+ * (Scott's rule shape for d dimensions), and candidates are scored on the joint density; the
+ * interactions of parameters (the best learning rate depends on the optimizer) are kept.
+ * Otherwise each parameter has its own mixture, its kernels as wide as the larger gap to their
+ * neighbours, and gets its own argmax. Widths are at least {@code 1 / min(100, n + 2)} of the
+ * range, so a cluster of close trials does not collapse to a spike.
  *
  * <p>Deterministic: proposal {@code j} uses only its own random stream, {@code seeds[j]}, and the
- * observations sorted by trial id. Immutable and thread-safe.
+ * observations sorted by value and trial id. Immutable and thread-safe.
  */
 public final class TreeParzenEstimator {
-  /** Fraction of observations that count as good (hyperopt's default is 0.25). */
-  public static final double GAMMA = 0.25;
   /** Candidates drawn from l(x) per proposal (hyperopt's {@code n_EI_candidates}). */
   public static final int CANDIDATES = 24;
-  /** Pseudo-count added to every value of a list parameter in both groups (hyperopt's {@code prior_weight}). */
+  /** Weight of the prior component in each mixture, against 1 per trial. */
   public static final double PRIOR_WEIGHT = 1.0;
   private static final double PRIOR_SIGMA = 1.0;
-  private static final double MIN_SIGMA = 0.02;
+  private static final double SCOTT_FACTOR = 0.2;
 
   private final List<ParameterSpec> parameters;
-  private final List<Dimension> good = new ArrayList<>();
-  private final List<Dimension> bad = new ArrayList<>();
+  private final boolean multivariate;
+  private final Mixture good;
+  private final Mixture bad;
 
-  private TreeParzenEstimator(List<ParameterSpec> parameters, List<Observation> goodObs, List<Observation> badObs) {
+  private TreeParzenEstimator(
+      List<ParameterSpec> parameters, List<Observation> goodObs, List<Observation> badObs, boolean multivariate) {
     this.parameters = List.copyOf(parameters);
-    for (ParameterSpec p : parameters) {
-      good.add(Dimension.fit(p, goodObs));
-      bad.add(Dimension.fit(p, badObs));
-    }
+    this.multivariate = multivariate;
+    this.good = new Mixture(parameters, goodObs, multivariate);
+    this.bad = new Mixture(parameters, badObs, multivariate);
   }
 
-  /** Fits l and g to {@code observations} (any order). */
+  /** Fits l and g to {@code observations} (any order) with {@link TpeSettings#DEFAULT}. */
   public static TreeParzenEstimator fit(List<ParameterSpec> parameters, List<Observation> observations, Goal goal) {
+    return fit(parameters, observations, List.of(), goal, TpeSettings.DEFAULT);
+  }
+
+  /**
+   * Fits l and g to {@code observations} (any order); {@code pending} (proposed, not finished:
+   * only their parameters count) go into g, a constant liar that steers later proposals elsewhere.
+   */
+  public static TreeParzenEstimator fit(
+      List<ParameterSpec> parameters, List<Observation> observations, List<Map<String, Object>> pending, Goal goal,
+      TpeSettings settings) {
     List<Observation> finite = new ArrayList<>();
     List<Observation> failed = new ArrayList<>();
     for (Observation o : observations) {
@@ -68,111 +83,214 @@ public final class TreeParzenEstimator {
       best = best.reversed();
     }
     finite.sort(best.thenComparing(Observation::trial));
-    int nGood = finite.isEmpty() ? 0 : Math.max(1, (int) Math.ceil(GAMMA * finite.size()));
+    int nGood = settings.goodCount(finite.size());
     List<Observation> badObs = new ArrayList<>(finite.subList(nGood, finite.size()));
     badObs.addAll(failed);
     badObs.sort(Comparator.comparing(Observation::trial));
-    return new TreeParzenEstimator(parameters, finite.subList(0, nGood), badObs);
+    for (int i = 0; i < pending.size(); i++) {
+      badObs.add(new Observation("pending-" + i, pending.get(i), Double.NaN));
+    }
+    return new TreeParzenEstimator(parameters, finite.subList(0, nGood), badObs, settings.multivariate());
   }
 
   /** One proposal from the random stream {@code seed}: parameter name to value. */
   public SortedMap<String, Object> propose(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    double[] bestPoint = new double[parameters.size()];
-    double bestScore = Double.NEGATIVE_INFINITY;
-    for (int c = 0; c < CANDIDATES; c++) {
-      double[] point = new double[parameters.size()];
-      double score = 0;
-      for (int d = 0; d < point.length; d++) {
-        if (good.get(d) instanceof Categories) {
-          continue;
+    double[] chosen = new double[parameters.size()];
+    if (multivariate) {
+      double bestScore = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < CANDIDATES; c++) {
+        double[] point = good.sampleJoint(random);
+        double score = good.logDensity(point) - bad.logDensity(point);
+        if (score > bestScore) {
+          bestScore = score;
+          chosen = point;
         }
-        point[d] = good.get(d).sample(random);
-        score += Math.log(good.get(d).density(point[d])) - Math.log(bad.get(d).density(point[d]));
       }
-      if (score > bestScore) {
-        bestScore = score;
-        bestPoint = point;
+    } else {
+      for (int d = 0; d < chosen.length; d++) {
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < CANDIDATES; c++) {
+          double x = good.sampleMarginal(d, random);
+          double score = good.logMarginal(d, x) - bad.logMarginal(d, x);
+          if (score > bestScore) {
+            bestScore = score;
+            chosen[d] = x;
+          }
+        }
       }
     }
     SortedMap<String, Object> params = new TreeMap<>();
     for (int d = 0; d < parameters.size(); d++) {
-      if (good.get(d) instanceof Categories values) {
-        bestPoint[d] = values.sampleByImprovement((Categories) bad.get(d), random);
-      }
-      params.put(parameters.get(d).name(), good.get(d).decode(bestPoint[d]));
+      params.put(parameters.get(d).name(), good.dimensions.get(d).decode(chosen[d]));
     }
     return params;
   }
 
   /** The log of l(x)/g(x) at {@code params}: how much more the good trials favour it. */
-  public double score(java.util.Map<String, Object> params) {
+  public double score(Map<String, Object> params) {
+    double[] x = good.encode(params);
+    if (multivariate) {
+      return good.logDensity(x) - bad.logDensity(x);
+    }
     double score = 0;
-    for (int d = 0; d < parameters.size(); d++) {
-      double x = good.get(d).encode(params.get(parameters.get(d).name()));
-      score += Math.log(good.get(d).density(x)) - Math.log(bad.get(d).density(x));
+    for (int d = 0; d < x.length; d++) {
+      score += good.logMarginal(d, x[d]) - bad.logMarginal(d, x[d]);
     }
     return score;
   }
 
-  /** The model of one parameter in one group: a Parzen window or smoothed frequencies. */
-  private abstract static class Dimension {
-    final ParameterSpec spec;
+  /** One group's density: components 0..n-1 the group's trials, component n the prior. */
+  private static final class Mixture {
+    final List<Kernels> dimensions = new ArrayList<>();
+    final double[] logWeights;
+    final double[] weights;
 
-    Dimension(ParameterSpec spec) {
-      this.spec = spec;
+    Mixture(List<ParameterSpec> parameters, List<Observation> observations, boolean multivariate) {
+      int n = observations.size();
+      weights = new double[n + 1];
+      logWeights = new double[n + 1];
+      double total = n + PRIOR_WEIGHT;
+      for (int i = 0; i <= n; i++) {
+        weights[i] = (i < n ? 1.0 : PRIOR_WEIGHT) / total;
+        logWeights[i] = Math.log(weights[i]);
+      }
+      double scott = SCOTT_FACTOR * Math.pow(Math.max(1, n), -1.0 / (parameters.size() + 4));
+      for (ParameterSpec p : parameters) {
+        Kernels kernels = p.type().isRange() ? new Gaussians(p) : new Frequencies(p);
+        double[] points = new double[n];
+        for (int i = 0; i < n; i++) {
+          Object value = observations.get(i).params().get(p.name());
+          points[i] = value == null ? Double.NaN : kernels.encode(value);
+        }
+        kernels.fit(points, multivariate ? scott : Double.NaN);
+        dimensions.add(kernels);
+      }
     }
 
-    static Dimension fit(ParameterSpec spec, List<Observation> observations) {
-      List<Double> points = new ArrayList<>();
-      Dimension dimension = spec.type().isRange() ? new Parzen(spec) : new Categories(spec);
-      for (Observation o : observations) {
-        Object value = o.params().get(spec.name());
-        if (value != null) {
-          points.add(dimension.encode(value));
+    double[] encode(Map<String, Object> params) {
+      double[] x = new double[dimensions.size()];
+      for (int d = 0; d < x.length; d++) {
+        x[d] = dimensions.get(d).encode(params.get(dimensions.get(d).spec.name()));
+      }
+      return x;
+    }
+
+    int component(SplittableRandom random) {
+      double u = random.nextDouble();
+      for (int i = 0; i < weights.length - 1; i++) {
+        u -= weights[i];
+        if (u < 0) {
+          return i;
         }
       }
-      dimension.fitPoints(points);
-      return dimension;
+      return weights.length - 1;
+    }
+
+    double[] sampleJoint(SplittableRandom random) {
+      int i = component(random);
+      double[] x = new double[dimensions.size()];
+      for (int d = 0; d < x.length; d++) {
+        x[d] = dimensions.get(d).canonical(dimensions.get(d).sample(i, random));
+      }
+      return x;
+    }
+
+    double sampleMarginal(int d, SplittableRandom random) {
+      return dimensions.get(d).canonical(dimensions.get(d).sample(component(random), random));
+    }
+
+    double logDensity(double[] x) {
+      double[] terms = new double[weights.length];
+      for (int i = 0; i < terms.length; i++) {
+        double t = logWeights[i];
+        for (int d = 0; d < x.length; d++) {
+          t += dimensions.get(d).logKernel(i, x[d]);
+        }
+        terms[i] = t;
+      }
+      return logSumExp(terms);
+    }
+
+    double logMarginal(int d, double x) {
+      double[] terms = new double[weights.length];
+      for (int i = 0; i < terms.length; i++) {
+        terms[i] = logWeights[i] + dimensions.get(d).logKernel(i, x);
+      }
+      return logSumExp(terms);
+    }
+
+    private static double logSumExp(double[] terms) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (double t : terms) {
+        max = Math.max(max, t);
+      }
+      if (max == Double.NEGATIVE_INFINITY) {
+        return max;
+      }
+      double sum = 0;
+      for (double t : terms) {
+        sum += Math.exp(t - max);
+      }
+      return max + Math.log(sum);
+    }
+  }
+
+  /** One parameter's kernels in one group: component i for trial i, the last for the prior. */
+  private abstract static class Kernels {
+    final ParameterSpec spec;
+
+    Kernels(ParameterSpec spec) {
+      this.spec = spec;
     }
 
     abstract double encode(Object value);
 
     abstract Object decode(double x);
 
-    abstract void fitPoints(List<Double> points);
+    /** The point that stands for the value {@code x} decodes to (a bucket's centre for an integer). */
+    double canonical(double x) {
+      return x;
+    }
 
-    abstract double sample(SplittableRandom random);
+    /** Fits the kernels at {@code points} (NaN: the trial lacks this parameter); {@code scott} NaN = univariate. */
+    abstract void fit(double[] points, double scott);
 
-    abstract double density(double x);
+    abstract double sample(int component, SplittableRandom random);
+
+    abstract double logKernel(int component, double x);
   }
 
-  /** A mixture of Gaussians on [0, 1]: one per point (Scott's bandwidth) plus a wide prior. */
-  private static final class Parzen extends Dimension {
-    private double[] means = new double[0];
-    private double sigma;
+  /** Truncated Gaussians on [0, 1]; an INTEGER's kernel is its mass over the integer's bucket. */
+  private static final class Gaussians extends Kernels {
+    private double[] means;
+    private double[] sigmas;
+    private double[] logMass;
 
-    Parzen(ParameterSpec spec) {
+    Gaussians(ParameterSpec spec) {
       super(spec);
+    }
+
+    private boolean integer() {
+      return spec.type() == ParameterType.INTEGER;
+    }
+
+    /** Where {@code x} (an integer or a bucket edge) sits on the unit interval of fromUnit. */
+    private double unit(double x) {
+      double lo = spec.min();
+      double hi = integer() ? spec.max() + 1.0 : spec.max();
+      if (hi == lo) {
+        return 0.5;
+      }
+      return spec.scale() == Scale.LOG
+          ? (Math.log(x) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))
+          : (x - lo) / (hi - lo);
     }
 
     @Override
     double encode(Object value) {
       double v = ((Number) value).doubleValue();
-      double lo = spec.min();
-      double hi = spec.max();
-      boolean log = spec.scale() == Scale.LOG;
-      double u;
-      if (spec.type() == ParameterType.INTEGER) {
-        // Centre of the integer's bucket in ParameterSpec.fromUnit's mapping.
-        u = log
-            ? (Math.log(v + 0.5) - Math.log(lo)) / (Math.log(hi + 1.0) - Math.log(lo))
-            : (v - lo + 0.5) / (hi - lo + 1.0);
-      } else if (hi == lo) {
-        u = 0.5;
-      } else {
-        u = log ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo);
-      }
+      double u = integer() ? 0.5 * (unit(Math.rint(v)) + unit(Math.rint(v) + 1)) : unit(v);
       return Math.min(1.0, Math.max(0.0, u));
     }
 
@@ -182,66 +300,88 @@ public final class TreeParzenEstimator {
     }
 
     @Override
-    void fitPoints(List<Double> points) {
-      means = points.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      if (means.length < 2) {
-        sigma = 0.25;
-        return;
-      }
-      double mean = 0;
-      for (double m : means) {
-        mean += m;
-      }
-      mean /= means.length;
-      double var = 0;
-      for (double m : means) {
-        var += (m - mean) * (m - mean);
-      }
-      double std = Math.sqrt(var / (means.length - 1));
-      sigma = Math.min(0.5, Math.max(MIN_SIGMA, 1.06 * std * Math.pow(means.length, -0.2)));
+    double canonical(double x) {
+      return integer() ? encode(spec.fromUnit(x)) : x;
     }
 
     @Override
-    double sample(SplittableRandom random) {
-      int k = random.nextInt(means.length + 1);
-      double mu = k == means.length ? 0.5 : means[k];
-      double s = k == means.length ? PRIOR_SIGMA : sigma;
-      for (int attempt = 0; attempt < 32; attempt++) {
-        double x = mu + s * gaussian(random);
-        if (x >= 0 && x <= 1) {
-          return x;
+    void fit(double[] points, double scott) {
+      int n = points.length;
+      means = new double[n + 1];
+      sigmas = new double[n + 1];
+      for (int i = 0; i < n; i++) {
+        means[i] = Double.isNaN(points[i]) ? 0.5 : points[i];
+      }
+      means[n] = 0.5;
+      double minSigma = 1.0 / Math.min(100.0, n + 2.0);
+      if (!Double.isNaN(scott)) {
+        java.util.Arrays.fill(sigmas, scott);
+      } else {
+        neighbourWidths();
+      }
+      for (int i = 0; i < n; i++) {
+        sigmas[i] = Math.min(1.0, Math.max(minSigma, sigmas[i]));
+      }
+      sigmas[n] = PRIOR_SIGMA;
+      logMass = new double[n + 1];
+      for (int i = 0; i <= n; i++) {
+        logMass[i] = Math.log(cdf(1, i) - cdf(0, i));
+      }
+    }
+
+    /** Each kernel as wide as the larger gap to its neighbours (the prior's centre among them), the outermost the inner gap. */
+    private void neighbourWidths() {
+      Integer[] order = new Integer[means.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, Comparator.comparingDouble((Integer i) -> means[i]).thenComparing(i -> i));
+      int m = order.length;
+      for (int r = 0; r < m; r++) {
+        double left = r == 0 ? means[order[r]] : means[order[r]] - means[order[r - 1]];
+        double right = r == m - 1 ? 1.0 - means[order[r]] : means[order[r + 1]] - means[order[r]];
+        double width = Math.max(left, right);
+        if (m >= 2 && r == 0) {
+          width = right;
+        } else if (m >= 2 && r == m - 1) {
+          width = left;
         }
+        sigmas[order[r]] = width;
       }
-      return random.nextDouble();
+    }
+
+    private double cdf(double x, int i) {
+      return 0.5 * (1 + Erf.erf((x - means[i]) / (sigmas[i] * Math.sqrt(2))));
     }
 
     @Override
-    double density(double x) {
-      double total = normal(x, 0.5, PRIOR_SIGMA);
-      for (double mu : means) {
-        total += normal(x, mu, sigma);
+    double sample(int i, SplittableRandom random) {
+      double lo = cdf(0, i);
+      double hi = cdf(1, i);
+      double p = lo + random.nextDouble() * (hi - lo);
+      double z = Erf.erfInv(Math.min(1 - 1e-16, Math.max(-1 + 1e-16, 2 * p - 1)));
+      return Math.min(1.0, Math.max(0.0, means[i] + sigmas[i] * Math.sqrt(2) * z));
+    }
+
+    @Override
+    double logKernel(int i, double x) {
+      if (integer()) {
+        Object v = spec.fromUnit(x);
+        double from = Math.max(0, unit(((Number) v).doubleValue()));
+        double to = Math.min(1, unit(((Number) v).doubleValue() + 1));
+        return Math.log(Math.max(1e-300, cdf(to, i) - cdf(from, i))) - logMass[i];
       }
-      return total / (means.length + 1);
-    }
-
-    private static double normal(double x, double mu, double s) {
-      double z = (x - mu) / s;
-      return Math.exp(-0.5 * z * z) / (s * Math.sqrt(2 * Math.PI));
-    }
-
-    /** Box-Muller, so the stream (not a JDK version's nextGaussian) defines the draw. */
-    private static double gaussian(SplittableRandom random) {
-      double u1 = 1.0 - random.nextDouble();
-      double u2 = random.nextDouble();
-      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+      double z = (x - means[i]) / sigmas[i];
+      return -0.5 * z * z - Math.log(sigmas[i] * Math.sqrt(2 * Math.PI)) - logMass[i];
     }
   }
 
-  /** Category frequencies with {@link #PRIOR_WEIGHT} pseudo-counts per value. */
-  private static final class Categories extends Dimension {
-    private double[] weights;
+  /** A list parameter's kernels: weight 1 on the trial's value plus PRIOR_WEIGHT / (n + 1) on each value. */
+  private static final class Frequencies extends Kernels {
+    private double[][] logProbabilities;
+    private double[][] probabilities;
 
-    Categories(ParameterSpec spec) {
+    Frequencies(ParameterSpec spec) {
       super(spec);
     }
 
@@ -267,54 +407,43 @@ public final class TreeParzenEstimator {
     }
 
     @Override
-    void fitPoints(List<Double> points) {
-      weights = new double[spec.values().size()];
-      java.util.Arrays.fill(weights, PRIOR_WEIGHT);
-      for (double p : points) {
-        weights[(int) p] += 1.0;
-      }
-      double total = 0;
-      for (double w : weights) {
-        total += w;
-      }
-      for (int k = 0; k < weights.length; k++) {
-        weights[k] /= total;
+    void fit(double[] points, double scott) {
+      int n = points.length;
+      int k = spec.values().size();
+      probabilities = new double[n + 1][k];
+      logProbabilities = new double[n + 1][k];
+      for (int i = 0; i <= n; i++) {
+        java.util.Arrays.fill(probabilities[i], i < n ? PRIOR_WEIGHT / (n + 1) : 1.0);
+        if (i < n && !Double.isNaN(points[i])) {
+          probabilities[i][(int) points[i]] += 1.0;
+        }
+        double total = 0;
+        for (double p : probabilities[i]) {
+          total += p;
+        }
+        for (int v = 0; v < k; v++) {
+          probabilities[i][v] /= total;
+          logProbabilities[i][v] = Math.log(probabilities[i][v]);
+        }
       }
     }
 
     @Override
-    double sample(SplittableRandom random) {
+    double sample(int i, SplittableRandom random) {
       double u = random.nextDouble();
-      for (int k = 0; k < weights.length - 1; k++) {
-        u -= weights[k];
+      double[] p = probabilities[i];
+      for (int v = 0; v < p.length - 1; v++) {
+        u -= p[v];
         if (u < 0) {
-          return k;
+          return v;
         }
       }
-      return weights.length - 1;
+      return p.length - 1;
     }
 
     @Override
-    double density(double x) {
-      return weights[(int) x];
-    }
-
-    /** A value drawn with probability proportional to its expected improvement, this being l and {@code bad} g. */
-    double sampleByImprovement(Categories bad, SplittableRandom random) {
-      double[] improvement = new double[weights.length];
-      double total = 0;
-      for (int k = 0; k < weights.length; k++) {
-        improvement[k] = weights[k] / bad.weights[k];
-        total += improvement[k];
-      }
-      double u = random.nextDouble() * total;
-      for (int k = 0; k < improvement.length - 1; k++) {
-        u -= improvement[k];
-        if (u < 0) {
-          return k;
-        }
-      }
-      return improvement.length - 1;
+    double logKernel(int i, double x) {
+      return logProbabilities[i][(int) x];
     }
   }
 }

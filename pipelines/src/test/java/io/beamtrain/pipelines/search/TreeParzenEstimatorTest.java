@@ -69,8 +69,16 @@ class TreeParzenEstimatorTest {
     return 4 * x * x + (p.get("optimizer").equals("adagrad") ? 0 : 0.3);
   }
 
+  /**
+   * Replaces the old "unlucky category is still proposed" test, which pinned probability matching
+   * of list values: TPE now takes the argmax of l/g for every parameter (as Bergstra et al. and
+   * Optuna do), which TpeSamplerBenchmark measured to find better trials. What keeps a value that
+   * was only drawn beside bad settings from being shut out is (1) its share of l through the
+   * prior and (2) the constant liar: once a round's proposals crowd the favourite, it counts as
+   * bad and the others win.
+   */
   @Test
-  void aBestCategoryThatWasUnluckyInTheFirstRoundIsStillProposed() {
+  void aCategoryOnlySeenInBadTrialsIsProposedOnceTheFavouriteIsPending() {
     // Round 1: adagrad, the best optimizer, happened to be drawn only with bad dropouts.
     double[][] round1 = {{0.45, 0}, {0.55, 1}, {0.5, 2}, {0.8, 0}, {0.2, 1}, {0.1, 2}, {0.02, 3}, {0.97, 3}};
     List<Observation> observations = new ArrayList<>();
@@ -80,19 +88,42 @@ class TreeParzenEstimatorTest {
       observations.add(new Observation(String.format("trial-%04d", i), params, mixed(params)));
     }
     TreeParzenEstimator model = TreeParzenEstimator.fit(MIXED, observations, Goal.MINIMIZE);
-    int adagrad = 0;
-    int nearHalf = 0;
-    int proposals = 64;
-    for (int j = 0; j < proposals; j++) {
-      SortedMap<String, Object> proposal = model.propose(500 + j);
-      adagrad += proposal.get("optimizer").equals("adagrad") ? 1 : 0;
-      nearHalf += Math.abs(((Number) proposal.get("dropout")).doubleValue() - 0.5) < 0.15 ? 1 : 0;
+    assertTrue(Double.isFinite(model.score(Map.of("dropout", 0.5, "optimizer", "adagrad"))));
+    List<Map<String, Object>> pending = new ArrayList<>();
+    for (int j = 0; j < 4; j++) {
+      pending.add(model.propose(500 + j));
     }
-    // Not starved: proposed in a fair share of the proposals (uniform would be a quarter) ...
-    assertTrue(adagrad >= proposals / 10, "adagrad proposed " + adagrad + " times of " + proposals);
-    // ... while the model still exploits what round 1 showed about dropout and the other optimizers.
-    assertTrue(adagrad < proposals / 2, "adagrad proposed " + adagrad + " times of " + proposals);
-    assertTrue(nearHalf > proposals / 2, "dropout near 0.5 in " + nearHalf + " of " + proposals);
+    TreeParzenEstimator crowded =
+        TreeParzenEstimator.fit(MIXED, observations, pending, Goal.MINIMIZE, TpeSettings.DEFAULT);
+    int other = 0;
+    for (int j = 0; j < 32; j++) {
+      other += crowded.propose(600 + j).get("optimizer").equals(pending.get(0).get("optimizer")) ? 0 : 1;
+    }
+    assertTrue(other > 0, "after " + pending + " pending, still only " + pending.get(0).get("optimizer"));
+  }
+
+  /**
+   * The search as a whole, many seeds: TPE in its batched rounds (rounds of a quarter of the
+   * trials, as studies default to) finds better trials than random search with as many trials, on
+   * the synthetic objectives of TpeSamplerBenchmark. The old TPE lost to random on both.
+   */
+  @Test
+  void tpeInRoundsBeatsRandomSearchAtEqualTrialsOverManySeeds() {
+    for (TpeSamplerBenchmark.Objective objective : List.of(TpeSamplerBenchmark.ISSUE, TpeSamplerBenchmark.WIDE)) {
+      int trials = objective == TpeSamplerBenchmark.ISSUE ? 32 : 16;
+      double[] tpe = new double[30];
+      double[] random = new double[30];
+      for (int seed = 1; seed <= 30; seed++) {
+        tpe[seed - 1] = TpeSamplerBenchmark.run(objective, TpeSamplerBenchmark.tpe(TpeSettings.DEFAULT, false), trials, seed);
+        random[seed - 1] = TpeSamplerBenchmark.run(objective, TpeSamplerBenchmark.searches().get("beamtrain random"), trials, seed);
+      }
+      java.util.Arrays.sort(tpe);
+      java.util.Arrays.sort(random);
+      double tpeMedian = TpeSamplerBenchmark.quantile(tpe, 0.5);
+      double randomMedian = TpeSamplerBenchmark.quantile(random, 0.5);
+      assertTrue(tpeMedian < randomMedian,
+          objective.name() + ": median best, TPE " + tpeMedian + " vs random " + randomMedian);
+    }
   }
 
   @Test
