@@ -189,17 +189,28 @@ class PbtBenchmark {
     List<Map<String, String>> labelled = rows.stream()
         .filter(r -> r.get(label) != null && !r.get(label).isBlank()).toList();
     double sum = 0;
+    int scored = 0;
     try (ServingModel model = ServingModel.load(savedModel, StorageConfig.defaults())) {
       for (int from = 0; from < labelled.size(); from += 1024) {
         List<Map<String, String>> batch = labelled.subList(from, Math.min(labelled.size(), from + 1024));
         List<Prediction> predictions = model.predict(batch);
         for (int i = 0; i < batch.size(); i++) {
           double error = predictions.get(i).value() - Double.parseDouble(batch.get(i).get(label));
+          if (!Double.isFinite(error)) {
+            // Counted and shown rather than hidden: a NaN would otherwise turn the whole figure into NaN.
+            System.out.println("  non-finite prediction " + predictions.get(i) + " for held-out row " + batch.get(i));
+            continue;
+          }
           sum += error * error;
+          scored++;
         }
       }
     }
-    return Math.sqrt(sum / labelled.size());
+    if (scored < labelled.size()) {
+      System.out.printf(Locale.ROOT, "  %d of %d held-out rows had no finite prediction%n", labelled.size() - scored,
+          labelled.size());
+    }
+    return Math.sqrt(sum / scored);
   }
 
   private static void copyTree(Path from, Path to) throws IOException {
