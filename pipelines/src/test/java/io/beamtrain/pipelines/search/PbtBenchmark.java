@@ -165,7 +165,7 @@ class PbtBenchmark {
         CsvRecordReader records = new CsvRecordReader(in);
         Writer out = Files.newBufferedWriter(Files.createDirectories(train.getParent()).resolve(train.getFileName()))) {
       records.next();
-      List<String> header = records.cells();
+      List<String> header = List.copyOf(records.cells());  // cells() is reused by next()
       out.write(records.rawText() + "\n");
       for (long i = 0; records.next(); i++) {
         if (i % 5 == 4) {
@@ -188,6 +188,9 @@ class PbtBenchmark {
   private static double heldOutRmse(String savedModel, List<Map<String, String>> rows, String label) {
     List<Map<String, String>> labelled = rows.stream()
         .filter(r -> r.get(label) != null && !r.get(label).isBlank()).toList();
+    if (labelled.isEmpty()) {
+      throw new IllegalStateException("no held-out row has a value of " + label);
+    }
     double sum = 0;
     int scored = 0;
     try (ServingModel model = ServingModel.load(savedModel, StorageConfig.defaults())) {
