@@ -22,8 +22,9 @@ import java.util.Objects;
  * {@code metrics} (name to value at {@code best_step}), {@code history} (one object per
  * evaluation: {@code step} and the metric values), {@code params} (as given), {@code seed}, {@code
  * error} (why it FAILED), {@code reason} (why it DIVERGED or STOPPED), {@code elapsed_seconds}
- * (training time over all attempts). Non-finite metric values are written as null and read back
- * as NaN. Immutable.
+ * (training time over all attempts), {@code lineage} (population-based training only, omitted when
+ * empty: each time the trial took another trial's checkpoint, see {@link Exploit}). Non-finite
+ * metric values are written as null and read back as NaN. Immutable.
  */
 public record TrialResult(
     String trial,
@@ -36,7 +37,8 @@ public record TrialResult(
     long seed,
     String error,
     String reason,
-    double elapsedSeconds)
+    double elapsedSeconds,
+    List<Exploit> lineage)
     implements Serializable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +49,52 @@ public record TrialResult(
     metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     history = List.copyOf(history);
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    lineage = lineage == null ? List.of() : List.copyOf(lineage);
+  }
+
+  /** A result with no lineage (every trial outside population-based training). */
+  public TrialResult(
+      String trial,
+      TrialStatus status,
+      long steps,
+      Long bestStep,
+      Map<String, Double> metrics,
+      List<Evaluation> history,
+      Map<String, Object> params,
+      long seed,
+      String error,
+      String reason,
+      double elapsedSeconds) {
+    this(trial, status, steps, bestStep, metrics, history, params, seed, error, reason, elapsedSeconds, List.of());
+  }
+
+  /**
+   * One exploit of population-based training: at {@code step} the trial's checkpoint was replaced
+   * by a copy of {@code donor}'s latest one, and its hyperparameters went from {@code before} to
+   * {@code after} (the donor's, perturbed). Both maps are complete (every hyperparameter the trial
+   * trains with), so the last entry's {@code after} is what the trial trains with from then on.
+   */
+  public record Exploit(long step, String donor, Map<String, Object> before, Map<String, Object> after)
+      implements Serializable {
+    public Exploit {
+      Objects.requireNonNull(donor, "donor");
+      before = Collections.unmodifiableMap(new LinkedHashMap<>(before));
+      after = Collections.unmodifiableMap(new LinkedHashMap<>(after));
+    }
+  }
+
+  /**
+   * The hyperparameters the trial trains with now: {@code params} as the trial started, or after
+   * its latest exploit that exploit's {@code after}.
+   */
+  public Map<String, Object> currentParams() {
+    return lineage.isEmpty() ? params : lineage.get(lineage.size() - 1).after();
+  }
+
+  /** This result with {@code lineage} instead of its own. */
+  public TrialResult withLineage(List<Exploit> lineage) {
+    return new TrialResult(
+        trial, status, steps, bestStep, metrics, history, params, seed, error, reason, elapsedSeconds, lineage);
   }
 
   /** One evaluation: the step and the metric values (name to value, in computation order). */
@@ -96,7 +144,8 @@ public record TrialResult(
         seed,
         error,
         reason,
-        recorded.elapsedSeconds + elapsedSeconds);
+        recorded.elapsedSeconds + elapsedSeconds,
+        recorded.lineage);
   }
 
   /** The value of {@code name} at the best step, NaN when absent. */
@@ -146,6 +195,16 @@ public record TrialResult(
     root.put("error", error);
     root.put("reason", reason);
     root.put("elapsed_seconds", elapsedSeconds);
+    if (!lineage.isEmpty()) {
+      ArrayNode lineageNode = root.putArray("lineage");
+      for (Exploit exploit : lineage) {
+        ObjectNode entry = lineageNode.addObject();
+        entry.put("step", exploit.step());
+        entry.put("donor", exploit.donor());
+        entry.set("before", JSON.valueToTree(exploit.before()));
+        entry.set("after", JSON.valueToTree(exploit.after()));
+      }
+    }
     return root;
   }
 
@@ -187,6 +246,15 @@ public record TrialResult(
       Map<String, Object> params =
           root.hasNonNull("params") ? JSON.convertValue(root.get("params"), LinkedHashMap.class) : Map.of();
       JsonNode best = root.path("best_step");
+      List<Exploit> lineage = new ArrayList<>();
+      for (JsonNode entry : root.path("lineage")) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> before = JSON.convertValue(entry.path("before"), LinkedHashMap.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> after = JSON.convertValue(entry.path("after"), LinkedHashMap.class);
+        lineage.add(new Exploit(required(entry, "step", source).asLong(), required(entry, "donor", source).asText(),
+            before == null ? Map.of() : before, after == null ? Map.of() : after));
+      }
       return new TrialResult(
           required(root, "trial", source).asText(),
           TrialStatus.valueOf(required(root, "status", source).asText()),
@@ -198,7 +266,8 @@ public record TrialResult(
           root.path("seed").asLong(),
           text(root, "error"),
           text(root, "reason"),
-          root.path("elapsed_seconds").asDouble());
+          root.path("elapsed_seconds").asDouble(),
+          lineage);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IllegalArgumentException e) {

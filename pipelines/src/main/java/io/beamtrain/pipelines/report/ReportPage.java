@@ -39,7 +39,7 @@ public final class ReportPage {
             "best", BestTrialPanel.render(snapshot),
             "curves", LearningCurvesChart.render(snapshot, colors),
             "parallel", ParallelCoordinatesChart.render(snapshot, params, colors),
-            "table", TrialsTable.render(snapshot, params, colors),
+            "table", TrialsTable.render(snapshot, params, colors) + LineageTable.render(snapshot),
             "metric", Html.escape(metric),
             "footer", footer(snapshot));
     // One pass over the template: text inserted into a slot is never scanned for slots again.

@@ -48,7 +48,19 @@ final class ResultJson {
         params(root.get("params")),
         optionalText(root, "error"),
         optionalText(root, "reason"),
-        root.path("elapsed_seconds").isNumber() ? root.get("elapsed_seconds").asDouble() : null);
+        root.path("elapsed_seconds").isNumber() ? root.get("elapsed_seconds").asDouble() : null,
+        lineage(root.path("lineage")));
+  }
+
+  private static List<TrialRecord.Exploit> lineage(JsonNode node) {
+    List<TrialRecord.Exploit> lineage = new ArrayList<>();
+    for (JsonNode entry : node) {
+      if (entry.path("step").isIntegralNumber() && entry.path("donor").isTextual()) {
+        lineage.add(new TrialRecord.Exploit(entry.get("step").asLong(), entry.get("donor").asText(),
+            params(entry.get("before")), params(entry.get("after"))));
+      }
+    }
+    return lineage;
   }
 
   /** The winner from {@code best.json}. */

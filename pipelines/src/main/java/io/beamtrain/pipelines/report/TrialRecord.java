@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param error why the trial FAILED, or null
  * @param reason why it DIVERGED or STOPPED, or null
  * @param elapsedSeconds training time, null when absent
+ * @param lineage population-based training's exploits of the trial, oldest first (empty otherwise)
  */
 public record TrialRecord(
     String trial,
@@ -33,7 +34,22 @@ public record TrialRecord(
     Map<String, Object> params,
     String error,
     String reason,
-    Double elapsedSeconds) {
+    Double elapsedSeconds,
+    List<Exploit> lineage) {
+
+  /** A trial without a lineage. */
+  public TrialRecord(String trial, String status, Long steps, Long bestStep, Map<String, Double> metrics,
+      List<Evaluation> history, Map<String, Object> params, String error, String reason, Double elapsedSeconds) {
+    this(trial, status, steps, bestStep, metrics, history, params, error, reason, elapsedSeconds, List.of());
+  }
+
+  /** One exploit: at {@code step} the trial took {@code donor}'s checkpoint, its values going from {@code before} to {@code after}. */
+  public record Exploit(long step, String donor, Map<String, Object> before, Map<String, Object> after) {
+    public Exploit {
+      before = Collections.unmodifiableMap(new LinkedHashMap<>(before));
+      after = Collections.unmodifiableMap(new LinkedHashMap<>(after));
+    }
+  }
 
   /** One evaluation of a trial: the step and the metric values. */
   public record Evaluation(long step, Map<String, Double> metrics) {
@@ -53,6 +69,7 @@ public record TrialRecord(
     metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     history = List.copyOf(history);
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    lineage = lineage == null ? List.of() : List.copyOf(lineage);
   }
 
   /** The value of {@code name} at the best step, NaN when absent. */

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.search;
 import io.beamtrain.pipelines.study.Algorithm;
 import io.beamtrain.pipelines.study.Bracket;
 import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.PbtSettings;
 import io.beamtrain.pipelines.study.SearchSettings;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
@@ -17,7 +18,7 @@ import org.apache.beam.sdk.values.PCollection;
  * The tuning composite of an adaptive study, the counterpart of the plain {@code Sweep}: the
  * search ({@link SuccessiveHalving} for SUCCESSIVE_HALVING and HYPERBAND, with median stopping
  * inside rungs when it is on; {@link AsyncSuccessiveHalving} for ASHA; {@link BatchedRounds} for
- * TPE and for the other algorithms with median stopping). Emits one final result per trial, for
+ * TPE and for the other algorithms with median stopping; {@link PopulationBasedTraining} for PBT). Emits one final result per trial, for
  * {@code FinishStudy}, and counts each trial's final outcome ({@link TrialOutcomes}). {@link
  * TuningStage} decides when a study runs here.
  */
@@ -63,6 +64,7 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
   public static int trialCount(StudySpec study, SearchSettings search) {
     return switch (study.algorithm()) {
       case SUCCESSIVE_HALVING, HYPERBAND -> Brackets.totalTrials(brackets(study, search));
+      case PBT -> PbtSettings.of(study).populationSize();
       default -> trials(study);
     };
   }
@@ -79,6 +81,10 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
   }
 
   private PTransform<PBegin, PCollection<TrialResult>> searchTransform() {
+    if (study.algorithm() == Algorithm.PBT) {
+      PopulationBasedTraining pbt = PopulationBasedTraining.of(study, settings);
+      return signal == null ? pbt : pbt.after(signal);
+    }
     if (study.algorithm() == Algorithm.ASHA) {
       AsyncSuccessiveHalving asha =
           AsyncSuccessiveHalving.of(study.trials(), ashaSchedule(study, search), search.workers(), settings);

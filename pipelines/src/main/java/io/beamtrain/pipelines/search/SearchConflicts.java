@@ -6,6 +6,7 @@ import io.beamtrain.pipelines.search.AshaSchedule.Job;
 import io.beamtrain.pipelines.study.Algorithm;
 import io.beamtrain.pipelines.study.Bracket;
 import io.beamtrain.pipelines.study.Brackets;
+import io.beamtrain.pipelines.study.PbtSettings;
 import io.beamtrain.pipelines.study.SearchSettings;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
@@ -53,6 +54,7 @@ public final class SearchConflicts {
       }
       case ASHA -> search.sampler() == SearchSettings.Sampler.TPE ? List.of() : ashaTrials(plan, search);
       case TPE -> List.of();
+      case PBT -> PopulationBasedTraining.population(study, PbtSettings.of(study));
       default -> study.trials();
     };
   }

@@ -23,7 +23,13 @@ public enum Algorithm {
    */
   ASHA(new RandomSearch()),
   /** Tree-structured Parzen Estimator in batched rounds; the first round is QUASI_RANDOM. */
-  TPE(new QuasiRandomSearch());
+  TPE(new QuasiRandomSearch()),
+  /**
+   * Population-based training: a random population trains in generations of {@code
+   * perturbationInterval} steps; after each, the bottom members take a copy of a top member's
+   * checkpoint and perturbed hyperparameters ({@code PbtSettings}).
+   */
+  PBT(new RandomSearch());
 
   private final SearchAlgorithm search;
 

@@ -61,7 +61,7 @@ public record SearchSettings(
 
   /** Whether the study needs this package's pipeline rather than the plain sweep. */
   public static boolean isAdaptive(StudySpec study, SearchSettings search) {
-    return isMultiFidelity(study.algorithm()) || search.runsInRounds(study.algorithm());
+    return study.algorithm() == Algorithm.PBT || isMultiFidelity(study.algorithm()) || search.runsInRounds(study.algorithm());
   }
 
   static boolean isMultiFidelity(Algorithm algorithm) {
@@ -81,8 +81,11 @@ public record SearchSettings(
    * settings.
    */
   public Map<String, Object> toBlock(StudySpec study) {
-    Map<String, Object> block = new LinkedHashMap<>();
     Algorithm algorithm = study.algorithm();
+    if (algorithm == Algorithm.PBT) {
+      return PbtSettings.of(study).toBlock();
+    }
+    Map<String, Object> block = new LinkedHashMap<>();
     Map<String, Object> given = study.search();
     if (isMultiFidelity(algorithm) || given.containsKey("eta")) {
       block.put("eta", eta);
@@ -116,9 +119,14 @@ public record SearchSettings(
 
   /** The settings of a parsed {@code search} node (null = all defaults), validated against {@code study}. */
   public static SearchSettings of(Object node, StudySpec study) {
+    Algorithm algorithm = study.algorithm();
+    if (algorithm == Algorithm.PBT) {
+      // PBT's block is its own (PbtSettings); the fields here keep their neutral values.
+      PbtSettings.of(node, study);
+      return new SearchSettings(DEFAULT_ETA, 1, 1, 1, null, 1, 0, Sampler.RANDOM);
+    }
     Map<?, ?> block = node == null ? Map.of() : asMap("search", node);
     checkFields("search.", block, FIELDS);
-    Algorithm algorithm = study.algorithm();
     boolean multiFidelity = isMultiFidelity(algorithm);
     for (String field : new String[] {"eta", "minBudget"}) {
       if (block.containsKey(field) && !multiFidelity) {

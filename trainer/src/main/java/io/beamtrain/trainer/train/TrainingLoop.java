@@ -42,6 +42,8 @@ public final class TrainingLoop implements AutoCloseable {
   private final EarlyStopping earlyStopping;
   private final BestCheckpoint bestCheckpoint;
   private final List<Evaluation> history = new ArrayList<>();
+  /** Population-based training's record of exploits, carried over from the result.json resumed. */
+  private List<TrialResult.Exploit> lineage = List.of();
   private final long evalEvery;
   private final long checkpointEvery;
   private long step;
@@ -85,6 +87,7 @@ public final class TrainingLoop implements AutoCloseable {
     if (restored.isPresent()) {
       step = restored.get().step();
       if (previous != null) {
+        lineage = previous.lineage();
         previous.history().stream().filter(e -> e.step() <= step).forEach(history::add);
       }
       boolean recorded = !history.isEmpty() && history.get(history.size() - 1).step() == step;
@@ -284,7 +287,8 @@ public final class TrainingLoop implements AutoCloseable {
         spec.seed(),
         null,
         reason,
-        elapsedSeconds);
+        elapsedSeconds,
+        lineage);
   }
 
   private static double elapsed(long startedNanos, double earlierSeconds) {

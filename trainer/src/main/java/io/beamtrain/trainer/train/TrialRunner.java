@@ -14,6 +14,7 @@ import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.data.TransformSpec;
 import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.model.ModelSpec;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,7 @@ public final class TrialRunner {
   public static TrialResult run(TrialSpec spec, TrainingListener listener, SharedSplits shared) {
     NativeTensorFlow.requireSingleCopy();
     long started = System.nanoTime();
-    HyperParameters params = parse(spec);
+    HyperParameters params = parse(spec.trialId(), spec.params());
     ExampleDataset dataset = ExampleDataset.open(spec.dataDir(), spec.storageConfig());
     ModelSpec model = modelSpec(params, dataset.spec());
     checkMetric(spec.metric(), dataset.spec());
@@ -87,6 +88,13 @@ public final class TrialRunner {
     if (previous.isPresent() && isDone(previous.get(), spec)) {
       LOG.info("trial {} already {} at step {}", spec.trialId(), previous.get().status(), previous.get().steps());
       return BestCheckpoint.reconcile(previous.get(), spec.trialDir(), spec.metric(), spec.storageConfig());
+    }
+    if (previous.isPresent() && !previous.get().lineage().isEmpty()) {
+      // Population-based training replaced this trial's checkpoint and hyperparameters (its
+      // lineage): the graph is built anew for every run, so the values it bakes in (dropout, L2,
+      // momentum) and the fed learning-rate schedule are the trial's current ones.
+      params = parse(spec.trialId(), previous.get().currentParams());
+      model = modelSpec(params, dataset.spec());
     }
     if (spec.warmStartFrom() != null) {
       WarmStart.checkExists(spec.warmStartFrom(), spec.storageConfig());
@@ -112,11 +120,11 @@ public final class TrialRunner {
     }
   }
 
-  private static HyperParameters parse(TrialSpec spec) {
+  private static HyperParameters parse(String trialId, Map<String, ?> values) {
     try {
-      return HyperParameters.parse(spec.params());
+      return HyperParameters.parse(values);
     } catch (IllegalArgumentException e) {
-      throw new BadInputException("trial " + spec.trialId() + ": " + e.getMessage(), e);
+      throw new BadInputException("trial " + trialId + ": " + e.getMessage(), e);
     }
   }
 
