@@ -254,7 +254,9 @@ class FlinkSessionClusterIT {
           "--output=gs://" + BUCKET + "/plain", "--study=" + study, "--deterministic", "--progressEverySeconds=0",
           "--gcsEndpoint=" + gcs.endpoint(), "--gcsNoCredentials");
       assertTrue(sweep.status != 0, "a sweep without flink-setup succeeded:\n" + sweep.output);
-      assertTrue(sweep.output.contains("run 'beamtrain flink-setup --flinkHome="),
+      // The command's own failure line names the fix (not only Beam's logged stack trace).
+      String failureLine = sweep.output.lines().filter(l -> l.startsWith("beamtrain sweep: failed: ")).findFirst().orElse("");
+      assertTrue(failureLine.contains("run 'beamtrain flink-setup --flinkHome="),
           "without flink-setup:\n" + sweep.output + taskManagerLogTails());
       assertTrue(started.get(1).isAlive(), "the TaskManager died:" + taskManagerLogTails());
       String out = Files.readString(home.resolve("log/plain-taskmanager-1.out"));
