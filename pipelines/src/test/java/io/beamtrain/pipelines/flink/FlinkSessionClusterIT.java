@@ -389,7 +389,8 @@ class FlinkSessionClusterIT {
   private static void awaitTaskManagers(int port, int count, List<Process> processes) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     URI uri = URI.create("http://127.0.0.1:" + port + "/taskmanagers");
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    // A bound, not a speed check: on a loaded machine a TaskManager took over 2 minutes to register.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     String last = "";
     while (System.nanoTime() < deadline) {
       for (Process process : processes) {
