@@ -137,6 +137,7 @@ class FlinkSessionClusterIT {
   /** Writes {@code flinkDir}'s conf/ (config.yaml on free loopback ports, log4j); returns its REST port. */
   private static int writeConfig(Path flinkDir, int slots) throws IOException {
     Files.createDirectories(flinkDir.resolve("conf"));
+    Files.createDirectories(flinkDir.resolve("work"));
     int rest = freePort();
     Files.writeString(flinkDir.resolve("conf/config.yaml"), String.join("\n",
         "jobmanager.rpc.address: 127.0.0.1",
@@ -152,6 +153,9 @@ class FlinkSessionClusterIT {
         "taskmanager.numberOfTaskSlots: " + slots,
         "taskmanager.memory.process.size: 2048m",
         "parallelism.default: 1",
+        // The processes' working directories (blob caches with each job's 400 MB jar) in the
+        // test's directory, which is deleted, not in /tmp/tm_<id> shared by every run.
+        "process.working-dir: " + flinkDir.resolve("work"),
         "") );
     Files.writeString(flinkDir.resolve("conf/log4j.properties"), String.join("\n",
         "rootLogger.level = INFO",
