@@ -12,6 +12,7 @@ import io.beamtrain.pipelines.search.AshaSchedule.Promote;
 import io.beamtrain.pipelines.search.AshaSchedule.Start;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.sweep.RunTrials;
+import io.beamtrain.pipelines.sweep.SpreadOverWorkers;
 import io.beamtrain.pipelines.sweep.TrialExecutor;
 import io.beamtrain.pipelines.sweep.TrialObservers;
 import io.beamtrain.pipelines.sweep.TrialResultCoder;
@@ -24,7 +25,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -34,12 +34,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.Wait;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,10 +122,7 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
       numbers = numbers.apply("WaitForData", Wait.on(signal));
     }
     PCollection<Integer> jobsRun = numbers
-        .apply("KeyByWorker", WithKeys.of((Integer w) -> w).withKeyType(TypeDescriptors.integers()))
-        .setCoder(KvCoder.of(VarIntCoder.of(), VarIntCoder.of()))
-        .apply("SpreadOverWorkers", Reshuffle.of())
-        .apply("DropKeys", Values.create())
+        .apply("SpreadOverWorkers", SpreadOverWorkers.<Integer>byIndex(w -> w))
         .apply("RunWorkers", ParDo.of(new WorkerFn(sampler, schedule, workers, settings)))
         .setCoder(VarIntCoder.of());
     return begin

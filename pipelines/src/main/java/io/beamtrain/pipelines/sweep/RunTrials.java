@@ -12,21 +12,14 @@ import io.beamtrain.trainer.train.TrainingListener;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.Values;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +33,9 @@ import org.slf4j.LoggerFactory;
  * results of a side input ({@link #withMedianStopping}). At most {@link
  * TrialSettings#concurrentTrials()} trials train at once per worker JVM ({@link TrialSlots}).
  *
- * <p>The trials are reshuffled first. A stage's input is a handful of elements; without the
- * reshuffle, runners fuse the training into the {@code Create} step and run every trial in the
- * one bundle (and on the one worker) that holds them all. Keyed by trial id, each trial becomes
- * its own group after the shuffle, so the runner can spread them over its workers and threads.
+ * <p>The trials are spread over the workers first ({@link SpreadOverWorkers}, by trial index): a
+ * stage's input is a handful of elements, which runners would otherwise train in the one bundle
+ * (and on the one worker) that holds them all.
  *
  * <p>Counters in namespace {@code beamtrain.sweep}. Trained {@link #with} (results that are final:
  * a sweep, retrain): {@code trials_started} per attempt, {@code trials_completed}, {@code
@@ -119,10 +111,7 @@ public final class RunTrials extends PTransform<PCollection<Trial>, PCollection<
       train = train.withSideInputs(references);
     }
     return trials
-        .apply("KeyByTrialId", WithKeys.of((Trial t) -> t.id()).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Trial.class)))
-        .apply("SpreadOverWorkers", Reshuffle.of())
-        .apply("DropKeys", Values.create())
+        .apply("SpreadOverWorkers", SpreadOverWorkers.<Trial>byIndex(Trial::index))
         .apply("Train", train)
         .setCoder(TrialResultCoder.of());
   }

@@ -13,6 +13,12 @@ import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
+import org.apache.beam.sdk.util.UserCodeException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.program.ProgramInvocationException;
+import org.apache.flink.runtime.JobException;
+import org.apache.flink.runtime.client.JobExecutionException;
+import org.apache.flink.runtime.operators.chaining.ExceptionInChainedStubException;
 import org.junit.jupiter.api.Test;
 
 /** The CLI's failure line is the outermost message that says something of its own. */
@@ -34,6 +40,36 @@ class FailureMessageTest {
     Throwable failure = new PipelineExecutionException(new UncheckedIOException(
         "all 3 trials failed; trial-0000 FAILED: NaN loss", new IOException(worker)));
     assertEquals("all 3 trials failed; trial-0000 FAILED: NaN loss", FailureMessage.of(failure));
+  }
+
+  @Test
+  void theFlinkRunnersWrappersGiveWayToTheErrorInside() {
+    // The chain a Flink session cluster without flink-setup gives (FlinkSessionClusterIT), which
+    // printed "failed: Pipeline execution failed".
+    Throwable refusal = new UnsatisfiedLinkError("TensorFlow is loaded by this Flink job's class loader: "
+        + "run 'beamtrain flink-setup --flinkHome=<Flink dir>' on every TaskManager host");
+    Throwable chained = new ExceptionInChainedStubException(
+        "FlatMap (FlatMap at Tune/RunTrials/SpreadOverWorkers/DropKeys)", UserCodeException.wrap(refusal));
+    Throwable failure = thrownBy("org.apache.beam.runners.flink.FlinkRunner", new RuntimeException(
+        "Pipeline execution failed", new ProgramInvocationException("Job failed (JobID: 1393)",
+            new JobExecutionException(new JobID(), "Job execution failed.", new JobException(
+                "Recovery is suppressed by NoRestartBackoffTimeStrategy", UserCodeException.wrap(chained))))));
+    assertEquals(refusal.getMessage(), FailureMessage.of(failure));
+  }
+
+  @Test
+  void anEnginesOwnMessageWithoutACauseIsKept() {
+    Throwable buffers = thrownBy("org.apache.flink.runtime.io.network.buffer.NetworkBufferPool",
+        new IOException("Insufficient number of network buffers: required 512, but only 305 available"));
+    Throwable failure = thrownBy("org.apache.beam.runners.flink.FlinkRunner",
+        new RuntimeException("Pipeline execution failed", buffers));
+    assertEquals(buffers.getMessage(), FailureMessage.of(failure));
+  }
+
+  /** {@code t} as if thrown by code of {@code className}. */
+  private static <T extends Throwable> T thrownBy(String className, T t) {
+    t.setStackTrace(new StackTraceElement[] {new StackTraceElement(className, "run", null, -1)});
+    return t;
   }
 
   @Test

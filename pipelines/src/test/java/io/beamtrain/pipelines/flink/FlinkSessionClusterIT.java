@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.beamtrain.checkpointing.testing.GcsTestServer;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
+import io.beamtrain.pipelines.testing.GcsTestServerProcess;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,13 +40,14 @@ import org.junit.jupiter.api.Test;
  * and two TaskManagers (two slots each) started by this test as separate JVMs on 127.0.0.1 from
  * the Maven artifacts of Flink's lib/ ({@code src/test/flink-cluster/pom.xml}), prepared with
  * {@code ./beamtrain flink-setup}; jobs submitted with {@code ./beamtrain ... --runner=FlinkRunner
- * --flinkMaster=127.0.0.1:PORT}, output on the GCS test server (in this JVM, on 127.0.0.1).
+ * --flinkMaster=127.0.0.1:PORT}, output on the GCS test server (a JVM of its own, on 127.0.0.1).
  *
  * <p>Two sweeps one after the other (the second job is the one that crashed TaskManagers when
  * TensorFlow came with each job's class loader) and one {@code train}; each results.jsonl must be
- * the DirectRunner's byte for byte up to {@code elapsed_seconds} ({@code --deterministic}), and
- * trials must have trained on both TaskManagers. Processes are stopped by pid and the TensorFlow
- * natives they extracted (a per-test JavaCPP cache) deleted. Run by {@code -Pflink-cluster}.
+ * the DirectRunner's byte for byte up to {@code elapsed_seconds} ({@code --deterministic}), and in
+ * every job each TaskManager must have trained as many trials as it has slots (4 trials, 2 x 2
+ * slots: {@code SpreadOverWorkers}). Processes are stopped by pid and the TensorFlow natives they
+ * extracted (a per-test JavaCPP cache) deleted; both are checked. Run by {@code -Pflink-cluster}.
  */
 class FlinkSessionClusterIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -87,7 +88,7 @@ class FlinkSessionClusterIT {
 
   private static Path home;
   private static Path nativeCache;
-  private static GcsTestServer gcs;
+  private static GcsTestServerProcess gcs;
   private static final List<Process> cluster = new ArrayList<>();
   private static int restPort;
   private static String flinkClasspath;
@@ -98,28 +99,65 @@ class FlinkSessionClusterIT {
     nativeCache = home.resolve("javacpp-cache");
     // TensorFlow's natives of the DirectRunner runs in this JVM go to the per-test cache too.
     System.setProperty("org.bytedeco.javacpp.cachedir", nativeCache.toString());
-    Files.createDirectories(home.resolve("conf"));
     Files.createDirectories(home.resolve("log"));
-    gcs = GcsTestServer.start();
-    gcs.createBucket(BUCKET);
+    gcs = GcsTestServerProcess.start(home.resolve("log/gcs-test-server.log"), BUCKET);
     flinkClasspath = resolveFlinkLib();
-    restPort = freePort();
-    Files.writeString(home.resolve("conf/config.yaml"), String.join("\n",
+    restPort = writeConfig(home, SLOTS);
+
+    // The cluster-side part, as the docs say: TensorFlow into lib/, the settings into conf/.
+    Launch setup = beamtrain("flink-setup", "--runner=FlinkRunner", "--flinkHome=" + home);
+    assertEquals(0, setup.status, setup.output);
+    assertTrue(Files.isRegularFile(home.resolve("lib").resolve(FlinkSetup.LIB_JAR)), setup.output);
+    String config = Files.readString(home.resolve("conf/config.yaml"));
+    assertTrue(config.contains("classloader.parent-first-patterns.additional: org.tensorflow.;org.bytedeco.;com.google.protobuf."),
+        config);
+
+    List<Process> started = startCluster(home, "", TASK_MANAGERS);
+    cluster.addAll(started);
+    awaitTaskManagers(restPort, TASK_MANAGERS, started);
+  }
+
+  /**
+   * Starts a JobManager and {@code taskManagers} TaskManagers of the Flink directory {@code
+   * flinkDir} (its conf/, and lib/ if flink-setup wrote one); logs named with {@code prefix}.
+   */
+  private static List<Process> startCluster(Path flinkDir, String prefix, int taskManagers) throws Exception {
+    List<Process> started = new ArrayList<>();
+    started.add(startFlinkProcess(flinkDir, prefix + "jobmanager",
+        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+        resourceParams(flinkDir, "GET_JM_RESOURCE_PARAMS"), List.of()));
+    List<List<String>> tm = resourceParams(flinkDir, "GET_TM_RESOURCE_PARAMS");
+    for (int i = 1; i <= taskManagers; i++) {
+      started.add(startFlinkProcess(flinkDir, prefix + "taskmanager-" + i, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+          tm, List.of("-D", "taskmanager.resource-id=" + prefix + "taskmanager-" + i)));
+    }
+    return started;
+  }
+
+  /** Writes {@code flinkDir}'s conf/ (config.yaml on free loopback ports, log4j); returns its REST port. */
+  private static int writeConfig(Path flinkDir, int slots) throws IOException {
+    Files.createDirectories(flinkDir.resolve("conf"));
+    Files.createDirectories(flinkDir.resolve("work"));
+    int rest = freePort();
+    Files.writeString(flinkDir.resolve("conf/config.yaml"), String.join("\n",
         "jobmanager.rpc.address: 127.0.0.1",
         "jobmanager.bind-host: 127.0.0.1",
         "jobmanager.rpc.port: " + freePort(),
         "jobmanager.memory.process.size: 1024m",
         "rest.address: 127.0.0.1",
         "rest.bind-address: 127.0.0.1",
-        "rest.port: " + restPort,
+        "rest.port: " + rest,
         "blob.server.port: " + freePort(),
         "taskmanager.host: 127.0.0.1",
         "taskmanager.bind-host: 127.0.0.1",
-        "taskmanager.numberOfTaskSlots: " + SLOTS,
+        "taskmanager.numberOfTaskSlots: " + slots,
         "taskmanager.memory.process.size: 2048m",
         "parallelism.default: 1",
+        // The processes' working directories (blob caches with each job's 400 MB jar) in the
+        // test's directory, which is deleted, not in /tmp/tm_<id> shared by every run.
+        "process.working-dir: " + flinkDir.resolve("work"),
         "") );
-    Files.writeString(home.resolve("conf/log4j.properties"), String.join("\n",
+    Files.writeString(flinkDir.resolve("conf/log4j.properties"), String.join("\n",
         "rootLogger.level = INFO",
         "rootLogger.appenderRef.file.ref = MainAppender",
         // Where each trial starts (TrialExecutor's debug line): which TaskManager trained it.
@@ -131,23 +169,7 @@ class FlinkSessionClusterIT {
         "appender.main.layout.type = PatternLayout",
         "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
         ""));
-
-    // The cluster-side part, as the docs say: TensorFlow into lib/, the settings into conf/.
-    Launch setup = beamtrain("flink-setup", "--runner=FlinkRunner", "--flinkHome=" + home);
-    assertEquals(0, setup.status, setup.output);
-    assertTrue(Files.isRegularFile(home.resolve("lib").resolve(FlinkSetup.LIB_JAR)), setup.output);
-    String config = Files.readString(home.resolve("conf/config.yaml"));
-    assertTrue(config.contains("classloader.parent-first-patterns.additional: org.tensorflow.;org.bytedeco.;com.google.protobuf."),
-        config);
-
-    cluster.add(startFlinkProcess("jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-        resourceParams("GET_JM_RESOURCE_PARAMS"), List.of()));
-    List<List<String>> tm = resourceParams("GET_TM_RESOURCE_PARAMS");
-    for (int i = 1; i <= TASK_MANAGERS; i++) {
-      cluster.add(startFlinkProcess("taskmanager-" + i, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-          tm, List.of("-D", "taskmanager.resource-id=taskmanager-" + i)));
-    }
-    awaitTaskManagers();
+    return rest;
   }
 
   @AfterAll
@@ -157,10 +179,16 @@ class FlinkSessionClusterIT {
     }
     if (gcs != null) {
       gcs.close();
+      assertTrue(!gcs.handle().isAlive(), "the GCS test server is still running");
     }
     System.clearProperty("org.bytedeco.javacpp.cachedir");
     if (home != null) {
       deleteTree(home);
+      assertTrue(!Files.exists(nativeCache), "TensorFlow's extracted natives are left in " + nativeCache);
+    }
+    for (Process process : cluster) {
+      assertTrue(!process.isAlive() && process.descendants().noneMatch(ProcessHandle::isAlive),
+          "a Flink process is still running: pid " + process.pid());
     }
   }
 
@@ -171,7 +199,7 @@ class FlinkSessionClusterIT {
         io.beamtrain.checkpointing.storage.StorageConfig.defaults());
     Path study = home.resolve("study.yaml");
     Files.writeString(study, STUDY);
-    gcs.putObject(BUCKET, "input/penguins.csv", Files.readAllBytes(Path.of(csv)));
+    gcs.write("gs://" + BUCKET + "/input/penguins.csv", Files.readAllBytes(Path.of(csv)));
 
     // The DirectRunner's results, in this JVM: one sweep on preprocessed data, one train.
     String sweepRef = local.resolve("sweep").toString();
@@ -184,31 +212,86 @@ class FlinkSessionClusterIT {
     List<String> expectedSweep = results(Files.readString(Path.of(sweepRef, "results.jsonl")));
     List<String> expectedTrain = results(Files.readString(Path.of(trainRef, "results.jsonl")));
     assertEquals(4, expectedSweep.size(), expectedSweep.toString());
+    assertAJobWithoutFlinkSetupIsRefused(Path.of(sweepRef, "data"), study);
 
     // The same on the cluster: two sweeps (each on a copy of the same data), job after job, then train.
     for (String run : List.of("sweep-1", "sweep-2")) {
       uploadTree(Path.of(sweepRef, "data"), run + "/data");
+      long[] logsBefore = taskManagerLogSizes();
       Launch sweep = beamtrain("sweep", "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + restPort,
           "--parallelism=" + TASK_MANAGERS * SLOTS, "--output=gs://" + BUCKET + "/" + run, "--study=" + study,
           "--deterministic", "--progressEverySeconds=0", "--gcsEndpoint=" + gcs.endpoint(), "--gcsNoCredentials");
       assertEquals(0, sweep.status, run + ":\n" + sweep.output + taskManagerLogTails());
       assertEquals(expectedSweep, results(object(run + "/results.jsonl")), run + " vs DirectRunner");
+      assertTrialsPerTaskManager(run, logsBefore);
     }
+    long[] logsBefore = taskManagerLogSizes();
     Launch train = beamtrain("train", "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + restPort,
         "--parallelism=" + TASK_MANAGERS * SLOTS, "--input=gs://" + BUCKET + "/input/penguins.csv",
         "--output=gs://" + BUCKET + "/train", "--label=species", "--study=" + study, "--deterministic",
         "--progressEverySeconds=0", "--gcsEndpoint=" + gcs.endpoint(), "--gcsNoCredentials");
     assertEquals(0, train.status, "train:\n" + train.output + taskManagerLogTails());
     assertEquals(expectedTrain, results(object("train/results.jsonl")), "train vs DirectRunner");
-
-    // Every TaskManager trained trials, and every job's trials were trained (3 jobs x 4 trials).
-    int trained = 0;
-    for (int i = 1; i <= TASK_MANAGERS; i++) {
-      TreeSet<String> trials = trialsStarted(home.resolve("log/taskmanager-" + i + ".log"));
-      trained += count(home.resolve("log/taskmanager-" + i + ".log"));
-      assertTrue(!trials.isEmpty(), "taskmanager-" + i + " trained no trial" + taskManagerLogTails());
+    assertTrialsPerTaskManager("train", logsBefore);
+    // The TaskManagers extracted TensorFlow's natives (from lib/'s jar) into the per-test cache,
+    // which stopCluster removes, not into ~/.javacpp/cache.
+    try (Stream<Path> extracted = Files.walk(nativeCache, 2)) {
+      List<String> dirs = extracted.map(f -> nativeCache.relativize(f).toString()).toList();
+      assertTrue(dirs.stream().anyMatch(d -> d.contains(FlinkSetup.LIB_JAR)), "no natives from lib/ in " + dirs);
     }
-    assertEquals(12, trained, taskManagerLogTails());
+  }
+
+  /**
+   * The unsafe setup, a plain Flink (TensorFlow only in the job jar, loaded by the job's class
+   * loader): a sweep fails with the error that names flink-setup, and the TaskManager survives
+   * (no {@code libprotobuf FATAL}). A one-TaskManager cluster of its own, stopped afterwards.
+   */
+  private static void assertAJobWithoutFlinkSetupIsRefused(Path sweepData, Path study) throws Exception {
+    Path plain = home.resolve("plain-flink");
+    int port = writeConfig(plain, 1);
+    List<Process> started = startCluster(plain, "plain-", 1);
+    cluster.addAll(started);
+    try {
+      awaitTaskManagers(port, 1, started);
+      uploadTree(sweepData, "plain/data");
+      Launch sweep = beamtrain("sweep", "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + port, "--parallelism=1",
+          "--output=gs://" + BUCKET + "/plain", "--study=" + study, "--deterministic", "--progressEverySeconds=0",
+          "--gcsEndpoint=" + gcs.endpoint(), "--gcsNoCredentials");
+      assertTrue(sweep.status != 0, "a sweep without flink-setup succeeded:\n" + sweep.output);
+      // The command's own failure line names the fix (not only Beam's logged stack trace).
+      String failureLine = sweep.output.lines().filter(l -> l.startsWith("beamtrain sweep: failed: ")).findFirst().orElse("");
+      assertTrue(failureLine.contains("run 'beamtrain flink-setup --flinkHome="),
+          "without flink-setup:\n" + sweep.output + taskManagerLogTails());
+      assertTrue(started.get(1).isAlive(), "the TaskManager died:" + taskManagerLogTails());
+      String out = Files.readString(home.resolve("log/plain-taskmanager-1.out"));
+      assertTrue(!out.contains("libprotobuf FATAL"), out);
+    } finally {
+      for (Process process : started) {
+        stop(process);
+      }
+    }
+  }
+
+  /** Each TaskManager trained {@code SLOTS} of the job's 4 trials: both workers, every slot one trial. */
+  private static void assertTrialsPerTaskManager(String job, long[] logsBefore) throws IOException {
+    List<Integer> perTaskManager = new ArrayList<>();
+    for (int i = 1; i <= TASK_MANAGERS; i++) {
+      perTaskManager.add(trialsStarted(taskManagerLog(i), logsBefore[i - 1]).size());
+    }
+    assertEquals(java.util.Collections.nCopies(TASK_MANAGERS, SLOTS), perTaskManager,
+        job + ": trials started per TaskManager" + taskManagerLogTails());
+  }
+
+  private static Path taskManagerLog(int i) {
+    return home.resolve("log/taskmanager-" + i + ".log");
+  }
+
+  private static long[] taskManagerLogSizes() throws IOException {
+    long[] sizes = new long[TASK_MANAGERS];
+    for (int i = 1; i <= TASK_MANAGERS; i++) {
+      sizes[i - 1] = Files.exists(taskManagerLog(i)) ? Files.size(taskManagerLog(i)) : 0;
+    }
+    return sizes;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -240,26 +323,27 @@ class FlinkSessionClusterIT {
     }
   }
 
-  /** A JobManager or TaskManager JVM on Flink's lib/ (the artifacts plus flink-setup's jar). */
-  private static Process startFlinkProcess(String name, String mainClass, List<List<String>> resources,
+  /** A JobManager or TaskManager JVM on Flink's lib/ (the artifacts, plus flink-setup's jar if written). */
+  private static Process startFlinkProcess(Path flinkDir, String name, String mainClass, List<List<String>> resources,
       List<String> dynamic) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(resources.get(0));
     command.addAll(JAVA_17_OPENS);
     command.add("-Dlog.file=" + home.resolve("log/" + name + ".log"));
-    command.add("-Dlog4j.configurationFile=" + home.resolve("conf/log4j.properties"));
+    command.add("-Dlog4j.configurationFile=" + flinkDir.resolve("conf/log4j.properties"));
     command.add("-Dorg.bytedeco.javacpp.cachedir=" + nativeCache);
     command.add("-cp");
-    command.add(flinkClasspath + java.io.File.pathSeparator + home.resolve("lib").resolve(FlinkSetup.LIB_JAR));
+    Path setupJar = flinkDir.resolve("lib").resolve(FlinkSetup.LIB_JAR);
+    command.add(Files.exists(setupJar) ? flinkClasspath + java.io.File.pathSeparator + setupJar : flinkClasspath);
     command.add(mainClass);
     command.add("--configDir");
-    command.add(home.resolve("conf").toString());
+    command.add(flinkDir.resolve("conf").toString());
     command.addAll(resources.get(1));
     command.addAll(dynamic);
     ProcessBuilder builder = new ProcessBuilder(command);
     cleanEnvironment(builder.environment());
-    builder.environment().put("FLINK_CONF_DIR", home.resolve("conf").toString());
+    builder.environment().put("FLINK_CONF_DIR", flinkDir.resolve("conf").toString());
     return builder.redirectErrorStream(true).redirectOutput(home.resolve("log/" + name + ".out").toFile()).start();
   }
 
@@ -268,11 +352,11 @@ class FlinkSessionClusterIT {
    * or TaskManager, as bin/jobmanager.sh and bin/taskmanager.sh get them from Flink's
    * BashJavaUtils: two lists, the flags and the {@code -D key=value} dynamic properties.
    */
-  private static List<List<String>> resourceParams(String command) throws Exception {
+  private static List<List<String>> resourceParams(Path flinkDir, String command) throws Exception {
     Path out = home.resolve("log/" + command + ".out");
     Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", flinkClasspath, "org.apache.flink.runtime.util.bash.BashJavaUtils", command,
-        "--configDir", home.resolve("conf").toString())
+        "--configDir", flinkDir.resolve("conf").toString())
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     assertTrue(process.waitFor(2, TimeUnit.MINUTES), command + " timed out");
     String prefix = "BASH_JAVA_UTILS_EXEC_RESULT:";
@@ -306,18 +390,19 @@ class FlinkSessionClusterIT {
     return Files.readString(out).trim();
   }
 
-  private static void awaitTaskManagers() throws Exception {
+  private static void awaitTaskManagers(int port, int count, List<Process> processes) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    URI uri = URI.create("http://127.0.0.1:" + restPort + "/taskmanagers");
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    URI uri = URI.create("http://127.0.0.1:" + port + "/taskmanagers");
+    // A bound, not a speed check: on a loaded machine a TaskManager took over 2 minutes to register.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     String last = "";
     while (System.nanoTime() < deadline) {
-      for (Process process : cluster) {
+      for (Process process : processes) {
         assertTrue(process.isAlive(), "a Flink process exited:" + taskManagerLogTails());
       }
       try {
         last = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        if (JSON.readTree(last).path("taskmanagers").size() == TASK_MANAGERS) {
+        if (JSON.readTree(last).path("taskmanagers").size() == count) {
           return;
         }
       } catch (IOException e) {
@@ -360,41 +445,31 @@ class FlinkSessionClusterIT {
   }
 
   private static String object(String name) {
-    return new String(gcs.getObject(BUCKET, name).orElseThrow(() -> new AssertionError("no gs://" + BUCKET + "/" + name)),
-        StandardCharsets.UTF_8);
+    return gcs.read("gs://" + BUCKET + "/" + name);
   }
 
   private static void uploadTree(Path from, String prefix) throws IOException {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        gcs.putObject(BUCKET, prefix + "/" + from.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
+        gcs.write("gs://" + BUCKET + "/" + prefix + "/" + from.relativize(file).toString().replace('\\', '/'),
+            Files.readAllBytes(file));
       }
     }
   }
 
   private static final Pattern TRIAL_START = Pattern.compile("(trial-\\d+): starting on");
 
-  private static TreeSet<String> trialsStarted(Path log) throws IOException {
+  /** The trials whose start a TaskManager logged after the first {@code from} bytes of its log. */
+  private static TreeSet<String> trialsStarted(Path log, long from) throws IOException {
     TreeSet<String> trials = new TreeSet<>();
     if (Files.exists(log)) {
-      Matcher m = TRIAL_START.matcher(Files.readString(log));
+      byte[] bytes = Files.readAllBytes(log);
+      Matcher m = TRIAL_START.matcher(new String(bytes, (int) from, bytes.length - (int) from, StandardCharsets.UTF_8));
       while (m.find()) {
         trials.add(m.group(1));
       }
     }
     return trials;
-  }
-
-  private static int count(Path log) throws IOException {
-    if (!Files.exists(log)) {
-      return 0;
-    }
-    Matcher m = TRIAL_START.matcher(Files.readString(log));
-    int n = 0;
-    while (m.find()) {
-      n++;
-    }
-    return n;
   }
 
   private static String taskManagerLogTails() {
