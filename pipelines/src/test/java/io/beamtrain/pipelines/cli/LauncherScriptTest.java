@@ -46,10 +46,14 @@ class LauncherScriptTest {
     for (String name : new String[] {"beamtrain.jar", "beamtrain-flink.jar", "beamtrain-spark.jar"}) {
       Files.writeString(target.resolve(name), "jar");
     }
+    // Spark's own classpath, which the launcher puts before beamtrain-spark.jar (Spark is provided).
+    Path sparkRuntime = Files.createDirectories(root.resolve("spark-runtime/target"));
+    Files.writeString(sparkRuntime.resolve("classpath.txt"), "/spark/spark-core.jar");
     Path bin = Files.createDirectories(root.resolve("bin"));
     Path java = bin.resolve("java");
-    // Prints the argument after -jar.
-    Files.writeString(java, "#!/usr/bin/env bash\nwhile [[ $# -gt 0 ]]; do if [[ $1 == -jar ]]; then echo \"$2\"; fi; shift; done\n");
+    // Prints the jar it runs: the argument after -jar, or the last entry of -cp.
+    Files.writeString(java, "#!/usr/bin/env bash\nwhile [[ $# -gt 0 ]]; do if [[ $1 == -jar ]]; then echo \"$2\"; "
+        + "elif [[ $1 == -cp ]]; then echo \"${2##*:}\"; fi; shift; done\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("beamtrain").toString(), "sweep", flag)
