@@ -52,7 +52,7 @@ public final class SearchConflicts {
             plan.settings()).trials();
       }
       case ASHA -> search.sampler() == SearchSettings.Sampler.TPE ? List.of() : ashaTrials(plan, search);
-      case TPE -> List.of();
+      case TPE, NSGA2 -> List.of();
       default -> study.trials();
     };
   }

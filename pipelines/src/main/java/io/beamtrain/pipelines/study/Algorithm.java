@@ -1,7 +1,7 @@
 package io.beamtrain.pipelines.study;
 
 /**
- * The search algorithms a study may name. SUCCESSIVE_HALVING, HYPERBAND, ASHA and TPE are adaptive: they
+ * The search algorithms a study may name. SUCCESSIVE_HALVING, HYPERBAND, ASHA, TPE and NSGA2 are adaptive: they
  * run in the {@code io.beamtrain.pipelines.search} pipeline, whose {@code SearchSettings} reads
  * their options from the spec's {@code search} block; their {@link #search()} draws the starting
  * trials (random for the multi-fidelity ones, quasi-random for TPE's first round).
@@ -23,7 +23,12 @@ public enum Algorithm {
    */
   ASHA(new RandomSearch()),
   /** Tree-structured Parzen Estimator in batched rounds; the first round is QUASI_RANDOM. */
-  TPE(new QuasiRandomSearch());
+  TPE(new QuasiRandomSearch()),
+  /**
+   * NSGA-II in batched rounds (generations of roundSize), for multi-objective studies: parents
+   * by non-dominated rank and crowding distance; the first round is QUASI_RANDOM.
+   */
+  NSGA2(new QuasiRandomSearch());
 
   private final SearchAlgorithm search;
 
