@@ -79,6 +79,8 @@ class StudyObjectivesParserTest {
       "metric: {name: eval_loss}\\nconstraints: [{metric: params, max: 1}]|study.yaml: constraints[0].metric: unknown metric 'params'",
       "metrics: [{metric: eval_loss}, {metric: model_params}]\\nselect: {metric: eval_rmse}|study.yaml: select.metric: 'eval_rmse' is not one of the study's metrics",
       "metric: {name: eval_loss}\\nselect: {name: eval_loss}|study.yaml: select.name: unknown field",
+      "metrics: [{metric: eval_loss}, {metric: model_params}]\\nalgorithm: TPE|study.yaml: algorithm: TPE optimises one metric",
+      "metrics: [{metric: eval_loss}, {metric: model_params}]\\nalgorithm: ASHA|study.yaml: algorithm: ASHA optimises one metric",
   })
   void errorsNameTheField(String head, String expected) {
     InvalidStudyException e = assertThrows(InvalidStudyException.class,
