@@ -54,6 +54,7 @@ public final class TrialSpec implements Serializable {
   private final long maxInMemoryBytes;
   private final int maxCheckpointsToKeep;
   private final boolean asyncCheckpoints;
+  private final boolean modelCost;
 
   private TrialSpec(Builder b) {
     this.dataDir = b.dataDir;
@@ -75,6 +76,7 @@ public final class TrialSpec implements Serializable {
     this.maxInMemoryBytes = b.maxInMemoryBytes;
     this.maxCheckpointsToKeep = b.maxCheckpointsToKeep;
     this.asyncCheckpoints = b.asyncCheckpoints;
+    this.modelCost = b.modelCost;
   }
 
   public static Builder builder() {
@@ -102,7 +104,8 @@ public final class TrialSpec implements Serializable {
         .storageConfig(storageConfig)
         .maxInMemoryBytes(maxInMemoryBytes)
         .maxCheckpointsToKeep(maxCheckpointsToKeep)
-        .asyncCheckpoints(asyncCheckpoints);
+        .asyncCheckpoints(asyncCheckpoints)
+        .modelCost(modelCost);
   }
 
   /** The preprocessed data directory (holding transform.json and the shards). */
@@ -226,6 +229,16 @@ public final class TrialSpec implements Serializable {
     return deterministic;
   }
 
+  /**
+   * Whether a finished trial records its {@link ModelMetrics} ({@code model_params}, {@code
+   * serving_latency_ms}) in its metrics. Default false: a study of one metric keeps results whose
+   * metrics are its best checkpoint's, bit-identical between runs (the latency is a wall-clock
+   * figure); a multi-objective or constrained study turns it on.
+   */
+  public boolean modelCost() {
+    return modelCost;
+  }
+
   /** A checkpoint prefix to initialise the model's variables from, or null. */
   public String warmStartFrom() {
     return warmStartFrom;
@@ -285,6 +298,7 @@ public final class TrialSpec implements Serializable {
     private int intraOpThreads;
     private int interOpThreads;
     private boolean deterministic;
+    private boolean modelCost;
     private int concurrentTrials = 1;
     private String warmStartFrom;
     private StorageConfig storageConfig;
@@ -357,6 +371,12 @@ public final class TrialSpec implements Serializable {
     /** See {@link TrialSpec#deterministic()}. */
     public Builder deterministic(boolean deterministic) {
       this.deterministic = deterministic;
+      return this;
+    }
+
+    /** See {@link TrialSpec#modelCost()}. */
+    public Builder modelCost(boolean modelCost) {
+      this.modelCost = modelCost;
       return this;
     }
 

@@ -150,6 +150,8 @@ public record TrialSettings(
         .earlyStoppingPatience(earlyStoppingPatience)
         .concurrentTrials(concurrentTrials())
         .deterministic(deterministic)
+        // Only a study that reads the model metrics pays for (and records) them.
+        .modelCost(!objectives.isSingleMetricOnly())
         .storageConfig(storage);
     String warmStartFrom = warmStart.checkpointFor(trial.params());
     if (warmStartFrom != null) {

@@ -96,6 +96,8 @@ class MultiObjectiveSweepTest {
         .orElseThrow();
     assertEquals(expected.trial(), outcome.best().trial());
     assertTrue(front.contains(outcome.best().trial()));
+    JsonNode bestJson = JSON.readTree(Files.readString(Path.of(layout.bestJson())));
+    assertEquals(expected.metric(ModelMetrics.MODEL_PARAMS), bestJson.get("metrics").get("model_params").asDouble());
     // study.json records the objectives resolved and reads back to the same study.
     StudySpec ran = StudySpecParser.parse(Files.readString(Path.of(layout.studyJson())), "study.json");
     assertEquals(spec.objectives(), ran.objectives());

@@ -127,12 +127,13 @@ public final class TrialRunner {
    * {@code result} with the {@link ModelMetrics} of its best checkpoint in its metrics (and in
    * result.json): those {@code recorded} already holds (the network is the same at every step and
    * rung), else measured ({@link ModelCost}). Only a trial that finished training with a best
-   * checkpoint has them; a DIVERGED or FAILED one is returned as is.
+   * checkpoint has them; a DIVERGED or FAILED one is returned as is, and every result unless
+   * {@link TrialSpec#modelCost()}.
    */
   static TrialResult withModelCost(
       TrialResult result, TrialResult recorded, TrialSpec spec, TrialDirectory directory) {
     boolean finished = result.status() == TrialStatus.COMPLETED || result.status() == TrialStatus.STOPPED;
-    if (!finished || result.bestStep() == null || result.metrics().keySet().containsAll(ModelMetrics.NAMES)) {
+    if (!spec.modelCost() || !finished || result.bestStep() == null || result.metrics().keySet().containsAll(ModelMetrics.NAMES)) {
       return result;
     }
     Map<String, Double> cost = new LinkedHashMap<>();

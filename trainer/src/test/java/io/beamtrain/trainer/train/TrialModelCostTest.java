@@ -44,6 +44,7 @@ class TrialModelCostTest {
         .metric(new MetricSpec(MetricSpec.EVAL_RMSE, Goal.MINIMIZE))
         .intraOpThreads(1)
         .interOpThreads(1)
+        .modelCost(true)
         .build());
   }
 
@@ -67,5 +68,11 @@ class TrialModelCostTest {
     assertEquals(small, TrialResult.fromJson(Files.readString(resultJson), "result.json"));
     // A finished trial run again keeps what it measured rather than timing it afresh.
     assertEquals(small, run("trial-0000", "8"));
+    // Without modelCost (a single-metric study) metrics are exactly the best checkpoint's.
+    TrialResult plain = TrialRunner.run(TrialSpec.builder().dataDir(regression)
+        .trialDir(trials.resolve("plain").toString()).params(Map.of("model", "dnn", "hidden_layers", "8"))
+        .seed(3).trainSteps(40).evalEverySteps(20).checkpointEverySteps(20)
+        .metric(new MetricSpec(MetricSpec.EVAL_RMSE, Goal.MINIMIZE)).intraOpThreads(1).interOpThreads(1).build());
+    assertFalse(plain.metrics().containsKey(ModelMetrics.MODEL_PARAMS), plain.toJson());
   }
 }
