@@ -59,6 +59,11 @@ public record OutputLayout(String root) implements Serializable {
     return StoragePaths.join(root, STUDY_JSON);
   }
 
+  /** The feasible Pareto front of a multi-objective or constrained study ({@code sweep.ParetoFile}). */
+  public String paretoJson() {
+    return StoragePaths.join(root, "pareto.json");
+  }
+
   public String best() {
     return StoragePaths.join(root, BEST);
   }

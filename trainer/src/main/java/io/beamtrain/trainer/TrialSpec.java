@@ -66,6 +66,7 @@ public final class TrialSpec implements Serializable {
   private final int maxCheckpointsToKeep;
   private final boolean asyncCheckpoints;
   private final int stepsPerExecution;
+  private final boolean modelCost;
 
   private TrialSpec(Builder b) {
     this.dataDir = b.dataDir;
@@ -88,6 +89,7 @@ public final class TrialSpec implements Serializable {
     this.maxCheckpointsToKeep = b.maxCheckpointsToKeep;
     this.asyncCheckpoints = b.asyncCheckpoints;
     this.stepsPerExecution = b.stepsPerExecution;
+    this.modelCost = b.modelCost;
   }
 
   public static Builder builder() {
@@ -116,7 +118,8 @@ public final class TrialSpec implements Serializable {
         .maxInMemoryBytes(maxInMemoryBytes)
         .maxCheckpointsToKeep(maxCheckpointsToKeep)
         .asyncCheckpoints(asyncCheckpoints)
-        .stepsPerExecution(stepsPerExecution);
+        .stepsPerExecution(stepsPerExecution)
+        .modelCost(modelCost);
   }
 
   /** The preprocessed data directory (holding transform.json and the shards). */
@@ -240,6 +243,16 @@ public final class TrialSpec implements Serializable {
     return deterministic;
   }
 
+  /**
+   * Whether a finished trial records its {@link ModelMetrics} ({@code model_params}, {@code
+   * serving_latency_ms}) in its metrics. Default false: a study of one metric keeps results whose
+   * metrics are its best checkpoint's, bit-identical between runs (the latency is a wall-clock
+   * figure); a multi-objective or constrained study turns it on.
+   */
+  public boolean modelCost() {
+    return modelCost;
+  }
+
   /** A checkpoint prefix to initialise the model's variables from, or null. */
   public String warmStartFrom() {
     return warmStartFrom;
@@ -329,6 +342,7 @@ public final class TrialSpec implements Serializable {
     private int intraOpThreads;
     private int interOpThreads;
     private boolean deterministic;
+    private boolean modelCost;
     private int concurrentTrials = 1;
     private String warmStartFrom;
     private StorageConfig storageConfig;
@@ -402,6 +416,12 @@ public final class TrialSpec implements Serializable {
     /** See {@link TrialSpec#deterministic()}. */
     public Builder deterministic(boolean deterministic) {
       this.deterministic = deterministic;
+      return this;
+    }
+
+    /** See {@link TrialSpec#modelCost()}. */
+    public Builder modelCost(boolean modelCost) {
+      this.modelCost = modelCost;
       return this;
     }
 

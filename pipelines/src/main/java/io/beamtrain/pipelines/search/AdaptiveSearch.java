@@ -104,9 +104,13 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
       return signal == null ? halving : halving.after(signal);
     }
     int trials = trials(study);
-    RoundProposer proposer = study.algorithm() == Algorithm.TPE
-        ? new TpeProposer(study.parameters(), study.fixed(), study.metric(), study.seed(), search.roundSize(), trials)
-        : new PlannedRounds(study.trials(), search.roundSize());
+    RoundProposer proposer = switch (study.algorithm()) {
+      case TPE -> new TpeProposer(
+          study.parameters(), study.fixed(), study.metric(), study.seed(), search.roundSize(), trials);
+      case NSGA2 -> new Nsga2Proposer(
+          study.parameters(), study.fixed(), study.objectives(), study.seed(), search.roundSize(), trials);
+      default -> new PlannedRounds(study.trials(), search.roundSize());
+    };
     int rounds = Bracket.ceilDiv(trials, search.roundSize());
     BatchedRounds rounded = BatchedRounds.of(proposer, rounds, settings);
     if (signal != null) {

@@ -53,7 +53,7 @@ public final class SearchConflicts {
             plan.settings()).trials();
       }
       case ASHA -> search.sampler() == SearchSettings.Sampler.TPE ? List.of() : ashaTrials(plan, search);
-      case TPE -> List.of();
+      case TPE, NSGA2 -> List.of();
       case PBT -> PopulationBasedTraining.population(study, PbtSettings.of(study));
       default -> study.trials();
     };

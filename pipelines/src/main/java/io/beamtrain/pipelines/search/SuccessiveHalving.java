@@ -123,7 +123,7 @@ public final class SuccessiveHalving extends PTransform<PBegin, PCollection<Tria
   @Override
   public PCollection<TrialResult> expand(PBegin begin) {
     List<PCollection<TrialResult>> all = new ArrayList<>();
-    TrialRanking ranking = new TrialRanking(settings.metric());
+    TrialRanking ranking = new TrialRanking(settings.metric(), settings.objectives());
     for (Bracket bracket : brackets) {
       String name = "Bracket" + bracket.index();
       List<Trial> members = trials.subList(bracket.firstTrial(), bracket.firstTrial() + bracket.trials());

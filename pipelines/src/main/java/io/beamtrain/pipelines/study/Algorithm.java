@@ -1,7 +1,7 @@
 package io.beamtrain.pipelines.study;
 
 /**
- * The search algorithms a study may name. SUCCESSIVE_HALVING, HYPERBAND, ASHA and TPE are adaptive: they
+ * The search algorithms a study may name. SUCCESSIVE_HALVING, HYPERBAND, ASHA, TPE and NSGA2 are adaptive: they
  * run in the {@code io.beamtrain.pipelines.search} pipeline, whose {@code SearchSettings} reads
  * their options from the spec's {@code search} block; their {@link #search()} draws the starting
  * trials (random for the multi-fidelity ones, quasi-random for TPE's first round).
@@ -29,7 +29,12 @@ public enum Algorithm {
    * perturbationInterval} steps; after each, the bottom members take a copy of a top member's
    * checkpoint and perturbed hyperparameters ({@code PbtSettings}).
    */
-  PBT(new RandomSearch());
+  PBT(new RandomSearch()),
+  /**
+   * NSGA-II in batched rounds (generations of roundSize), for multi-objective studies: parents
+   * by non-dominated rank and crowding distance; the first round is QUASI_RANDOM.
+   */
+  NSGA2(new QuasiRandomSearch());
 
   private final SearchAlgorithm search;
 

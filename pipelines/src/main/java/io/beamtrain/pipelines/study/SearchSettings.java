@@ -21,7 +21,7 @@ import java.util.TreeSet;
  *   workers: 8               # ASHA: jobs running at once (default: the launching machine's cores, at most maxTrials)
  *   maxSteps: 20000          # ASHA: training steps of all jobs together (default: successive halving's for maxTrials)
  *   sampler: TPE             # ASHA: where new trials come from, RANDOM (default) or TPE (see the search package's AshaSampler)
- *   roundSize: 4             # TPE and median stopping: trials per round (default a quarter of the
+ *   roundSize: 4             # TPE, NSGA2 and median stopping: trials per round (default a quarter of the
  *                            # trials; for SUCCESSIVE_HALVING / HYPERBAND of the largest rung)
  *   medianStopping: {minSteps: 200, minTrials: 3}   # off unless present
  * }</pre>
@@ -56,12 +56,17 @@ public record SearchSettings(
 
   /** Whether this study runs in the search package's {@code BatchedRounds} (TPE, or median stopping on another non-rung algorithm). */
   public boolean runsInRounds(Algorithm algorithm) {
-    return algorithm == Algorithm.TPE || (medianStopping != null && !isMultiFidelity(algorithm));
+    return isModelBased(algorithm) || (medianStopping != null && !isMultiFidelity(algorithm));
   }
 
   /** Whether the study needs this package's pipeline rather than the plain sweep. */
   public static boolean isAdaptive(StudySpec study, SearchSettings search) {
     return study.algorithm() == Algorithm.PBT || isMultiFidelity(study.algorithm()) || search.runsInRounds(study.algorithm());
+  }
+
+  /** TPE and NSGA2: each round's trials come from the results of the earlier rounds. */
+  static boolean isModelBased(Algorithm algorithm) {
+    return algorithm == Algorithm.TPE || algorithm == Algorithm.NSGA2;
   }
 
   static boolean isMultiFidelity(Algorithm algorithm) {
@@ -96,7 +101,7 @@ public record SearchSettings(
     if (algorithm == Algorithm.HYPERBAND || given.containsKey("brackets")) {
       block.put("brackets", brackets);
     }
-    if (algorithm == Algorithm.TPE || medianStopping != null || given.containsKey("roundSize")) {
+    if (isModelBased(algorithm) || medianStopping != null || given.containsKey("roundSize")) {
       block.put("roundSize", roundSize);
     }
     if (algorithm == Algorithm.ASHA || given.containsKey("workers")) {

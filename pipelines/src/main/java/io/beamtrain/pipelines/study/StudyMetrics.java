@@ -2,13 +2,14 @@ package io.beamtrain.pipelines.study;
 
 import io.beamtrain.checkpointing.Goal;
 import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.ModelMetrics;
 import io.beamtrain.trainer.data.TransformSpec.Task;
 
 /** What the study layer knows about the trainer's metrics: their natural goal and their task. */
 public final class StudyMetrics {
   private StudyMetrics() {}
 
-  /** MAXIMIZE for accuracy and AUC, MINIMIZE for loss, RMSE and MAE. */
+  /** MAXIMIZE for accuracy and AUC, MINIMIZE for loss, RMSE, MAE and the model metrics. */
   public static Goal naturalGoal(String name) {
     return name.equals(MetricSpec.EVAL_ACCURACY) || name.equals(MetricSpec.EVAL_AUC)
         ? Goal.MAXIMIZE
@@ -29,9 +30,21 @@ public final class StudyMetrics {
       case MetricSpec.EVAL_AUC -> task.isClassification()
           && (classes > 0 ? classes == 2 : task != Task.MULTICLASS_CLASSIFICATION);
       case MetricSpec.EVAL_RMSE, MetricSpec.EVAL_MAE -> task == Task.REGRESSION;
-      case MetricSpec.EVAL_LOSS -> true;
+      case MetricSpec.EVAL_LOSS, ModelMetrics.MODEL_PARAMS, ModelMetrics.SERVING_LATENCY_MS -> true;
       default -> false;
     };
+  }
+
+  /** Whether a study may name the metric: an eval metric or a model metric. */
+  public static boolean isKnown(String name) {
+    return MetricSpec.NAMES.contains(name) || ModelMetrics.NAMES.contains(name);
+  }
+
+  /** Every metric a study may name, sorted. */
+  public static java.util.SortedSet<String> known() {
+    java.util.SortedSet<String> all = new java.util.TreeSet<>(MetricSpec.NAMES);
+    all.addAll(ModelMetrics.NAMES);
+    return all;
   }
 
   /** The metrics that apply to a label of this task and class count (see {@link #appliesTo}), sorted. */

@@ -32,6 +32,9 @@ import java.util.TreeMap;
  * @param search the algorithm-specific {@code search} block as given (field to value, sorted;
  *     empty = all defaults); {@code SearchSettings.of(study)} resolves it against the rest of the
  *     spec, so a {@code --trainSteps} or {@code --maxTrials} override moves the defaults with it
+ * @param objectives the metrics, constraints and selection rule ({@code metrics}, {@code
+ *     constraints}, {@code select}); null means the single {@code metric}, unconstrained. {@code
+ *     metric} is then the trainer's metric, {@link StudyObjectives#trainerMetric}
  */
 public record StudySpec(
     MetricSpec metric,
@@ -44,7 +47,8 @@ public record StudySpec(
     int earlyStoppingPatience,
     List<ParameterSpec> parameters,
     Map<String, Object> fixed,
-    Map<String, Object> search)
+    Map<String, Object> search,
+    StudyObjectives objectives)
     implements Serializable {
 
   public static final int DEFAULT_MAX_TRIALS = 8;
@@ -58,6 +62,23 @@ public record StudySpec(
     parameters = List.copyOf(parameters);
     fixed = Collections.unmodifiableSortedMap(new TreeMap<>(fixed == null ? Map.of() : fixed));
     search = sortedCopy(search == null ? Map.of() : search);
+    objectives = objectives == null ? StudyObjectives.single(metric) : objectives;
+  }
+
+  /** A single-metric spec with this {@code search} block. */
+  public StudySpec(
+      MetricSpec metric, Algorithm algorithm, Integer maxTrials, long seed, int trainSteps,
+      int evalEverySteps, int checkpointEverySteps, int earlyStoppingPatience,
+      List<ParameterSpec> parameters, Map<String, Object> fixed, Map<String, Object> search) {
+    this(metric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, parameters, fixed, search, null);
+  }
+
+  /** A copy with other objectives; {@code metric} becomes their trainer metric. */
+  public StudySpec withObjectives(StudyObjectives newObjectives) {
+    return new StudySpec(
+        newObjectives.trainerMetric(), algorithm, maxTrials, seed, trainSteps, evalEverySteps,
+        checkpointEverySteps, earlyStoppingPatience, parameters, fixed, search, newObjectives);
   }
 
   /** A spec without a {@code search} block (every algorithm-specific setting at its default). */
@@ -73,7 +94,7 @@ public record StudySpec(
   public StudySpec withSearch(Map<String, Object> newSearch) {
     return new StudySpec(
         metric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed, newSearch);
+        earlyStoppingPatience, parameters, fixed, newSearch, objectives);
   }
 
   /** Nested mappings become sorted and unmodifiable, so equal blocks are equal records. */
@@ -90,28 +111,29 @@ public record StudySpec(
   public StudySpec withSeed(long newSeed) {
     return new StudySpec(
         metric, algorithm, maxTrials, newSeed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed, search);
+        earlyStoppingPatience, parameters, fixed, search, objectives);
   }
 
   /** A copy with another metric (the built-in study adapts its metric to the label's task). */
   public StudySpec withMetric(MetricSpec newMetric) {
     return new StudySpec(
         newMetric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed, search);
+        earlyStoppingPatience, parameters, fixed, search,
+        objectives.isSingleMetricOnly() ? null : objectives);
   }
 
   /** A copy with another per-trial budget. */
   public StudySpec withBudget(int newTrainSteps, int newEvalEverySteps, int newCheckpointEverySteps) {
     return new StudySpec(
         metric, algorithm, maxTrials, seed, newTrainSteps, newEvalEverySteps,
-        newCheckpointEverySteps, earlyStoppingPatience, parameters, fixed, search);
+        newCheckpointEverySteps, earlyStoppingPatience, parameters, fixed, search, objectives);
   }
 
   /** A copy with another trial count. */
   public StudySpec withMaxTrials(Integer newMaxTrials) {
     return new StudySpec(
         metric, algorithm, newMaxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed, search);
+        earlyStoppingPatience, parameters, fixed, search, objectives);
   }
 
   /**

@@ -32,8 +32,12 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class StudySpecParser {
   private static final Set<String> ROOT_FIELDS = Set.of(
       "metric", "algorithm", "maxTrials", "seed", "trainSteps", "evalEverySteps",
-      "checkpointEverySteps", "earlyStoppingPatience", "parameters", "fixed", "search");
+      "checkpointEverySteps", "earlyStoppingPatience", "parameters", "fixed", "search", "metrics",
+      "constraints", "select");
   private static final Set<String> METRIC_FIELDS = Set.of("name", "goal");
+  private static final Set<String> OBJECTIVE_FIELDS = Set.of("metric", "goal");
+  private static final Set<String> CONSTRAINT_FIELDS = Set.of("metric", "min", "max");
+  private static final Set<String> SELECT_FIELDS = Set.of("metric");
   private static final Set<String> PARAMETER_FIELDS =
       Set.of("name", "type", "min", "max", "scale", "values", "gridPoints");
 
@@ -72,11 +76,22 @@ public final class StudySpecParser {
   private static StudySpec fromTree(Object tree) {
     Map<String, Object> root = map("<root>", tree);
     checkFields("", root, ROOT_FIELDS);
-    if (!root.containsKey("metric")) {
-      throw new InvalidStudyException("metric", "required, e.g. {name: eval_accuracy, goal: MAXIMIZE}");
+    if (root.containsKey("metric") && root.containsKey("metrics")) {
+      throw new InvalidStudyException("metrics", "give either metric (one) or metrics (a list), not both");
     }
+    if (!root.containsKey("metric") && !root.containsKey("metrics")) {
+      throw new InvalidStudyException("metric", "required, e.g. {name: eval_accuracy, goal: MAXIMIZE}"
+          + " (or metrics: [{metric: eval_rmse, goal: MINIMIZE}, {metric: model_params, goal: MINIMIZE}])");
+    }
+    List<Objective> objectives = root.containsKey("metrics")
+        ? objectives(root.get("metrics"))
+        : List.of(objective(metric(root.get("metric"))));
+    StudyObjectives studyObjectives = new StudyObjectives(
+        objectives, constraints(root.get("constraints")), select(root.get("select")));
+    MetricSpec trainerMetric = studyObjectives.trainerMetric();
+    studyObjectives.selectObjective();
     return new StudySpec(
-        metric(root.get("metric")),
+        trainerMetric,
         root.containsKey("algorithm")
             ? enumValue("algorithm", root.get("algorithm"), Algorithm.class)
             : Algorithm.RANDOM,
@@ -88,7 +103,87 @@ public final class StudySpecParser {
         intOr(root, "earlyStoppingPatience", 0),
         parameters(root.get("parameters")),
         fixed(root.get("fixed")),
-        search(root.get("search")));
+        search(root.get("search")),
+        studyObjectives.isSingleMetricOnly() ? null : studyObjectives);
+  }
+
+  private static Objective objective(MetricSpec metric) {
+    return new Objective(metric.name(), metric.goal());
+  }
+
+  /** The {@code metrics} list: eval and model metrics, each once, each with its goal. */
+  private static List<Objective> objectives(Object node) {
+    List<Objective> out = new ArrayList<>();
+    List<?> list = list("metrics", node);
+    if (list.isEmpty()) {
+      throw new InvalidStudyException("metrics", "must name at least one metric");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String path = "metrics[" + i + "]";
+      Map<String, Object> entry = map(path, list.get(i));
+      checkFields(path + ".", entry, OBJECTIVE_FIELDS);
+      String name = metricName(path + ".metric", entry.get("metric"));
+      for (int j = 0; j < out.size(); j++) {
+        if (out.get(j).metric().equals(name)) {
+          throw new InvalidStudyException(path + ".metric", "duplicate metric '" + name + "' (also metrics[" + j + "])");
+        }
+      }
+      Goal goal = entry.containsKey("goal")
+          ? enumValue(path + ".goal", entry.get("goal"), Goal.class)
+          : StudyMetrics.naturalGoal(name);
+      out.add(new Objective(name, goal));
+    }
+    return out;
+  }
+
+  /** The {@code constraints} list: a metric and at least one inclusive bound each. */
+  private static List<OutcomeConstraint> constraints(Object node) {
+    if (node == null) {
+      return List.of();
+    }
+    List<OutcomeConstraint> out = new ArrayList<>();
+    List<?> list = list("constraints", node);
+    for (int i = 0; i < list.size(); i++) {
+      String path = "constraints[" + i + "]";
+      Map<String, Object> entry = map(path, list.get(i));
+      checkFields(path + ".", entry, CONSTRAINT_FIELDS);
+      String name = metricName(path + ".metric", entry.get("metric"));
+      Double min = entry.containsKey("min") ? number(path + ".min", required(path + ".min", entry.get("min"))) : null;
+      Double max = entry.containsKey("max") ? number(path + ".max", required(path + ".max", entry.get("max"))) : null;
+      if (min == null && max == null) {
+        throw new InvalidStudyException(path, "needs min or max (or both), e.g. {metric: " + name + ", max: 20000}");
+      }
+      if (min != null && max != null && min > max) {
+        throw new InvalidStudyException(path + ".min", min + " is greater than max " + max);
+      }
+      out.add(new OutcomeConstraint(name, min, max));
+    }
+    return out;
+  }
+
+  /** The {@code select} block's metric, null when absent (the first objective). */
+  private static String select(Object node) {
+    if (node == null) {
+      return null;
+    }
+    Map<String, Object> select = map("select", node);
+    checkFields("select.", select, SELECT_FIELDS);
+    return metricName("select.metric", select.get("metric"));
+  }
+
+  private static String metricName(String path, Object node) {
+    String name = string(path, required(path, node));
+    if (!StudyMetrics.isKnown(name)) {
+      throw new InvalidStudyException(path, "unknown metric '" + name + "'; expected one of " + StudyMetrics.known());
+    }
+    return name;
+  }
+
+  private static List<?> list(String path, Object node) {
+    if (!(node instanceof List<?> list)) {
+      throw new InvalidStudyException(path, "expected a list, was " + describe(node));
+    }
+    return list;
   }
 
   /** The {@code search} block's fields as given; {@code SearchSettings} checks their meaning. */

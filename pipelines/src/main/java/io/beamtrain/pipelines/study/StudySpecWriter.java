@@ -13,7 +13,9 @@ import java.util.Map;
  * applied) as {@code <output>/study.json}; {@code export} re-selects with its metric. The {@code
  * search} block is written resolved ({@link SearchSettings#toBlock}: eta, minBudget, brackets,
  * roundSize, medianStopping as the search ran them, defaults spelt out), so study.json alone
- * re-runs the same search; it is left out when the algorithm uses none of it.
+ * re-runs the same search; it is left out when the algorithm uses none of it. A multi-objective
+ * or constrained study is written as {@code metrics}, {@code constraints} and {@code select} (the
+ * default selection spelt out); a single-metric one as {@code metric}, as it always was.
  */
 public final class StudySpecWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,7 +24,30 @@ public final class StudySpecWriter {
 
   public static String toJson(StudySpec spec) {
     Map<String, Object> root = new LinkedHashMap<>();
-    root.put("metric", Map.of("name", spec.metric().name(), "goal", spec.metric().goal().name()));
+    StudyObjectives objectives = spec.objectives();
+    if (objectives.isSingleMetricOnly()) {
+      // A single-metric study keeps the form it always had, so its study.json is unchanged.
+      root.put("metric", Map.of("name", spec.metric().name(), "goal", spec.metric().goal().name()));
+    } else {
+      root.put("metrics", objectives.metrics().stream()
+          .map(o -> Map.of("metric", o.metric(), "goal", o.goal().name())).toList());
+      if (!objectives.constraints().isEmpty()) {
+        List<Map<String, Object>> constraints = new ArrayList<>();
+        for (OutcomeConstraint c : objectives.constraints()) {
+          Map<String, Object> node = new LinkedHashMap<>();
+          node.put("metric", c.metric());
+          if (c.min() != null) {
+            node.put("min", c.min());
+          }
+          if (c.max() != null) {
+            node.put("max", c.max());
+          }
+          constraints.add(node);
+        }
+        root.put("constraints", constraints);
+      }
+      root.put("select", Map.of("metric", objectives.select()));
+    }
     root.put("algorithm", spec.algorithm().name());
     if (spec.maxTrials() != null) {
       root.put("maxTrials", spec.maxTrials());

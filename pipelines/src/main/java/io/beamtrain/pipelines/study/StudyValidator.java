@@ -22,6 +22,7 @@ public final class StudyValidator {
 
   public static void validate(StudySpec spec) {
     validateMetric(spec);
+    validateObjectives(spec);
     if (spec.maxTrials() != null && (spec.maxTrials() < 1 || spec.maxTrials() > MAX_TRIALS_LIMIT)) {
       throw new InvalidStudyException(
           "maxTrials", "must be between 1 and " + MAX_TRIALS_LIMIT + ", was " + spec.maxTrials());
@@ -75,6 +76,16 @@ public final class StudyValidator {
       }
     }
   }
+  /** Several metrics need an algorithm that ranks by the Pareto front (TPE and ASHA rank by one value). */
+  private static void validateObjectives(StudySpec spec) {
+    if (spec.objectives().isMultiObjective()
+        && (spec.algorithm() == Algorithm.TPE || spec.algorithm() == Algorithm.ASHA)) {
+      throw new InvalidStudyException("algorithm", spec.algorithm() + " optimises one metric; a study of "
+          + spec.objectives().metrics().size() + " metrics uses NSGA2, SUCCESSIVE_HALVING, HYPERBAND, RANDOM,"
+          + " QUASI_RANDOM or GRID (or keep one metric and make the others constraints)");
+    }
+  }
+
 
   private static void validateMetric(StudySpec spec) {
     String name = spec.metric().name();

@@ -11,6 +11,7 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.ModelMetrics;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialResult.Evaluation;
 import io.beamtrain.trainer.export.ServingExporter;
@@ -114,7 +115,14 @@ public final class BestModelExporter {
     root.put("params", best.params());
     root.put("seed", best.seed());
     root.put("checkpoint", checkpoint);
-    root.put("metrics", finiteOnly(exported.metrics()));
+    Map<String, Double> metrics = new LinkedHashMap<>(exported.metrics());
+    // The model metrics are the trial's (the same network at any step), not a checkpoint's.
+    best.metrics().forEach((name, value) -> {
+      if (ModelMetrics.NAMES.contains(name)) {
+        metrics.putIfAbsent(name, value);
+      }
+    });
+    root.put("metrics", finiteOnly(metrics));
     root.put("saved_model", layout.savedModel());
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";

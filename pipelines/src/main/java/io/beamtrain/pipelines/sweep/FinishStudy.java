@@ -2,6 +2,7 @@ package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.study.StudyObjectives;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -20,27 +21,31 @@ public final class FinishStudy extends PTransform<PCollection<TrialResult>, PCol
   private final OutputLayout layout;
   private final String dataDir;
   private final MetricSpec metric;
+  private final StudyObjectives objectives;
   private final StorageConfig storage;
 
-  private FinishStudy(OutputLayout layout, String dataDir, MetricSpec metric, StorageConfig storage) {
+  private FinishStudy(
+      OutputLayout layout, String dataDir, MetricSpec metric, StudyObjectives objectives, StorageConfig storage) {
     this.layout = layout;
     this.dataDir = dataDir;
     this.metric = metric;
+    this.objectives = objectives;
     this.storage = storage;
   }
 
   /** The tail of a study whose trials trained with {@code settings} (its layout, data, metric and storage). */
   public static FinishStudy of(TrialSettings settings) {
-    return new FinishStudy(settings.layout(), settings.dataDir(), settings.metric(), settings.storage());
+    return new FinishStudy(settings.layout(), settings.dataDir(), settings.metric(), settings.objectives(),
+        settings.storage());
   }
 
   @Override
   public PCollection<String> expand(PCollection<TrialResult> results) {
-    PCollection<String> written = results.apply("WriteResults", WriteResults.to(layout, storage));
+    PCollection<String> written = results.apply("WriteResults", WriteResults.to(layout, storage, objectives));
     // Ranking runs beside the results writer; the winner (or the all-failed error) and the export
     // come only once the results are on record, so a failed study still leaves results.jsonl.
     return results
-        .apply("SelectBest", SelectBest.by(metric).after(written))
+        .apply("SelectBest", SelectBest.by(new TrialRanking(metric, objectives)).after(written))
         .apply("ExportBest", ExportBest.to(layout, dataDir, metric, storage))
         .apply("WriteViews", WriteStudyViews.of(layout, metric, storage));
   }

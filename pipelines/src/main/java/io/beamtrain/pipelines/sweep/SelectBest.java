@@ -6,6 +6,7 @@ import io.beamtrain.trainer.TrialStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.CustomCoder;
@@ -30,16 +31,21 @@ import org.apache.beam.sdk.values.PCollection;
  * pipeline fails with a {@link NoSuccessfulTrialException} quoting the first failure.
  */
 public final class SelectBest extends PTransform<PCollection<TrialResult>, PCollection<TrialResult>> {
-  private final MetricSpec metric;
+  private final TrialRanking ranking;
   private final PCollection<?> failAfter;
 
-  private SelectBest(MetricSpec metric, PCollection<?> failAfter) {
-    this.metric = metric;
+  private SelectBest(TrialRanking ranking, PCollection<?> failAfter) {
+    this.ranking = ranking;
     this.failAfter = failAfter;
   }
 
   public static SelectBest by(MetricSpec metric) {
-    return new SelectBest(metric, null);
+    return new SelectBest(new TrialRanking(metric), null);
+  }
+
+  /** The selection of a study's objectives: only feasible trials win (see {@link TrialRanking}). */
+  public static SelectBest by(TrialRanking ranking) {
+    return new SelectBest(ranking, null);
   }
 
   /**
@@ -48,19 +54,19 @@ public final class SelectBest extends PTransform<PCollection<TrialResult>, PColl
    * every trial's error on record.
    */
   public SelectBest after(PCollection<?> signal) {
-    return new SelectBest(metric, signal);
+    return new SelectBest(ranking, signal);
   }
 
   @Override
   public PCollection<TrialResult> expand(PCollection<TrialResult> results) {
     PCollection<Selection> selection = results
-        .apply("RankTrials", Combine.globally(new BestTrialFn(new TrialRanking(metric))).withoutDefaults())
+        .apply("RankTrials", Combine.globally(new BestTrialFn(ranking)).withoutDefaults())
         .setCoder(new SelectionCoder());
     if (failAfter != null) {
       selection = selection.apply("AfterSignal", Wait.on(failAfter)).setCoder(new SelectionCoder());
     }
     return selection
-        .apply("Winner", ParDo.of(new WinnerFn()))
+        .apply("Winner", ParDo.of(new WinnerFn(ranking)))
         .setCoder(TrialResultCoder.of());
   }
 
@@ -73,21 +79,39 @@ public final class SelectBest extends PTransform<PCollection<TrialResult>, PColl
 
   /** Emits the winner, or fails the pipeline when no trial is eligible. */
   static final class WinnerFn extends DoFn<Selection, TrialResult> {
+    private final TrialRanking ranking;
+
+    WinnerFn(TrialRanking ranking) {
+      this.ranking = ranking;
+    }
+
+    WinnerFn() {
+      this(null);
+    }
+
     @ProcessElement
     public void process(@Element Selection selection, OutputReceiver<TrialResult> out) {
       if (selection.best == null) {
-        throw new NoSuccessfulTrialException(describeFailure(selection));
+        throw new NoSuccessfulTrialException(describeFailure(selection, ranking));
       }
       out.output(selection.best);
     }
 
     static String describeFailure(Selection selection) {
+      return describeFailure(selection, null);
+    }
+
+    static String describeFailure(Selection selection, TrialRanking ranking) {
       if (selection.trials == 0 || selection.firstFailure == null) {
         return "the sweep has no trials";
       }
       TrialResult first = selection.firstFailure;
       String why = first.error() != null ? first.error() : first.reason();
       boolean finished = first.status() == TrialStatus.COMPLETED || first.status() == TrialStatus.STOPPED;
+      List<String> violations = ranking == null ? List.of() : ranking.objectives().violations(first);
+      if (finished && why == null && !violations.isEmpty()) {
+        why = "infeasible, breaks " + String.join(", ", violations);
+      }
       if (finished && why == null) {
         // It trained, but none of its committed checkpoints has a value of the metric to rank
         // and export it by (BestCheckpoint.reconcile dropped its best step).

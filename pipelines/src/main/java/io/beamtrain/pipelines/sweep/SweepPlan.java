@@ -148,14 +148,35 @@ public record SweepPlan(
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }
-    String metric = study.metric().name();
     TransformSpec.LabelSpec label = transform.label();
     int classes = label.task().isClassification() ? label.numClasses() : 0;
-    if (!StudyMetrics.appliesTo(metric, label.task(), classes)) {
-      throw new InvalidStudyException("metric.name",
+    List<String> read = study.objectives().readMetrics();
+    for (String metric : read) {
+      if (StudyMetrics.appliesTo(metric, label.task(), classes)) {
+        continue;
+      }
+      throw new InvalidStudyException(fieldOf(study, metric),
           metric + " does not apply to label '" + label.name() + "', a " + label.task() + " task"
               + (classes > 0 ? " with " + classes + " classes" : "") + " (" + path + "); use one of "
               + StudyMetrics.applicable(label.task(), classes)).inSource(source);
     }
+  }
+
+  /** Where the study names {@code metric}: {@code metric.name}, {@code metrics[i].metric} or {@code constraints[i].metric}. */
+  private static String fieldOf(StudySpec study, String metric) {
+    if (study.objectives().isSingleMetricOnly()) {
+      return "metric.name";
+    }
+    int objective = study.objectives().names().indexOf(metric);
+    if (objective >= 0) {
+      return "metrics[" + objective + "].metric";
+    }
+    List<io.beamtrain.pipelines.study.OutcomeConstraint> constraints = study.objectives().constraints();
+    for (int i = 0; i < constraints.size(); i++) {
+      if (constraints.get(i).metric().equals(metric)) {
+        return "constraints[" + i + "].metric";
+      }
+    }
+    return "metric.name";
   }
 }

@@ -1,6 +1,8 @@
 package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.Goal;
+import io.beamtrain.pipelines.study.Objective;
+import io.beamtrain.pipelines.study.StudyObjectives;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
@@ -17,14 +19,37 @@ import java.util.function.ToDoubleFunction;
  * arrive in. A trial can win when it is COMPLETED or STOPPED with a finite metric ({@link
  * #isEligible}); it can be promoted to a larger budget only when COMPLETED (a STOPPED trial has
  * nothing left to continue, {@link #isPromotable}); DIVERGED and FAILED trials are neither.
- * Serializable for Beam's combiners ({@code Combine.globally}, {@code Top.of}).
+ *
+ * <p>With {@link StudyObjectives} the ranked metric is the {@code select} one, a trial must also
+ * meet every constraint to be eligible (an infeasible trial is never exported), and ties go to
+ * the better value of the other objectives in order before the trial id: that lexicographic
+ * winner is never dominated, so it is a member of the feasible Pareto front. A single-metric
+ * study without constraints ranks exactly as before. Serializable for Beam's combiners ({@code
+ * Combine.globally}, {@code Top.of}).
+ *
+ * @param metric the trainer's metric (the study's {@code metric}, or its first eval objective)
  */
-public record TrialRanking(MetricSpec metric) implements Comparator<TrialResult>, Serializable {
+public record TrialRanking(MetricSpec metric, StudyObjectives objectives)
+    implements Comparator<TrialResult>, Serializable {
 
-  /** Whether the trial can win: it finished training and reported a finite metric value. */
+  public TrialRanking {
+    objectives = objectives == null ? StudyObjectives.single(metric) : objectives;
+  }
+
+  /** The ranking of a single-metric study. */
+  public TrialRanking(MetricSpec metric) {
+    this(metric, null);
+  }
+
+  /** The ranking of a study's objectives. */
+  public static TrialRanking of(StudyObjectives objectives) {
+    return new TrialRanking(objectives.trainerMetric(), objectives);
+  }
+
+  /** Whether the trial can win: it finished training, reported a finite value of the ranked metric and meets the constraints. */
   public boolean isEligible(TrialResult result) {
     return (result.status() == TrialStatus.COMPLETED || result.status() == TrialStatus.STOPPED)
-        && Double.isFinite(result.metric(metric.name()));
+        && Double.isFinite(result.metric(objectives.select())) && objectives.isFeasible(result);
   }
 
   /** Whether a search may continue the trial at a larger budget: COMPLETED with a finite metric. */
@@ -44,8 +69,24 @@ public record TrialRanking(MetricSpec metric) implements Comparator<TrialResult>
 
   @Override
   public int compare(TrialResult a, TrialResult b) {
-    return order(metric.goal(), this::isEligible, (TrialResult r) -> r.metric(metric.name()), TrialResult::trial)
+    Objective select = objectives.selectObjective();
+    int bySelected = order(select.goal(), this::isEligible, (TrialResult r) -> r.metric(select.metric()), r -> "")
         .compare(a, b);
+    if (bySelected != 0) {
+      return bySelected;
+    }
+    if (isEligible(a)) {
+      for (Objective other : objectives.metrics()) {
+        if (!other.equals(select)) {
+          int byOther = order(other.goal(), r -> true, (TrialResult r) -> r.metric(other.metric()), r -> "")
+              .compare(a, b);
+          if (byOther != 0) {
+            return byOther;
+          }
+        }
+      }
+    }
+    return a.trial().compareTo(b.trial());
   }
 
   /** The reverse order, for {@code Top.of}, which keeps the largest elements. */

@@ -3,6 +3,7 @@ package io.beamtrain.pipelines.sweep;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.spark.SparkExecutorCores;
+import io.beamtrain.pipelines.study.StudyObjectives;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.trainer.MetricSpec;
@@ -32,6 +33,8 @@ import java.util.Objects;
  *     TrialSpec#deterministic()}); false (the default) sizes threads from the cores
  * @param warmStart which checkpoint a trial without one of its own starts from ({@link
  *     WarmStart#none()} in a sweep, the champion's in retrain)
+ * @param objectives the study's metrics, constraints and selection rule, for ranking and
+ *     promoting trials ({@code metric} is the one the trainer keeps checkpoints by)
  */
 public record TrialSettings(
     OutputLayout layout,
@@ -45,7 +48,8 @@ public record TrialSettings(
     int trialCount,
     StorageConfig storage,
     boolean deterministic,
-    WarmStart warmStart)
+    WarmStart warmStart,
+    StudyObjectives objectives)
     implements Serializable {
 
   public TrialSettings {
@@ -54,9 +58,18 @@ public record TrialSettings(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(metric, "metric");
     Objects.requireNonNull(storage, "storage");
+    objectives = objectives == null ? StudyObjectives.single(metric) : objectives;
     if (trialsPerWorker < 0) {
       throw new IllegalArgumentException("trialsPerWorker must be >= 0, was " + trialsPerWorker);
     }
+  }
+
+  /** Settings of a single-metric study. */
+  public TrialSettings(OutputLayout layout, String dataDir, MetricSpec metric, int trainSteps,
+      int evalEverySteps, int checkpointEverySteps, int earlyStoppingPatience, int trialsPerWorker,
+      int trialCount, StorageConfig storage, boolean deterministic, WarmStart warmStart) {
+    this(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps, earlyStoppingPatience,
+        trialsPerWorker, trialCount, storage, deterministic, warmStart, null);
   }
 
   /** Settings without a warm start. */
@@ -80,37 +93,39 @@ public record TrialSettings(
         trialsPerWorker,
         trialCount,
         storage,
-        false);
+        false,
+        WarmStart.none(),
+        study.objectives());
   }
 
   /** A copy, deterministic or not (see {@link #deterministic()}). */
   public TrialSettings withDeterministic(boolean deterministic) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart, objectives);
   }
 
   /** A copy with another step budget per trial (successive-halving rungs). */
   public TrialSettings withTrainSteps(int trainSteps) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart, objectives);
   }
 
   /** A copy for a sweep of {@code trialCount} trials. */
   public TrialSettings withTrialCount(int trialCount) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart, objectives);
   }
 
   /** A copy with another number of trials per worker JVM (0 = the worker's cores). */
   public TrialSettings withTrialsPerWorker(int trialsPerWorker) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart, objectives);
   }
 
   /** A copy whose trials start from {@code warmStart} when they have no checkpoint of their own. */
   public TrialSettings withWarmStart(WarmStart warmStart) {
     return new TrialSettings(layout, dataDir, metric, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart);
+        earlyStoppingPatience, trialsPerWorker, trialCount, storage, deterministic, warmStart, objectives);
   }
 
   /**
@@ -141,6 +156,8 @@ public record TrialSettings(
         .earlyStoppingPatience(earlyStoppingPatience)
         .concurrentTrials(concurrentTrials())
         .deterministic(deterministic)
+        // Only a study that reads the model metrics pays for (and records) them.
+        .modelCost(!objectives.isSingleMetricOnly())
         .storageConfig(storage);
     String warmStartFrom = warmStart.checkpointFor(trial.params());
     if (warmStartFrom != null) {

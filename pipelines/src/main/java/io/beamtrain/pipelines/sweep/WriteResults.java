@@ -2,7 +2,9 @@ package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
+import io.beamtrain.pipelines.study.StudyObjectives;
 import io.beamtrain.trainer.TrialResult;
+import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VoidCoder;
@@ -23,14 +25,21 @@ import org.apache.beam.sdk.values.PCollection;
 public final class WriteResults extends PTransform<PCollection<TrialResult>, PCollection<String>> {
   private final OutputLayout layout;
   private final StorageConfig storage;
+  private final StudyObjectives objectives;
 
-  private WriteResults(OutputLayout layout, StorageConfig storage) {
+  private WriteResults(OutputLayout layout, StorageConfig storage, StudyObjectives objectives) {
     this.layout = layout;
     this.storage = storage;
+    this.objectives = objectives;
   }
 
   public static WriteResults to(OutputLayout layout, StorageConfig storage) {
-    return new WriteResults(layout, storage);
+    return new WriteResults(layout, storage, null);
+  }
+
+  /** The same, and {@code pareto.json} too when the study has several metrics or constraints ({@link ParetoFile}). */
+  public static WriteResults to(OutputLayout layout, StorageConfig storage, StudyObjectives objectives) {
+    return new WriteResults(layout, storage, objectives);
   }
 
   @Override
@@ -39,22 +48,28 @@ public final class WriteResults extends PTransform<PCollection<TrialResult>, PCo
         .apply("OneGroup", WithKeys.<Void, TrialResult>of((Void) null))
         .setCoder(KvCoder.of(VoidCoder.of(), TrialResultCoder.of()))
         .apply("GatherResults", GroupByKey.create())
-        .apply("WriteFiles", ParDo.of(new WriteFn(layout, storage)))
+        .apply("WriteFiles", ParDo.of(new WriteFn(layout, storage, objectives)))
         .setCoder(StringUtf8Coder.of());
   }
 
   private static final class WriteFn extends DoFn<KV<Void, Iterable<TrialResult>>, String> {
     private final OutputLayout layout;
     private final StorageConfig storage;
+    private final StudyObjectives objectives;
 
-    WriteFn(OutputLayout layout, StorageConfig storage) {
+    WriteFn(OutputLayout layout, StorageConfig storage, StudyObjectives objectives) {
       this.layout = layout;
       this.storage = storage;
+      this.objectives = objectives;
     }
 
     @ProcessElement
     public void process(@Element KV<Void, Iterable<TrialResult>> all, OutputReceiver<String> out) {
-      ResultsFiles.write(layout, ResultsFiles.sorted(all.getValue()), storage);
+      List<TrialResult> sorted = ResultsFiles.sorted(all.getValue());
+      ResultsFiles.write(layout, sorted, storage);
+      if (objectives != null && !objectives.isSingleMetricOnly()) {
+        ParetoFile.write(layout, sorted, objectives, storage);
+      }
       out.output(layout.resultsJsonl());
     }
   }

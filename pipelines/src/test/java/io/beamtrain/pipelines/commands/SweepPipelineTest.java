@@ -159,8 +159,9 @@ public class SweepPipelineTest {
     assertTrue(Files.notExists(Path.of(broken.bestJson())));
   }
 
-  /** The lines without the wall-clock field, for comparing runs. */
+  /** The lines without the wall-clock fields (training time, serving latency), for comparing runs. */
   public static List<String> withoutElapsed(List<String> lines) {
-    return lines.stream().map(l -> l.replaceAll("\"elapsed_seconds\":[0-9.Ee+-]+", "")).toList();
+    return lines.stream().map(l -> l.replaceAll("\"elapsed_seconds\":[0-9.Ee+-]+", "")
+        .replaceAll("\"serving_latency_ms\":[0-9.Ee+-]+", "")).toList();
   }
 }

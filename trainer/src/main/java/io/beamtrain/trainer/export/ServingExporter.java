@@ -146,7 +146,7 @@ public final class ServingExporter {
     return signature.build();
   }
 
-  private static void restore(
+  static void restore(
       SaverGraph saver, Session session, String checkpointPrefix, StorageConfig config) {
     try (LocalCheckpointCopy local = LocalCheckpointCopy.of(checkpointPrefix, config)) {
       saver.restore(session, local.localPrefix());

@@ -120,7 +120,14 @@ public final class BestCheckpoint {
   }
 
   private static TrialResult withBest(TrialResult r, Long step, Map<String, Double> metrics) {
-    return new TrialResult(r.trial(), r.status(), r.steps(), step, metrics, r.history(), r.params(),
+    // The model metrics describe the network, not an evaluation: they hold at any step.
+    Map<String, Double> withModel = new java.util.LinkedHashMap<>(metrics);
+    r.metrics().forEach((name, value) -> {
+      if (io.beamtrain.trainer.ModelMetrics.NAMES.contains(name)) {
+        withModel.putIfAbsent(name, value);
+      }
+    });
+    return new TrialResult(r.trial(), r.status(), r.steps(), step, withModel, r.history(), r.params(),
         r.seed(), r.error(), r.reason(), r.elapsedSeconds());
   }
 }

@@ -1,7 +1,11 @@
 package io.beamtrain.trainer.train;
 
 import io.beamtrain.trainer.BadInputException;
+import io.beamtrain.checkpointing.CheckpointManagerOptions;
+import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.ModelMetrics;
+import io.beamtrain.trainer.TrialStatus;
 import io.beamtrain.trainer.NativeTensorFlow;
 import io.beamtrain.trainer.TrialRefusedException;
 import io.beamtrain.trainer.TrialResult;
@@ -12,8 +16,10 @@ import io.beamtrain.trainer.data.Seeds;
 import io.beamtrain.trainer.data.SharedSplits;
 import io.beamtrain.trainer.data.Split;
 import io.beamtrain.trainer.data.TransformSpec;
+import io.beamtrain.trainer.export.ModelCost;
 import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.model.ModelSpec;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -87,7 +93,9 @@ public final class TrialRunner {
     Optional<TrialResult> previous = directory.readResult();
     if (previous.isPresent() && isDone(previous.get(), spec)) {
       LOG.info("trial {} already {} at step {}", spec.trialId(), previous.get().status(), previous.get().steps());
-      return BestCheckpoint.reconcile(previous.get(), spec.trialDir(), spec.metric(), spec.storageConfig());
+      return withModelCost(
+          BestCheckpoint.reconcile(previous.get(), spec.trialDir(), spec.metric(), spec.storageConfig()),
+          previous.get(), spec, directory);
     }
     if (previous.isPresent() && !previous.get().lineage().isEmpty()) {
       // Population-based training replaced this trial's checkpoint and hyperparameters (its
@@ -100,6 +108,7 @@ public final class TrialRunner {
       WarmStart.checkExists(spec.warmStartFrom(), spec.storageConfig());
     }
     long dataSeed = Seeds.mix(spec.seed(), Seeds.DATA_STREAM);
+    TrialResult result;
     try (BatchSource batches =
             dataset.trainBatches(params.batchSize(), dataSeed, spec.maxInMemoryBytes(), shared);
         Evaluator evaluator = evaluator(dataset, model, spec.maxInMemoryBytes(), shared);
@@ -116,8 +125,47 @@ public final class TrialRunner {
                 spec, params, directory, session, batches, Split.TRAIN.examples(dataset.spec()),
                 evaluator, listener)) {
       loop.start(previous.orElse(null));
-      return loop.run(started, previous.map(TrialResult::elapsedSeconds).orElse(0.0));
+      result = loop.run(started, previous.map(TrialResult::elapsedSeconds).orElse(0.0));
     }
+    // After the loop closed: every checkpoint, the best one included, is committed.
+    return withModelCost(result, previous.orElse(null), spec, directory);
+  }
+
+  /**
+   * {@code result} with the {@link ModelMetrics} of its best checkpoint in its metrics (and in
+   * result.json): those {@code recorded} already holds (the network is the same at every step and
+   * rung), else measured ({@link ModelCost}). Only a trial that finished training with a best
+   * checkpoint has them; a DIVERGED or FAILED one is returned as is, and every result unless
+   * {@link TrialSpec#modelCost()}.
+   */
+  static TrialResult withModelCost(
+      TrialResult result, TrialResult recorded, TrialSpec spec, TrialDirectory directory) {
+    boolean finished = result.status() == TrialStatus.COMPLETED || result.status() == TrialStatus.STOPPED;
+    if (!spec.modelCost() || !finished || result.bestStep() == null || result.metrics().keySet().containsAll(ModelMetrics.NAMES)) {
+      return result;
+    }
+    Map<String, Double> cost = new LinkedHashMap<>();
+    if (recorded != null) {
+      recorded.metrics().forEach((name, value) -> {
+        if (ModelMetrics.NAMES.contains(name) && Double.isFinite(value)) {
+          cost.put(name, value);
+        }
+      });
+    }
+    if (!cost.keySet().containsAll(ModelMetrics.NAMES)) {
+      cost.putAll(ModelCost.measure(
+          spec.dataDir(), spec.params(), StoragePaths.join(spec.trialDir(),
+              CheckpointManagerOptions.DEFAULT_BASENAME + "-" + result.bestStep()),
+          spec.storageConfig(),
+          TrainingSession.sessionConfig(spec.effectiveIntraOpThreads(), spec.effectiveInterOpThreads())));
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
+    metrics.putAll(cost);
+    TrialResult measured = new TrialResult(result.trial(), result.status(), result.steps(), result.bestStep(),
+        metrics, result.history(), result.params(), result.seed(), result.error(), result.reason(),
+        result.elapsedSeconds());
+    directory.writeResult(measured);
+    return measured;
   }
 
   private static HyperParameters parse(String trialId, Map<String, ?> values) {
