@@ -92,7 +92,9 @@ class PbtBenchmark {
   @Test
   void flights() {
     Assumptions.assumeTrue(Files.exists(FLIGHTS), FLIGHTS + " not found");
-    compare(FLIGHTS.getFileName().toString().replace(".csv", ""), FLIGHTS, "delay", List.of("date"));
+    // flights-20k has a date column (a timestamp the model cannot use); flights-200k has none.
+    List<String> ignore = QUICK ? List.of("date") : List.of();
+    compare(FLIGHTS.getFileName().toString().replace(".csv", ""), FLIGHTS, "delay", ignore);
   }
 
   private void compare(String dataset, Path csv, String label, List<String> ignore) {
