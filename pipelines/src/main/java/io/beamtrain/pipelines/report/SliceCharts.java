@@ -4,7 +4,8 @@ package io.beamtrain.pipelines.report;
  * Slice plots: for each searched hyperparameter, the metric of every trial against that
  * parameter's value (on the parameter's axis, {@link AxisScale#forParam}), one {@code
  * circle.slice-point} per trial with a value, coloured as everywhere ({@link TrialColors}). A
- * parameter that matters shows a trend or a cluster; one that does not, a flat cloud.
+ * parameter that matters shows a trend or a cluster; one that does not, a flat cloud. A parameter
+ * no trial with a value has (set only by a failed trial) gets no plot.
  */
 final class SliceCharts {
   static final int WIDTH = 400;
@@ -26,6 +27,12 @@ final class SliceCharts {
     AxisScale y = LearningCurvesChart.valueScale(values);
     StringBuilder html = new StringBuilder("<div class=\"slices\">");
     for (String name : params.varying()) {
+      // A parameter only trials without a value set (a failed trial's) has nothing to show.
+      boolean anyPoint = snapshot.trials().stream()
+          .anyMatch(t -> t.params().get(name) != null && Double.isFinite(t.metric(metric)));
+      if (!anyPoint) {
+        continue;
+      }
       AxisScale x = AxisScale.forParam(snapshot, name);
       PlotFrame frame = PlotFrame.of(WIDTH, HEIGHT, x, y);
       Svg svg = new Svg();

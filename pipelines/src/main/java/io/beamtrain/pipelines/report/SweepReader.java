@@ -54,6 +54,12 @@ public final class SweepReader {
    */
   public static SweepSnapshot read(
       String outputDir, StorageConfig config, MetricChoice metric, Clock clock) {
+    return read("--output", outputDir, config, metric, clock);
+  }
+
+  /** As {@link #read(String, StorageConfig, MetricChoice, Clock)}; errors name {@code flag}. */
+  static SweepSnapshot read(
+      String flag, String outputDir, StorageConfig config, MetricChoice metric, Clock clock) {
     Storage storage = Storages.forPath(outputDir, config);
     Map<String, TrialRecord> trials = new LinkedHashMap<>();
     List<String> sources = new ArrayList<>();
@@ -91,7 +97,7 @@ public final class SweepReader {
     }
     if (!hasResults && trialObjects.isEmpty()) {
       throw new IllegalArgumentException(
-          "--output=" + outputDir + ": no " + RESULTS_FILE + " and nothing under " + TRIALS_DIR
+          flag + "=" + outputDir + ": no " + RESULTS_FILE + " and nothing under " + TRIALS_DIR
               + "/: not a sweep output directory, or no trial has started yet");
     }
 
