@@ -9,8 +9,9 @@ import java.util.Map;
  * The two most important hyperparameters ({@link ParamImportance}) against each other: a heat map
  * whose cells are coloured by the mean metric of the trials that fall in them (worse to better as
  * in {@link TrialColors}, empty cells blank), with every trial on top as a {@code
- * circle.heat-point}. Cells are the categories of a categorical axis, else {@link #BINS} equal
- * parts of the axis (a log axis: equal in log space). A binned mean, not an interpolated contour: it shows only what trials measured.
+ * circle.heat-point}. Cells are one per value when the trials drew few values (categories,
+ * layer counts), else {@link #BINS} equal parts of the axis (a log axis: equal in log space).
+ * A binned mean, not an interpolated contour: it shows only what trials measured.
  */
 final class HeatMapChart {
   static final int WIDTH = 620;
@@ -30,8 +31,10 @@ final class HeatMapChart {
     AxisScale x = AxisScale.forParam(snapshot, xName);
     AxisScale y = AxisScale.forParam(snapshot, yName);
     PlotFrame frame = PlotFrame.of(WIDTH, HEIGHT, x, y);
-    int nx = bins(x);
-    int ny = bins(y);
+    Cells xc = Cells.of(snapshot, xName, x);
+    Cells yc = Cells.of(snapshot, yName, y);
+    int nx = xc.size();
+    int ny = yc.size();
     double[][] sum = new double[nx][ny];
     int[][] count = new int[nx][ny];
     double worst = Double.NaN;
@@ -45,8 +48,8 @@ final class HeatMapChart {
         continue;
       }
       placed.add(trial);
-      sum[bin(fx, nx)][bin(fy, ny)] += v;
-      count[bin(fx, nx)][bin(fy, ny)]++;
+      sum[xc.index(fx)][yc.index(fy)] += v;
+      count[xc.index(fx)][yc.index(fy)]++;
     }
     for (int i = 0; i < nx; i++) {
       for (int j = 0; j < ny; j++) {
@@ -69,10 +72,11 @@ final class HeatMapChart {
         }
         double mean = sum[i][j] / count[i][j];
         double q = best == worst ? 1 : (mean - worst) / (best - worst);
-        double left = frame.left() + (double) i / nx * frame.plotWidth();
-        double top = frame.top() + (1 - (double) (j + 1) / ny) * frame.plotHeight();
+        double left = frame.left() + xc.from(i) * frame.plotWidth();
+        double top = frame.top() + (1 - yc.to(j)) * frame.plotHeight();
         svg.raw("<rect class=\"heat-cell\" x=\"" + Svg.n(left) + "\" y=\"" + Svg.n(top) + "\" width=\""
-            + Svg.n(frame.plotWidth() / nx) + "\" height=\"" + Svg.n(frame.plotHeight() / ny)
+            + Svg.n((xc.to(i) - xc.from(i)) * frame.plotWidth()) + "\" height=\""
+            + Svg.n((yc.to(j) - yc.from(j)) * frame.plotHeight())
             + "\" fill=\"" + TrialColors.interpolate(q) + "\"><title>" + Html.escape("mean " + metric + " = "
             + Format.number(mean) + " over " + count[i][j] + " trial" + (count[i][j] == 1 ? "" : "s")) + "</title></rect>");
       }
@@ -89,12 +93,68 @@ final class HeatMapChart {
     return svg.toString();
   }
 
-  private static int bins(AxisScale scale) {
-    return scale instanceof CategoricalScale c ? Math.max(1, c.labels().size()) : BINS;
-  }
+  /**
+   * The cells along one axis as fractions of it: one per value when the trials drew at most
+   * {@link #BINS} values (categories, layer counts), split half way between neighbours; else
+   * {@link #BINS} equal parts.
+   */
+  private record Cells(double[] centres) {
+    static Cells of(SweepSnapshot snapshot, String name, AxisScale scale) {
+      java.util.TreeSet<Double> distinct = new java.util.TreeSet<>();
+      snapshot.trials().forEach(t -> {
+        double f = scale.fraction(t.params().get(name));
+        if (Double.isFinite(f)) {
+          distinct.add(f);
+        }
+      });
+      if (distinct.isEmpty() || distinct.size() > BINS) {
+        return new Cells(null);
+      }
+      return new Cells(distinct.stream().mapToDouble(Double::doubleValue).toArray());
+    }
 
-  /** The cell of a value at {@code fraction}: categories sit at the middle of their own part. */
-  private static int bin(double fraction, int n) {
-    return Math.max(0, Math.min(n - 1, (int) Math.floor(fraction * n)));
+    int size() {
+      return centres == null ? BINS : centres.length;
+    }
+
+    int index(double fraction) {
+      if (centres == null) {
+        return Math.max(0, Math.min(BINS - 1, (int) Math.floor(fraction * BINS)));
+      }
+      int best = 0;
+      for (int i = 1; i < centres.length; i++) {
+        if (Math.abs(centres[i] - fraction) < Math.abs(centres[best] - fraction)) {
+          best = i;
+        }
+      }
+      return best;
+    }
+
+    double from(int i) {
+      if (centres == null) {
+        return (double) i / BINS;
+      }
+      return i == 0 ? Math.max(0, centres[0] - halfGap(0)) : (centres[i - 1] + centres[i]) / 2;
+    }
+
+    double to(int i) {
+      if (centres == null) {
+        return (double) (i + 1) / BINS;
+      }
+      int last = centres.length - 1;
+      return i == last ? Math.min(1, centres[last] + halfGap(last)) : (centres[i] + centres[i + 1]) / 2;
+    }
+
+    /** Half the distance to the nearest neighbour; a lone value gets a tenth of the axis each side. */
+    private double halfGap(int i) {
+      double gap = Double.POSITIVE_INFINITY;
+      if (i > 0) {
+        gap = centres[i] - centres[i - 1];
+      }
+      if (i < centres.length - 1) {
+        gap = Math.min(gap, centres[i + 1] - centres[i]);
+      }
+      return Double.isInfinite(gap) ? 0.1 : gap / 2;
+    }
   }
 }

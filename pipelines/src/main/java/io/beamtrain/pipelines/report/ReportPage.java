@@ -50,7 +50,7 @@ public final class ReportPage {
             Map.entry("heatmap", HeatMapChart.render(snapshot, importance, colors)),
             Map.entry("slices", SliceCharts.render(snapshot, params, colors)),
             Map.entry("pareto", ParetoChart.render(snapshot)),
-            Map.entry("lineage", LineageTable.render(snapshot)),
+            Map.entry("lineage", LineageTable.render(snapshot, colors)),
             Map.entry("title", Html.escape("Sweep report: " + snapshot.outputDir())),
             Map.entry("css", resource("report.css")),
             Map.entry("script", resource("report.js")),

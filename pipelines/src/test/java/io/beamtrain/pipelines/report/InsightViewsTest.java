@@ -110,6 +110,7 @@ class InsightViewsTest {
     // A single-objective study has no Pareto view; a static page no reload.
     assertFalse(html.contains("id=\"pareto\""));
     assertFalse(html.contains("<meta name=\"beamtrain-refresh\""));
+    assertFalse(html.contains("id=\"lineage-chart\""), "no lineage, no chart");
   }
 
   @Test
@@ -149,5 +150,23 @@ class InsightViewsTest {
     assertEquals(pareto.front().size(), count(html, "class=\"pareto-point front\""));
     assertEquals(infeasible, count(html, "class=\"pareto-point infeasible\""));
     assertTrue(html.contains("infeasible: eval_accuracy"), "hover names the broken constraint");
+  }
+
+  @Test
+  void lineageChartDrawsAnArrowPerExploitFromTheDonor() {
+    SweepOutputFixture fixture = SweepOutputFixture.finished(dir, 6);
+    String donor = fixture.best().trial();
+    String recipient = SweepOutputFixture.trialId(fixture.best().trial().equals(SweepOutputFixture.trialId(0)) ? 1 : 0);
+    fixture.results.replaceAll(r -> r.trial().equals(recipient)
+        ? r.withLineage(List.of(
+            new TrialResult.Exploit(400, donor, Map.of("learning_rate", 0.01), Map.of("learning_rate", 0.012)),
+            new TrialResult.Exploit(800, donor, Map.of("learning_rate", 0.012), Map.of("learning_rate", 0.0096))))
+        : r);
+    fixture.writeResultsJsonl();
+    String html = ReportPage.render(SweepReader.read(dir.toString(), CONFIG, null, CLOCK));
+
+    assertEquals(List.of(recipient, recipient), attributes(html, "<path class=\"lineage-edge\"", "data-trial"));
+    assertTrue(html.contains(recipient + " took " + donor + "&#39;s checkpoint of step 400: learning_rate 0.01 \u2192 0.012"));
+    assertEquals(6, count(html, "<line class=\"lineage-track\""), "one track per member");
   }
 }

@@ -182,7 +182,7 @@ public final class SweepOutputFixture {
         """);
   }
 
-  private void writeResultsJsonl() {
+  void writeResultsJsonl() {
     StringBuilder lines = new StringBuilder();
     results.forEach(r -> lines.append(r.toJson()).append('\n'));
     write("results.jsonl", lines.toString());
