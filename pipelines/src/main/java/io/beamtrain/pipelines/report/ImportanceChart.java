@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.report;
 
+import io.beamtrain.pipelines.importance.PedAnova;
 import java.util.Locale;
 import java.util.Map;
 
@@ -15,10 +16,10 @@ final class ImportanceChart {
 
   private ImportanceChart() {}
 
+  /** {@code trials}: how many trials with a value the importance was computed from. */
   static String render(Map<String, Double> importance, int trials) {
     if (importance.isEmpty()) {
-      return "<p class=\"empty\">Importance needs at least "
-          + io.beamtrain.pipelines.importance.PedAnova.MIN_TRIALS
+      return "<p class=\"empty\">Importance needs at least " + PedAnova.MIN_TRIALS
           + " trials with a value and a searched parameter.</p>";
     }
     int height = ROW * importance.size() + 10;

@@ -46,7 +46,7 @@ public final class ReportPage {
             Map.entry("live", options.refreshSeconds() > 0
                 ? "<meta name=\"beamtrain-refresh\" content=\"" + options.refreshSeconds() + "\">" : ""),
             Map.entry("history", HistoryChart.render(snapshot, series)),
-            Map.entry("importance", ImportanceChart.render(importance, snapshot.trials().size())),
+            Map.entry("importance", ImportanceChart.render(importance, scored(snapshot))),
             Map.entry("heatmap", HeatMapChart.render(snapshot, importance, colors)),
             Map.entry("slices", SliceCharts.render(snapshot, params, colors)),
             Map.entry("pareto", ParetoChart.render(snapshot)),
@@ -73,6 +73,10 @@ public final class ReportPage {
     }
     matcher.appendTail(page);
     return page.toString();
+  }
+
+  private static int scored(SweepSnapshot snapshot) {
+    return (int) snapshot.trials().stream().filter(t -> Double.isFinite(t.metric(snapshot.metric().name()))).count();
   }
 
   /** A sweep's name in legends: its directory's last segment and its study's algorithm. */

@@ -54,7 +54,11 @@
     location.hash.replace(/^#/, '').split('&').forEach(function (pair) {
       var at = pair.indexOf('=');
       if (at > 0) {
-        state[decodeURIComponent(pair.slice(0, at))] = decodeURIComponent(pair.slice(at + 1));
+        try {
+          state[decodeURIComponent(pair.slice(0, at))] = decodeURIComponent(pair.slice(at + 1));
+        } catch (malformed) {
+          // A hash the page did not write (a stray '%'): that part is ignored, the page still works.
+        }
       }
     });
   }
