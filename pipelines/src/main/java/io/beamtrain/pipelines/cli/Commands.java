@@ -51,6 +51,19 @@ public final class Commands {
     }
   }
 
+  /** Flags of {@code dashboard}: those of {@code report} and the port. */
+  public interface DashboardOptions extends OutputOptions, ReportCommand.DashboardOptions, StorageOptions {}
+
+  private static void dashboard(DashboardOptions options, PrintStream out) throws InterruptedException {
+    StorageConfig storage = PipelineStorage.config(options);
+    try {
+      ReportCommand.serve(options.getOutput(), options, storage, out);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      // Bad flags, or a port that cannot be bound: the user's to fix.
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
   public static List<Command> all() {
     return List.of(
         new Simple<>("preprocess",
@@ -81,6 +94,10 @@ public final class Commands {
             "Write <output>/report.html (trials, curves, history, importance, slices); --format=table, --watch, --compare.",
             ReportOptions.class,
             Commands::report),
+        new Simple<>("dashboard",
+            "Serve <output>'s report on 127.0.0.1 (--port=8080), the open page following a running sweep.",
+            DashboardOptions.class,
+            Commands::dashboard),
         new Simple<>("demo",
             "train on the bundled penguins data (label: species) and score a sample row.",
             DemoPipeline.Options.class,

@@ -4,6 +4,7 @@ import io.beamtrain.checkpointing.Goal;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.report.MetricChoice;
 import io.beamtrain.pipelines.report.PageOptions;
+import io.beamtrain.pipelines.report.ReportServer;
 import io.beamtrain.pipelines.report.ReportWatch;
 import io.beamtrain.pipelines.report.SweepReader;
 import io.beamtrain.pipelines.report.SweepReport;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -124,6 +126,39 @@ public final class ReportCommand {
       return;
     }
     out.println("report: " + run(outputDir, options, config));
+  }
+
+  /** The flags of {@code dashboard}: the report's, and the port. */
+  public interface DashboardOptions extends Options {
+    @Description("Port of 127.0.0.1 to serve the report on; 0 for any free port")
+    @Default.Integer(8080)
+    int getPort();
+
+    void setPort(int port);
+  }
+
+  /**
+   * {@code beamtrain dashboard}: serves the report of {@code outputDir} on 127.0.0.1 (the page
+   * reloading every {@code --watchSeconds} while the sweep runs) until the process is stopped;
+   * prints where.
+   *
+   * @throws IllegalArgumentException for flags that make no sense here or a bad port (named)
+   * @throws InterruptedException when stopped
+   */
+  public static void serve(String outputDir, DashboardOptions options, StorageConfig config, PrintStream out)
+      throws InterruptedException {
+    if (format(options) != OutputFormat.HTML || options.getWatch()) {
+      throw new IllegalArgumentException("dashboard serves the live page: no --format=table, no --watch");
+    }
+    if (options.getWatchSeconds() < 1 || options.getPort() < 0 || options.getPort() > 65535) {
+      throw new IllegalArgumentException("--port=" + options.getPort() + " --watchSeconds="
+          + options.getWatchSeconds() + ": expected a port in 0..65535 and at least 1 second");
+    }
+    try (ReportServer server = ReportServer.start(outputDir, compared(options), metric(options), options.getPort(),
+        options.getWatchSeconds(), config)) {
+      out.println("dashboard: " + server.uri() + " (stop with Ctrl-C)");
+      new CountDownLatch(1).await();
+    }
   }
 
   static OutputFormat format(Options options) {

@@ -140,7 +140,8 @@ public final class SweepReader {
         study,
         clock.instant(),
         finishedAt,
-        pareto);
+        pareto,
+        hasResults);
   }
 
   private static boolean isTrialResult(String path) {

@@ -27,6 +27,7 @@ import java.util.Optional;
  *     modification time), for the optimisation history against wall time; trials whose file was
  *     not listed are absent
  * @param pareto what pareto.json says, empty for a single-objective study
+ * @param finished whether the sweep has finished: its results.jsonl (the sweep's final word) exists
  */
 public record SweepSnapshot(
     String outputDir,
@@ -38,7 +39,8 @@ public record SweepSnapshot(
     StudyFile study,
     Instant readAt,
     Map<String, Instant> finishedAt,
-    Optional<ParetoRecord> pareto) {
+    Optional<ParetoRecord> pareto,
+    boolean finished) {
 
   /** A file of the winner's export, with whether it exists yet. */
   public record ExportPath(String label, String path, boolean exists) {}
@@ -53,10 +55,6 @@ public record SweepSnapshot(
     Objects.requireNonNull(pareto, "pareto");
   }
 
-  /** Whether the sweep has finished: its results.jsonl exists (the sweep's final word). */
-  public boolean finished() {
-    return source.startsWith(SweepReader.RESULTS_FILE);
-  }
 
   /**
    * Trials from best to worst by the metric at their best step; trials without a finite value

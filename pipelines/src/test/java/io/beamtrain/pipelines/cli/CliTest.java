@@ -206,6 +206,9 @@ class CliTest {
     err.reset();
     assertEquals(2, run("report", "--output=" + tmp, "--compare=" + tmp.resolve("missing")));
     assertOneLineError("beamtrain report: --compare=" + tmp.resolve("missing") + ": no results.jsonl");
+    err.reset();
+    assertEquals(2, run("dashboard", "--output=" + tmp, "--format=table"));
+    assertOneLineError("beamtrain dashboard: dashboard serves the live page");
   }
 
   @Test
