@@ -14,7 +14,8 @@ import java.util.Map;
  * spaced points of the observed range (in log space for log-scaled parameters), bandwidth by
  * Scott's rule with the robust spread {@code min(sd, IQR / 1.34)} (as Optuna's PED-ANOVA Parzen
  * estimator), floored at one grid step so one or two identical values still spread. Parameters
- * with few distinct values (categories, layer counts, a list of unit sizes): the value
+ * that are not numbers, or whole numbers with few distinct values (layer counts, a list of unit
+ * sizes): the value
  * frequencies with one pseudo-count spread evenly over the values (add-one smoothing), so a value
  * no top trial drew still has some probability. Immutable.
  */
@@ -22,7 +23,7 @@ final class ParamDensity {
   /** Points of the continuous grid (Optuna's PED-ANOVA: 50). */
   static final int GRID_POINTS = 50;
 
-  /** At most this many distinct values make a parameter discrete. */
+  /** At most this many distinct whole numbers make a numeric parameter discrete. */
   static final int MAX_DISCRETE_VALUES = 12;
 
   /** The discrete values, or null for a continuous parameter. */
@@ -41,17 +42,21 @@ final class ParamDensity {
 
   /**
    * The support for {@code values} (all trials' values of the parameter, nulls removed): discrete
-   * when they are not all numbers or have few distinct values, else the range of their
+   * when they are not all numbers or are few distinct whole numbers, else the range of their
    * ({@code log}-transformed) numbers. {@code log} is ignored unless every value is positive.
    */
   static ParamDensity supportOf(List<Object> values, boolean log) {
     Map<String, Object> distinct = new LinkedHashMap<>();
     boolean numbers = true;
+    boolean integers = true;
     for (Object value : values) {
       distinct.putIfAbsent(String.valueOf(value), value);
       numbers &= value instanceof Number n && Double.isFinite(n.doubleValue());
+      integers &= numbers && ((Number) value).doubleValue() == Math.rint(((Number) value).doubleValue());
     }
-    if (!numbers || distinct.size() <= MAX_DISCRETE_VALUES) {
+    // Fractional numbers are continuous however few were drawn: as categories, a small sweep's
+    // every distinct learning rate would be its own value and look important for that alone.
+    if (!numbers || (integers && distinct.size() <= MAX_DISCRETE_VALUES)) {
       return new ParamDensity(new ArrayList<>(distinct.values()), Double.NaN, Double.NaN, false);
     }
     boolean useLog = log && values.stream().allMatch(v -> ((Number) v).doubleValue() > 0);

@@ -81,4 +81,23 @@ class PedAnovaTest {
     assertEquals(0.0, PedAnova.pearsonDivergence(p, p), 1e-12);
     assertEquals(0.5 * 1 + 0.5 * 1, PedAnova.pearsonDivergence(new double[] {1, 0}, new double[] {0.5, 0.5}), 1e-12);
   }
+
+  /**
+   * A small sweep: 10 trials where only the integer {@code layers} matters and a learning rate that
+   * does not; every learning rate is distinct, which must not make it look important.
+   */
+  @Test
+  void fewFractionalValuesAreContinuousNotOneCategoryEach() {
+    Random random = new Random(11);
+    List<Observation> trials = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      int layers = 1 + i % 3;
+      double lr = Math.pow(10, -4 + 3 * random.nextDouble());
+      trials.add(new Observation(Map.of("layers", layers, "learning_rate", lr), layers == 3 ? 1 : 0));
+    }
+    Map<String, Double> importance = PedAnova.importances(trials, Set.of("learning_rate"));
+    System.out.println("10 trials, layers decides: " + importance);
+    assertEquals("layers", importance.keySet().iterator().next(), importance.toString());
+    assertTrue(importance.get("layers") > 0.6, importance.toString());
+  }
 }
