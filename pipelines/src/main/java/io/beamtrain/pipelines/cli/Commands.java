@@ -40,12 +40,26 @@ public final class Commands {
   /** Flags of {@code report}: the output directory, the ranking metric, where gs:// goes. */
   public interface ReportOptions extends OutputOptions, ReportCommand.Options, StorageOptions {}
 
-  private static String report(ReportOptions options) {
+  private static void report(ReportOptions options, PrintStream out) throws InterruptedException {
     StorageConfig storage = PipelineStorage.config(options);
     try {
-      return ReportCommand.run(options.getOutput(), options, storage);
+      ReportCommand.run(options.getOutput(), options, storage, out);
     } catch (IllegalArgumentException e) {
-      // ReportCommand's documented bad-input cases: a bad --goal, or an output with no sweep.
+      // ReportCommand's documented bad-input cases: a bad --goal, --format, --compare or
+      // --watchSeconds, or an output with no sweep.
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  /** Flags of {@code dashboard}: those of {@code report} and the port. */
+  public interface DashboardOptions extends OutputOptions, ReportCommand.DashboardOptions, StorageOptions {}
+
+  private static void dashboard(DashboardOptions options, PrintStream out) throws InterruptedException {
+    StorageConfig storage = PipelineStorage.config(options);
+    try {
+      ReportCommand.serve(options.getOutput(), options, storage, out);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      // Bad flags, or a port that cannot be bound: the user's to fix.
       throw new UsageException(e.getMessage(), e);
     }
   }
@@ -77,9 +91,13 @@ public final class Commands {
             RetrainPipeline.Options.class,
             (options, out) -> out.println(RetrainPipeline.run(options).summary())),
         new Simple<>("report",
-            "Write <output>/report.html: every trial's metrics, learning curves and parameters.",
+            "Write <output>/report.html (trials, curves, history, importance, slices); --format=table, --watch, --compare.",
             ReportOptions.class,
-            (options, out) -> out.println("report: " + report(options))),
+            Commands::report),
+        new Simple<>("dashboard",
+            "Serve <output>'s report on 127.0.0.1 (--port=8080), the open page following a running sweep.",
+            DashboardOptions.class,
+            Commands::dashboard),
         new Simple<>("demo",
             "train on the bundled penguins data (label: species) and score a sample row.",
             DemoPipeline.Options.class,

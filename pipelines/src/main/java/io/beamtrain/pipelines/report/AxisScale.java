@@ -91,6 +91,17 @@ sealed interface AxisScale permits LinearScale, LogScale, CategoricalScale {
     return CategoricalScale.inOrder(choicesFirst);
   }
 
+  /**
+   * The axis of hyperparameter {@code name} in every view of {@code snapshot}: from the study's
+   * domain when study.json has it ({@link #forDomain}), else from the trials' values.
+   */
+  static AxisScale forParam(SweepSnapshot snapshot, String name) {
+    List<Object> values = new ArrayList<>();
+    snapshot.trials().forEach(t -> values.add(t.params().get(name)));
+    StudyFile.Domain domain = snapshot.study().domains().get(name);
+    return domain == null ? forValues(values) : forDomain(domain, values);
+  }
+
   /** The value of {@code o} as a finite double, or NaN. */
   static double asNumber(Object o) {
     if (o instanceof Number n) {

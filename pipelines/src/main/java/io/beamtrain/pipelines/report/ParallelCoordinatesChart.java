@@ -75,10 +75,7 @@ final class ParallelCoordinatesChart {
         : params.varying();
     List<Axis> axes = new ArrayList<>();
     for (String name : names) {
-      List<Object> values = new ArrayList<>();
-      trials.forEach(t -> values.add(t.params().get(name)));
-      StudyFile.Domain domain = snapshot.study().domains().get(name);
-      AxisScale scale = domain == null ? AxisScale.forValues(values) : AxisScale.forDomain(domain, values);
+      AxisScale scale = AxisScale.forParam(snapshot, name);
       String title = scale instanceof LogScale ? name + " (log)" : name;
       axes.add(new Axis(name, title, scale, t -> t.params().get(name), false));
     }

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,23 +27,40 @@ public final class ReportPage {
 
   private ReportPage() {}
 
-  /** The page's HTML. */
+  /** The page's HTML, of one sweep, not reloading. */
   public static String render(SweepSnapshot snapshot) {
+    return render(snapshot, PageOptions.STATIC);
+  }
+
+  /** The page's HTML with the compared sweeps' histories, reloading itself if {@code options} say so. */
+  public static String render(SweepSnapshot snapshot, PageOptions options) {
     ParamColumns params = ParamColumns.of(snapshot.trials(), snapshot.study().domains().keySet());
     TrialColors colors = new TrialColors(snapshot);
     String metric = snapshot.metric().name();
+    Map<String, Double> importance = ParamImportance.of(snapshot, params);
+    List<HistoryChart.Series> series = new ArrayList<>();
+    series.add(new HistoryChart.Series(label(snapshot), OptimizationHistory.of(snapshot)));
+    options.compared().forEach(other -> series.add(new HistoryChart.Series(label(other), OptimizationHistory.of(other))));
     Map<String, String> slots =
-        Map.of(
-            "title", Html.escape("Sweep report: " + snapshot.outputDir()),
-            "css", resource("report.css"),
-            "script", resource("report.js"),
-            "header", header(snapshot),
-            "best", BestTrialPanel.render(snapshot),
-            "curves", LearningCurvesChart.render(snapshot, colors),
-            "parallel", ParallelCoordinatesChart.render(snapshot, params, colors),
-            "table", TrialsTable.render(snapshot, params, colors) + LineageTable.render(snapshot),
-            "metric", Html.escape(metric),
-            "footer", footer(snapshot));
+        Map.ofEntries(
+            Map.entry("live", options.refreshSeconds() > 0
+                ? "<meta name=\"beamtrain-refresh\" content=\"" + options.refreshSeconds() + "\">" : ""),
+            Map.entry("history", HistoryChart.render(snapshot, series)),
+            Map.entry("importance", ImportanceChart.render(importance, scored(snapshot))),
+            Map.entry("heatmap", HeatMapChart.render(snapshot, importance, colors)),
+            Map.entry("slices", SliceCharts.render(snapshot, params, colors)),
+            Map.entry("pareto", ParetoChart.render(snapshot)),
+            Map.entry("lineage", LineageTable.render(snapshot, colors)),
+            Map.entry("title", Html.escape("Sweep report: " + snapshot.outputDir())),
+            Map.entry("css", resource("report.css")),
+            Map.entry("script", resource("report.js")),
+            Map.entry("header", header(snapshot)),
+            Map.entry("best", BestTrialPanel.render(snapshot)),
+            Map.entry("curves", LearningCurvesChart.render(snapshot, colors)),
+            Map.entry("parallel", ParallelCoordinatesChart.render(snapshot, params, colors)),
+            Map.entry("table", TrialsTable.render(snapshot, params, colors)),
+            Map.entry("metric", Html.escape(metric)),
+            Map.entry("footer", footer(snapshot)));
     // One pass over the template: text inserted into a slot is never scanned for slots again.
     Matcher matcher = SLOT.matcher(resource("report.html"));
     StringBuilder page = new StringBuilder();
@@ -54,6 +73,18 @@ public final class ReportPage {
     }
     matcher.appendTail(page);
     return page.toString();
+  }
+
+  private static int scored(SweepSnapshot snapshot) {
+    return (int) snapshot.trials().stream().filter(t -> Double.isFinite(t.metric(snapshot.metric().name()))).count();
+  }
+
+  /** A sweep's name in legends: its directory's last segment and its study's algorithm. */
+  static String label(SweepSnapshot snapshot) {
+    String dir = snapshot.outputDir().replaceAll("/+$", "");
+    String name = dir.substring(dir.lastIndexOf('/') + 1);
+    String algorithm = snapshot.study().algorithm();
+    return algorithm == null ? name : name + " (" + algorithm + ")";
   }
 
   private static String header(SweepSnapshot snapshot) {

@@ -20,8 +20,9 @@ import java.util.Map;
  * @param metric the study's metric, or null when the file does not say
  * @param domains parameter name to domain, in spec order
  * @param fixed the study's fixed hyperparameters
+ * @param algorithm the search algorithm (RANDOM, ASHA, TPE, ...), or null when the file does not say
  */
-record StudyFile(MetricChoice metric, Map<String, Domain> domains, Map<String, Object> fixed) {
+record StudyFile(MetricChoice metric, Map<String, Domain> domains, Map<String, Object> fixed, String algorithm) {
   static final String FILE_NAME = "study.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,7 +52,7 @@ record StudyFile(MetricChoice metric, Map<String, Domain> domains, Map<String, O
 
   /** A study file that says nothing (no study.json). */
   static StudyFile none() {
-    return new StudyFile(null, Map.of(), Map.of());
+    return new StudyFile(null, Map.of(), Map.of(), null);
   }
 
   /** Parses study.json; {@code source} names it in errors. */
@@ -100,6 +101,7 @@ record StudyFile(MetricChoice metric, Map<String, Domain> domains, Map<String, O
     }
     Map<String, Object> fixed =
         root.path("fixed").isObject() ? JSON.convertValue(root.get("fixed"), LinkedHashMap.class) : Map.of();
-    return new StudyFile(metric, domains, fixed);
+    String algorithm = root.hasNonNull("algorithm") ? root.get("algorithm").asText() : null;
+    return new StudyFile(metric, domains, fixed, algorithm);
   }
 }

@@ -7,6 +7,7 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *       {@code trials/<id>/result.json} of a trial it does not list (a later run adding trials);
  *       without it (the sweep is still running) every {@code trials/<id>/result.json};
  *   <li>the winner from {@code best/best.json}, or else the best trial so far by the metric;
- *   <li>whether the winner's exports ({@code best/saved_model}, {@code best/model.meta}) exist.
+ *   <li>whether the winner's exports ({@code best/saved_model}, {@code best/model.meta}) exist;
+ *   <li>when each trial's result.json was last written (the listing's modification times: the
+ *       files hold no clock time) and, for multi-objective studies, {@code pareto.json}.
  * </ul>
  *
  * The metric is, in order: the one asked for, the one best.json names, the study's ({@code
@@ -51,6 +54,12 @@ public final class SweepReader {
    */
   public static SweepSnapshot read(
       String outputDir, StorageConfig config, MetricChoice metric, Clock clock) {
+    return read("--output", outputDir, config, metric, clock);
+  }
+
+  /** As {@link #read(String, StorageConfig, MetricChoice, Clock)}; errors name {@code flag}. */
+  static SweepSnapshot read(
+      String flag, String outputDir, StorageConfig config, MetricChoice metric, Clock clock) {
     Storage storage = Storages.forPath(outputDir, config);
     Map<String, TrialRecord> trials = new LinkedHashMap<>();
     List<String> sources = new ArrayList<>();
@@ -64,13 +73,18 @@ public final class SweepReader {
     String trialsPrefix = StoragePaths.asPrefix(StoragePaths.join(outputDir, TRIALS_DIR));
     List<StorageObject> trialObjects = storage.list(trialsPrefix);
     int perTrial = 0;
+    Map<String, Instant> finishedAt = new LinkedHashMap<>();
     for (StorageObject object : trialObjects) {
       // Listings return absolute paths for local directories, so match on the last segments:
       // .../trials/<id>/result.json, not deeper files such as a checkpoint's.
       if (!isTrialResult(object.path())) {
         continue;
       }
-      if (hasResults && trials.containsKey(StoragePaths.fileName(StoragePaths.parent(object.path())))) {
+      String trialDirName = StoragePaths.fileName(StoragePaths.parent(object.path()));
+      if (object.updated() != null) {
+        finishedAt.put(trialDirName, object.updated());
+      }
+      if (hasResults && trials.containsKey(trialDirName)) {
         continue;
       }
       String json = new String(storage.readBytes(object.path()), StandardCharsets.UTF_8);
@@ -83,7 +97,7 @@ public final class SweepReader {
     }
     if (!hasResults && trialObjects.isEmpty()) {
       throw new IllegalArgumentException(
-          "--output=" + outputDir + ": no " + RESULTS_FILE + " and nothing under " + TRIALS_DIR
+          flag + "=" + outputDir + ": no " + RESULTS_FILE + " and nothing under " + TRIALS_DIR
               + "/: not a sweep output directory, or no trial has started yet");
     }
 
@@ -99,6 +113,11 @@ public final class SweepReader {
         storage.exists(studyPath)
             ? StudyFile.parse(new String(storage.readBytes(studyPath), StandardCharsets.UTF_8), studyPath)
             : StudyFile.none();
+    String paretoPath = StoragePaths.join(outputDir, ParetoRecord.FILE_NAME);
+    Optional<ParetoRecord> pareto =
+        storage.exists(paretoPath)
+            ? Optional.of(ParetoRecord.parse(new String(storage.readBytes(paretoPath), StandardCharsets.UTF_8), paretoPath))
+            : Optional.empty();
     List<TrialRecord> list = List.copyOf(trials.values());
     MetricChoice chosen = metric;
     if (chosen == null) {
@@ -119,7 +138,10 @@ public final class SweepReader {
         best,
         exports(storage, outputDir),
         study,
-        clock.instant());
+        clock.instant(),
+        finishedAt,
+        pareto,
+        hasResults);
   }
 
   private static boolean isTrialResult(String path) {

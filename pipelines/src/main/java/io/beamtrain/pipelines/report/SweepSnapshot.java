@@ -23,6 +23,11 @@ import java.util.Optional;
  * @param exports the winner's export paths and whether they exist
  * @param study what study.json says (metric, parameter domains); empty when it is absent
  * @param readAt when the files were read
+ * @param finishedAt when each trial's {@code result.json} was last written (the storage's
+ *     modification time), for the optimisation history against wall time; trials whose file was
+ *     not listed are absent
+ * @param pareto what pareto.json says, empty for a single-objective study
+ * @param finished whether the sweep has finished: its results.jsonl (the sweep's final word) exists
  */
 public record SweepSnapshot(
     String outputDir,
@@ -32,7 +37,10 @@ public record SweepSnapshot(
     Optional<BestRecord> best,
     List<ExportPath> exports,
     StudyFile study,
-    Instant readAt) {
+    Instant readAt,
+    Map<String, Instant> finishedAt,
+    Optional<ParetoRecord> pareto,
+    boolean finished) {
 
   /** A file of the winner's export, with whether it exists yet. */
   public record ExportPath(String label, String path, boolean exists) {}
@@ -43,7 +51,10 @@ public record SweepSnapshot(
     Objects.requireNonNull(study, "study");
     trials = List.copyOf(trials);
     exports = List.copyOf(exports);
+    finishedAt = Map.copyOf(finishedAt);
+    Objects.requireNonNull(pareto, "pareto");
   }
+
 
   /**
    * Trials from best to worst by the metric at their best step; trials without a finite value

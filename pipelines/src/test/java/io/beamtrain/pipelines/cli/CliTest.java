@@ -194,6 +194,24 @@ class CliTest {
   }
 
   @Test
+  void reportPrintsATableOrRefusesBadReportFlagsInOneLine() throws Exception {
+    Files.writeString(tmp.resolve("results.jsonl"),
+        TrialResults.completed("trial-0000", "eval_loss", 0.1).toJson() + "\n"
+            + TrialResults.completed("trial-0001", "eval_loss", 0.2).toJson() + "\n");
+    assertEquals(0, run("report", "--output=" + tmp, "--format=table"), err());
+    assertTrue(out().lines().anyMatch(l -> l.startsWith("1     trial-0000")), out());
+    assertFalse(Files.exists(tmp.resolve("report.html")));
+    assertEquals(2, run("report", "--output=" + tmp, "--format=pdf"));
+    assertOneLineError("beamtrain report: --format=pdf: expected html or table");
+    err.reset();
+    assertEquals(2, run("report", "--output=" + tmp, "--compare=" + tmp.resolve("missing")));
+    assertOneLineError("beamtrain report: --compare=" + tmp.resolve("missing") + ": no results.jsonl");
+    err.reset();
+    assertEquals(2, run("dashboard", "--output=" + tmp, "--format=table"));
+    assertOneLineError("beamtrain dashboard: dashboard serves the live page");
+  }
+
+  @Test
   void aFailureWhileRunningExitsOne() throws Exception {
     // A finished trial whose checkpoints have vanished: nothing can be ranked by what exists.
     Files.writeString(tmp.resolve("results.jsonl"),

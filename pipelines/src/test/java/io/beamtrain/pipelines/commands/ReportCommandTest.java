@@ -53,4 +53,48 @@ class ReportCommandTest {
         assertThrows(IllegalArgumentException.class, () -> ReportCommand.run(dir.toString(), StorageConfig.defaults()));
     assertTrue(e.getMessage().startsWith("--output=" + dir), e.getMessage());
   }
+
+  private static String run(Path dir, String... args) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ReportCommand.run(dir.toString(), options(args), StorageConfig.defaults(),
+        new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void tableFormatPrintsTheTrialsAndWritesNoPage() throws Exception {
+    SweepOutputFixture.finished(dir, 6);
+    String out = run(dir, "--format=table");
+    assertTrue(out.lines().anyMatch(l -> l.startsWith("rank  trial")), out);
+    assertEquals(1 + 1 + 6 + 1, out.lines().count(), out);
+    assertTrue(Files.notExists(dir.resolve("report.html")));
+    assertTrue(run(dir, "--format=HTML").startsWith("report: " + dir.resolve("report.html")));
+  }
+
+  @Test
+  void compareDrawsTheOtherSweepsHistory() throws Exception {
+    SweepOutputFixture.finished(dir.resolve("a"), 6);
+    SweepOutputFixture.finished(dir.resolve("b"), 6);
+    run(dir.resolve("a"), "--compare=" + dir.resolve("b"));
+    String html = Files.readString(dir.resolve("a/report.html"));
+    assertTrue(html.contains("<path class=\"history-line\" data-sweep=\"1\""), "b's line");
+  }
+
+  @Test
+  void badReportFlagsAreRejectedNamingTheFlag() {
+    SweepOutputFixture.finished(dir, 4);
+    IllegalArgumentException format =
+        assertThrows(IllegalArgumentException.class, () -> run(dir, "--format=csv"));
+    assertEquals("--format=csv: expected html or table", format.getMessage());
+    IllegalArgumentException compare =
+        assertThrows(IllegalArgumentException.class, () -> run(dir, "--compare=" + dir.resolve("nothing")));
+    assertTrue(compare.getMessage().startsWith("--compare=" + dir.resolve("nothing") + ": no results.jsonl"),
+        compare.getMessage());
+    IllegalArgumentException empty =
+        assertThrows(IllegalArgumentException.class, () -> run(dir, "--compare=" + dir + ",,"));
+    assertTrue(empty.getMessage().startsWith("--compare="), empty.getMessage());
+    IllegalArgumentException watchTable =
+        assertThrows(IllegalArgumentException.class, () -> run(dir, "--format=table", "--watch"));
+    assertTrue(watchTable.getMessage().startsWith("--watch"), watchTable.getMessage());
+  }
 }

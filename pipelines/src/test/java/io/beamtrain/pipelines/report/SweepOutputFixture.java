@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +68,30 @@ public final class SweepOutputFixture {
       fixture.write("trials/" + result.trial() + "/model.ckpt-100.index", "x");
     }
     return fixture;
+  }
+
+  /**
+   * Writes each trial's result.json as well, with the modification time it would have if two
+   * workers ran the trials in order from {@code start} (each taking its elapsed_seconds); returns
+   * those times by trial id.
+   */
+  Map<String, Instant> writeTrialFiles(Instant start) {
+    Instant[] free = {start, start};
+    Map<String, Instant> finished = new LinkedHashMap<>();
+    for (TrialResult result : results) {
+      int worker = free[0].isAfter(free[1]) ? 1 : 0;
+      Instant end = free[worker].plusMillis(Math.round(result.elapsedSeconds() * 1000));
+      free[worker] = end;
+      String relative = "trials/" + result.trial() + "/result.json";
+      write(relative, result.toPrettyJson());
+      try {
+        Files.setLastModifiedTime(dir.resolve(relative), FileTime.from(end));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      finished.put(result.trial(), end);
+    }
+    return finished;
   }
 
   static String trialId(int i) {
@@ -156,7 +182,7 @@ public final class SweepOutputFixture {
         """);
   }
 
-  private void writeResultsJsonl() {
+  void writeResultsJsonl() {
     StringBuilder lines = new StringBuilder();
     results.forEach(r -> lines.append(r.toJson()).append('\n'));
     write("results.jsonl", lines.toString());
