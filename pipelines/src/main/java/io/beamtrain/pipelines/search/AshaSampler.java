@@ -57,9 +57,12 @@ public interface AshaSampler extends Serializable {
       if (observations.isEmpty()) {
         return random;
       }
-      SortedMap<String, Object> point = TreeParzenEstimator.fit(parameters, observations, metric.goal())
+      SortedMap<String, Object> point = ConditionalTpe.fit(
+              parameters, observations, List.of(), metric.goal(), TpeSettings.DEFAULT)
           .propose(TrialSeeds.forSearch(seed, index));
+      // The random trial's searched values all go (an inactive one must not survive); its fixed ones stay.
       SortedMap<String, Object> params = new TreeMap<>(random.params());
+      parameters.forEach(p -> params.remove(p.name()));
       params.putAll(point);
       return new Trial(random.id(), index, params, random.seed());
     }

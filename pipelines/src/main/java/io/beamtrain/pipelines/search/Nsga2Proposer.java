@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.ConditionalSpace;
 import io.beamtrain.pipelines.study.ParameterSpec;
 import io.beamtrain.pipelines.study.ParameterType;
 import io.beamtrain.pipelines.study.StudyObjectives;
@@ -31,7 +32,9 @@ import java.util.TreeMap;
  * real-coded operators, which make small moves near good parents (what a learning rate needs to
  * be refined rather than redrawn). A list parameter (DISCRETE, CATEGORICAL) comes from either
  * parent (uniform crossover) and is redrawn from its prior with probability {@code 1 /
- * parameters}, as in Optuna's {@code NSGAIISampler}. A child equal to a trial already run or proposed is mutated again (up to a bound), so
+ * parameters}, as in Optuna's {@code NSGAIISampler}. In a conditional space a parameter only one
+ * parent has is inherited from it (crossed with itself), one neither has is drawn from its prior,
+ * and the child's inactive parameters are then dropped ({@link ConditionalSpace#prune}). A child equal to a trial already run or proposed is mutated again (up to a bound), so
  * rounds do not spend budget on duplicates. Child {@code i} draws from its own stream {@link
  * TrialSeeds#forSearch}(seed, i): a round is a pure function of the earlier results, in any order.
  */
@@ -87,7 +90,12 @@ public record Nsga2Proposer(
     for (ParameterSpec p : parameters) {
       Object va = a.get(p.name());
       Object vb = b.get(p.name());
-      if (va == null || vb == null) {
+      if (va == null) {
+        va = vb;
+      } else if (vb == null) {
+        vb = va;
+      }
+      if (va == null) {
         child.put(p.name(), p.fromUnit(random.nextDouble()));
       } else if (p.type().isRange()) {
         double u = random.nextBoolean()
@@ -103,9 +111,12 @@ public record Nsga2Proposer(
             : random.nextBoolean() ? va : vb);
       }
     }
+    ConditionalSpace space = ConditionalSpace.of(parameters);
+    child = space.prune(child);
     for (int redraw = 0; redraw < MAX_REDRAWS && seen.contains(child) && !parameters.isEmpty(); redraw++) {
       ParameterSpec p = parameters.get(random.nextInt(parameters.size()));
       child.put(p.name(), p.fromUnit(random.nextDouble()));
+      child = space.prune(child);
     }
     return child;
   }
@@ -165,7 +176,10 @@ public record Nsga2Proposer(
   private SortedMap<String, Object> searched(Map<String, Object> params) {
     SortedMap<String, Object> out = new TreeMap<>();
     for (ParameterSpec p : parameters) {
-      out.put(p.name(), canonical(p, params.get(p.name())));
+      Object value = canonical(p, params.get(p.name()));
+      if (value != null) {
+        out.put(p.name(), value);
+      }
     }
     return out;
   }

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * {@link TpeSettings#constantLiar} the round's earlier trials (pending: proposed together, not yet
  * trained) count as bad for its later ones, as a sequential search would see them running.
  * COMPLETED and STOPPED trials count with their best metric value; FAILED and DIVERGED trials
- * count as bad.
+ * count as bad. A conditional space is modelled group by group ({@link ConditionalTpe}).
  */
 public record TpeProposer(
     List<ParameterSpec> parameters, Map<String, Object> fixed, MetricSpec metric, long seed, int roundSize,
@@ -58,7 +58,7 @@ public record TpeProposer(
     List<SortedMap<String, Object>> sobol = first < startup
         ? Algorithm.QUASI_RANDOM.search().suggest(parameters, startup, seed)
         : List.of();
-    TreeParzenEstimator model = null;
+    ConditionalTpe model = null;
     for (int j = 0; j < count; j++) {
       int index = first + j;
       if (index < startup) {
@@ -67,7 +67,7 @@ public record TpeProposer(
       }
       if (model == null || settings.constantLiar()) {
         List<Map<String, Object>> pending = settings.constantLiar() ? new ArrayList<>(points) : List.of();
-        model = TreeParzenEstimator.fit(parameters, observations(earlier), pending, metric.goal(), settings);
+        model = ConditionalTpe.fit(parameters, observations(earlier), pending, metric.goal(), settings);
       }
       points.add(model.propose(TrialSeeds.forSearch(seed, index)));
     }

@@ -39,7 +39,7 @@ public final class StudySpecParser {
   private static final Set<String> CONSTRAINT_FIELDS = Set.of("metric", "min", "max");
   private static final Set<String> SELECT_FIELDS = Set.of("metric");
   private static final Set<String> PARAMETER_FIELDS =
-      Set.of("name", "type", "min", "max", "scale", "values", "gridPoints");
+      Set.of("name", "type", "min", "max", "scale", "values", "gridPoints", "when");
 
   private StudySpecParser() {}
 
@@ -239,9 +239,36 @@ public final class StudySpecParser {
           p.containsKey("max") ? number(path + ".max", p.get("max")) : null,
           p.containsKey("scale") ? enumValue(path + ".scale", p.get("scale"), Scale.class) : Scale.LINEAR,
           p.containsKey("values") ? values(path + ".values", p.get("values"), type) : null,
-          p.containsKey("gridPoints") ? integer(path + ".gridPoints", p.get("gridPoints")) : null));
+          p.containsKey("gridPoints") ? integer(path + ".gridPoints", p.get("gridPoints")) : null,
+          p.containsKey("when") ? when(path + ".when", p.get("when")) : null));
     }
     return parameters;
+  }
+
+  /**
+   * A {@code when} block: parent parameter to the list of its values that activate the parameter
+   * (a single value may be given without brackets). Whether the parents and values exist is
+   * {@link StudyValidator}'s check, against the whole parameter list.
+   */
+  private static Map<String, List<Object>> when(String path, Object node) {
+    Map<String, Object> when = map(path, node);
+    if (when.isEmpty()) {
+      throw new InvalidStudyException(path, "names no parent; e.g. when: {optimizer: [sgd]}");
+    }
+    Map<String, List<Object>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : when.entrySet()) {
+      String parentPath = path + "." + e.getKey();
+      List<?> raw = e.getValue() instanceof List<?> list ? list : java.util.Collections.singletonList(e.getValue());
+      if (raw.isEmpty()) {
+        throw new InvalidStudyException(parentPath, "lists no value of '" + e.getKey() + "'");
+      }
+      List<Object> values = new ArrayList<>();
+      for (int j = 0; j < raw.size(); j++) {
+        values.add(scalar(parentPath + "[" + j + "]", required(parentPath + "[" + j + "]", raw.get(j))));
+      }
+      out.put(e.getKey(), values);
+    }
+    return out;
   }
 
   private static List<Object> values(String path, Object node, ParameterType type) {

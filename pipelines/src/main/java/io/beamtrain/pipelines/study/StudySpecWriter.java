@@ -72,6 +72,9 @@ public final class StudySpecWriter {
       } else {
         node.put("values", p.values());
       }
+      if (p.isConditional()) {
+        node.put("when", p.when());
+      }
       parameters.add(node);
     }
     root.put("parameters", parameters);
