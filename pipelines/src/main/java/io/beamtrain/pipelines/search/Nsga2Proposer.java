@@ -111,14 +111,16 @@ public record Nsga2Proposer(
             : random.nextBoolean() ? va : vb);
       }
     }
+    // The full child keeps a value for every parameter, so a redraw that activates a branch
+    // (optimizer to sgd) finds its parameters (momentum) there; the trial gets the active ones.
     ConditionalSpace space = ConditionalSpace.of(parameters);
-    child = space.prune(child);
-    for (int redraw = 0; redraw < MAX_REDRAWS && seen.contains(child) && !parameters.isEmpty(); redraw++) {
+    SortedMap<String, Object> active = space.prune(child);
+    for (int redraw = 0; redraw < MAX_REDRAWS && seen.contains(active) && !parameters.isEmpty(); redraw++) {
       ParameterSpec p = parameters.get(random.nextInt(parameters.size()));
       child.put(p.name(), p.fromUnit(random.nextDouble()));
-      child = space.prune(child);
+      active = space.prune(child);
     }
-    return child;
+    return active;
   }
 
   /** One child of SBX (Deb and Agrawal 1995) of two points of the unit interval. */
