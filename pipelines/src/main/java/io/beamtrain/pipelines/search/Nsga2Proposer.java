@@ -40,7 +40,7 @@ import java.util.TreeMap;
  */
 public record Nsga2Proposer(
     List<ParameterSpec> parameters, Map<String, Object> fixed, StudyObjectives objectives, long seed,
-    int roundSize, int maxTrials)
+    int roundSize, int maxTrials, List<TrialResult> priors)
     implements RoundProposer {
   private static final int MAX_REDRAWS = 16;
   /** SBX and polynomial mutation distribution indices: NSGA-II's usual 15 and 20 (small moves near the parents). */
@@ -51,15 +51,33 @@ public record Nsga2Proposer(
     parameters = List.copyOf(parameters);
     fixed = new TreeMap<>(fixed);
     Objects.requireNonNull(objectives, "objectives");
+    priors = priors == null ? List.of() : List.copyOf(priors);
+  }
+
+  public Nsga2Proposer(
+      List<ParameterSpec> parameters, Map<String, Object> fixed, StudyObjectives objectives, long seed,
+      int roundSize, int maxTrials) {
+    this(parameters, fixed, objectives, seed, roundSize, maxTrials, List.of());
+  }
+
+  /**
+   * The same search warm-started from {@code earlierTrials}: they compete as parents in every
+   * round, and round 0 is bred from them instead of quasi-random.
+   */
+  public Nsga2Proposer withPriors(List<TrialResult> earlierTrials) {
+    return new Nsga2Proposer(parameters, fixed, objectives, seed, roundSize, maxTrials, earlierTrials);
   }
 
   @Override
   public List<Trial> propose(int round, List<TrialResult> earlier) {
     int count = Math.max(0, Math.min(roundSize, maxTrials - round * roundSize));
     List<SortedMap<String, Object>> points = new ArrayList<>();
-    if (round == 0) {
+    if (round == 0 && priors.isEmpty()) {
       points.addAll(Algorithm.QUASI_RANDOM.search().suggest(parameters, count, seed));
     } else if (count > 0) {
+      List<TrialResult> known = new ArrayList<>(priors);
+      known.addAll(earlier);
+      earlier = known;
       List<TrialResult> ranked = new ParetoOrder(objectives).sort(earlier);
       List<TrialResult> parents = ranked.subList(0, Math.min(roundSize, ranked.size()));
       List<SortedMap<String, Object>> seen = new ArrayList<>();

@@ -33,7 +33,9 @@ public final class StudySpecParser {
   private static final Set<String> ROOT_FIELDS = Set.of(
       "metric", "algorithm", "maxTrials", "seed", "trainSteps", "evalEverySteps",
       "checkpointEverySteps", "earlyStoppingPatience", "parameters", "fixed", "search", "metrics",
-      "constraints", "select");
+      "constraints", "select", "warmStart");
+  private static final Set<String> WARM_START_FIELDS = Set.of("from", "taken");
+  private static final Set<String> WARM_SOURCE_FIELDS = Set.of("from", "trials", "skipped", "note");
   private static final Set<String> METRIC_FIELDS = Set.of("name", "goal");
   private static final Set<String> OBJECTIVE_FIELDS = Set.of("metric", "goal");
   private static final Set<String> CONSTRAINT_FIELDS = Set.of("metric", "min", "max");
@@ -104,7 +106,45 @@ public final class StudySpecParser {
         parameters(root.get("parameters")),
         fixed(root.get("fixed")),
         search(root.get("search")),
-        studyObjectives.isSingleMetricOnly() ? null : studyObjectives);
+        studyObjectives.isSingleMetricOnly() ? null : studyObjectives,
+        root.containsKey("warmStart") ? warmStart(root.get("warmStart")) : null);
+  }
+
+  /**
+   * The {@code warmStart} block: {@code from}, a non-empty list of earlier outputs; {@code taken}
+   * is what a sweep resolved them to (study.json writes it), read back so study.json parses.
+   */
+  private static WarmStartSpec warmStart(Object node) {
+    Map<String, Object> block = map("warmStart", node);
+    checkFields("warmStart.", block, WARM_START_FIELDS);
+    List<?> from = list("warmStart.from", required("warmStart.from", block.get("from")));
+    if (from.isEmpty()) {
+      throw new InvalidStudyException("warmStart.from", "lists no earlier output; e.g. from: [gs://bucket/sweeps/2026-11-30]");
+    }
+    List<String> dirs = new ArrayList<>();
+    for (int i = 0; i < from.size(); i++) {
+      String dir = string("warmStart.from[" + i + "]", required("warmStart.from[" + i + "]", from.get(i)));
+      if (dir.isBlank()) {
+        throw new InvalidStudyException("warmStart.from[" + i + "]", "must not be empty");
+      }
+      dirs.add(dir);
+    }
+    if (!block.containsKey("taken")) {
+      return WarmStartSpec.of(dirs);
+    }
+    List<?> taken = list("warmStart.taken", block.get("taken"));
+    List<WarmStartSpec.Source> sources = new ArrayList<>();
+    for (int i = 0; i < taken.size(); i++) {
+      String path = "warmStart.taken[" + i + "]";
+      Map<String, Object> source = map(path, taken.get(i));
+      checkFields(path + ".", source, WARM_SOURCE_FIELDS);
+      sources.add(new WarmStartSpec.Source(
+          string(path + ".from", required(path + ".from", source.get("from"))),
+          integer(path + ".trials", required(path + ".trials", source.get("trials"))),
+          source.containsKey("skipped") ? integer(path + ".skipped", source.get("skipped")) : 0,
+          source.containsKey("note") ? string(path + ".note", source.get("note")) : ""));
+    }
+    return WarmStartSpec.of(dirs).resolved(sources);
   }
 
   private static Objective objective(MetricSpec metric) {

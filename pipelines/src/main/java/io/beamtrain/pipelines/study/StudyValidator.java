@@ -62,6 +62,7 @@ public final class StudyValidator {
       }
     }
     validateConditions(spec);
+    validateWarmStart(spec);
     if (spec.algorithm() == Algorithm.GRID) {
       long size;
       try {
@@ -127,6 +128,18 @@ public final class StudyValidator {
           && n.doubleValue() >= parent.min() && n.doubleValue() <= parent.max();
     }
     return parent.values() != null && parent.values().stream().anyMatch(v -> ConditionalSpace.sameValue(v, value));
+  }
+
+  /** A warm start seeds a model; a study whose search has none would silently ignore it. */
+  private static void validateWarmStart(StudySpec spec) {
+    if (spec.warmStart() == null) {
+      return;
+    }
+    if (!spec.learnsFromEarlierTrials()) {
+      throw new InvalidStudyException("warmStart", spec.algorithm()
+          + (spec.algorithm() == Algorithm.ASHA ? " with sampler RANDOM" : "")
+          + " does not learn from earlier trials; warm start seeds TPE, NSGA2 and ASHA with search.sampler: TPE");
+    }
   }
 
   /** Several metrics need an algorithm that ranks by the Pareto front (TPE and ASHA rank by one value). */
