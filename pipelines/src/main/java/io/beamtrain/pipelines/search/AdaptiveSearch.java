@@ -68,7 +68,7 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
   /** The promotion rule of an ASHA study: rungs from {@code minBudget} to {@code trainSteps}, {@code maxSteps} in all. */
   public static AshaSchedule ashaSchedule(StudySpec study, SearchSettings search) {
     return AshaSchedule.of(search.minBudget(), study.trainSteps(), search.eta(), trials(study), search.maxSteps(),
-        study.metric());
+        study.metric()).withObjectives(study.objectives());
   }
 
   /** How many trials the study starts. */

@@ -142,13 +142,22 @@ public final class StudyValidator {
     }
   }
 
-  /** Several metrics need an algorithm that ranks by the Pareto front (TPE and ASHA rank by one value). */
+  /**
+   * Several metrics need an algorithm that ranks by the Pareto front: TPE (and ASHA's TPE sampler)
+   * models one value; ASHA promotes by non-dominated rank.
+   */
   private static void validateObjectives(StudySpec spec) {
-    if (spec.objectives().isMultiObjective()
-        && (spec.algorithm() == Algorithm.TPE || spec.algorithm() == Algorithm.ASHA)) {
+    if (!spec.objectives().isMultiObjective()) {
+      return;
+    }
+    if (spec.algorithm() == Algorithm.TPE) {
       throw new InvalidStudyException("algorithm", spec.algorithm() + " optimises one metric; a study of "
-          + spec.objectives().metrics().size() + " metrics uses NSGA2, SUCCESSIVE_HALVING, HYPERBAND, RANDOM,"
+          + spec.objectives().metrics().size() + " metrics uses NSGA2, ASHA, SUCCESSIVE_HALVING, HYPERBAND, RANDOM,"
           + " QUASI_RANDOM or GRID (or keep one metric and make the others constraints)");
+    }
+    if (spec.algorithm() == Algorithm.ASHA && "TPE".equalsIgnoreCase(String.valueOf(spec.search().get("sampler")))) {
+      throw new InvalidStudyException("search.sampler", "TPE models one metric; a study of "
+          + spec.objectives().metrics().size() + " metrics starts ASHA's trials with sampler RANDOM");
     }
   }
 
