@@ -87,6 +87,13 @@ public final class RetrainPipeline {
     boolean getReuseChampionParams();
 
     void setReuseChampionParams(boolean reuse);
+
+    @Description("Seed a study's model-based search (TPE, NSGA2, ASHA with search.sampler TPE) with the trials "
+        + "of the registry's finished runs (true, the default) unless the study names its own warmStart.")
+    @Default.Boolean(true)
+    boolean getWarmStartFromRegistry();
+
+    void setWarmStartFromRegistry(boolean warmStart);
   }
 
   /** A resolved run: either the pipeline to run, or the record of a run that already happened. */
@@ -127,7 +134,9 @@ public final class RetrainPipeline {
     SweepPlan plan = SweepPlan.resolve(options, new OutputLayout(registry.root()), storage, false);
     boolean reuse = champion != null && options.getReuseChampionParams();
     // Not the champion: re-running a slice after it was promoted must find the same run.
+    // The registry default is keyed only when off, so the ids of runs that use it stay as they were.
     String challengers = "reuseChampionParams=" + options.getReuseChampionParams() + "\n"
+        + (options.getWarmStartFromRegistry() ? "" : "warmStartFromRegistry=false\n")
         + StudySpecWriter.toJson(plan.study());
     String id = runId(slice, options, challengers);
     Optional<RunRecord> done = registry.runRecord(id);
@@ -143,6 +152,11 @@ public final class RetrainPipeline {
     OutputLayout layout = new OutputLayout(registry.runDir(id));
     Preprocess preprocess = preprocess(options, layout, storage);
     plan = SweepPlan.resolve(options, layout, storage, false);
+    if (!reuse && options.getWarmStartFromRegistry()) {
+      String self = id;
+      plan = plan.withDefaultWarmStart(registry.finishedRuns().stream()
+          .filter(run -> !run.equals(self)).map(registry::runDir).toList());
+    }
     WarmStart warmStart = champion == null
         ? WarmStart.none()
         : WarmStart.from(champion.checkpointPrefix(), champion.card().params());

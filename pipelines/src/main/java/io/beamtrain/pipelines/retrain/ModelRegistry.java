@@ -140,6 +140,23 @@ public final class ModelRegistry implements Serializable {
     }
   }
 
+  /**
+   * The ids of the runs that finished (wrote their run.json), in id order: the earlier studies a
+   * nightly retrain warm-starts its search from.
+   */
+  public java.util.List<String> finishedRuns() {
+    String prefix = io.beamtrain.checkpointing.storage.StoragePaths.asPrefix(StoragePaths.join(root, RUNS));
+    java.util.SortedSet<String> runs = new java.util.TreeSet<>();
+    for (StorageObject object : storage().list(prefix)) {
+      String rest = object.path().substring(object.path().indexOf(prefix) + prefix.length());
+      int slash = rest.indexOf('/');
+      if (slash > 0 && rest.substring(slash + 1).equals(RunRecord.FILE_NAME)) {
+        runs.add(rest.substring(0, slash));
+      }
+    }
+    return java.util.List.copyOf(runs);
+  }
+
   /** The decision of run {@code run}, if it finished. */
   public Optional<RunRecord> runRecord(String run) {
     String path = runRecordPath(run);

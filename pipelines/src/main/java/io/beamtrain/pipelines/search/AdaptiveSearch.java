@@ -27,22 +27,33 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
   private final SearchSettings search;
   private final TrialSettings settings;
   private final PCollection<?> signal;
+  private final List<TrialResult> priors;
 
-  private AdaptiveSearch(StudySpec study, SearchSettings search, TrialSettings settings, PCollection<?> signal) {
+  private AdaptiveSearch(
+      StudySpec study, SearchSettings search, TrialSettings settings, PCollection<?> signal, List<TrialResult> priors) {
     this.study = study;
     this.search = search;
     this.settings = settings;
     this.signal = signal;
+    this.priors = List.copyOf(priors);
   }
 
   /** The same study, started only when {@code signal} is complete ({@code train} waits for its data). */
   public AdaptiveSearch after(PCollection<?> signal) {
-    return new AdaptiveSearch(study, search, settings, signal);
+    return new AdaptiveSearch(study, search, settings, signal, priors);
+  }
+
+  /**
+   * The same study warm-started from earlier studies' trials ({@code EarlierStudies}): they seed
+   * TPE, ASHA's TPE sampler and NSGA2; the other algorithms do not learn from earlier trials.
+   */
+  public AdaptiveSearch withPriors(List<TrialResult> earlierTrials) {
+    return new AdaptiveSearch(study, search, settings, signal, earlierTrials);
   }
 
   /** {@code settings.trainSteps()} is the maximum budget; {@code settings.trialCount()} should be {@link #trialCount}. */
   public static AdaptiveSearch of(StudySpec study, SearchSettings search, TrialSettings settings) {
-    return new AdaptiveSearch(study, search, settings, null);
+    return new AdaptiveSearch(study, search, settings, null, List.of());
   }
 
   /** The brackets of a SUCCESSIVE_HALVING or HYPERBAND study. */
@@ -57,7 +68,7 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
   /** The promotion rule of an ASHA study: rungs from {@code minBudget} to {@code trainSteps}, {@code maxSteps} in all. */
   public static AshaSchedule ashaSchedule(StudySpec study, SearchSettings search) {
     return AshaSchedule.of(search.minBudget(), study.trainSteps(), search.eta(), trials(study), search.maxSteps(),
-        study.metric());
+        study.metric()).withObjectives(study.objectives());
   }
 
   /** How many trials the study starts. */
@@ -90,7 +101,7 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
           AsyncSuccessiveHalving.of(study.trials(), ashaSchedule(study, search), search.workers(), settings);
       if (search.sampler() == SearchSettings.Sampler.TPE) {
         asha = asha.withSampler(
-            AshaSampler.tpe(study.trials(), study.parameters(), study.metric(), study.seed()));
+            AshaSampler.tpe(study.trials(), study.parameters(), study.metric(), study.seed(), priors));
       }
       return signal == null ? asha : asha.after(signal);
     }
@@ -106,9 +117,11 @@ public final class AdaptiveSearch extends PTransform<PBegin, PCollection<TrialRe
     int trials = trials(study);
     RoundProposer proposer = switch (study.algorithm()) {
       case TPE -> new TpeProposer(
-          study.parameters(), study.fixed(), study.metric(), study.seed(), search.roundSize(), trials);
+          study.parameters(), study.fixed(), study.metric(), study.seed(), search.roundSize(), trials)
+          .withPriors(priors);
       case NSGA2 -> new Nsga2Proposer(
-          study.parameters(), study.fixed(), study.objectives(), study.seed(), search.roundSize(), trials);
+          study.parameters(), study.fixed(), study.objectives(), study.seed(), search.roundSize(), trials)
+          .withPriors(priors);
       default -> new PlannedRounds(study.trials(), search.roundSize());
     };
     int rounds = Bracket.ceilDiv(trials, search.roundSize());

@@ -4,6 +4,8 @@ import io.beamtrain.pipelines.study.ParameterSpec;
 import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.study.TrialSeeds;
 import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialResult;
+import io.beamtrain.trainer.TrialStatus;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,21 @@ public interface AshaSampler extends Serializable {
    * trials.get(index)}, whose fixed parameters every proposal keeps.
    */
   static AshaSampler tpe(List<Trial> trials, List<ParameterSpec> parameters, MetricSpec metric, long seed) {
-    return new TpeStarts(List.copyOf(trials), List.copyOf(parameters), metric, seed);
+    return tpe(trials, parameters, metric, seed, List.of());
+  }
+
+  /**
+   * The same, warm-started: until a rung of the log has enough outcomes, the model is fitted on
+   * {@code priors} (earlier studies' trials at their full budget) instead of starting random.
+   */
+  static AshaSampler tpe(
+      List<Trial> trials, List<ParameterSpec> parameters, MetricSpec metric, long seed, List<TrialResult> priors) {
+    List<Observation> observations = new ArrayList<>();
+    for (TrialResult r : priors) {
+      boolean finished = r.status() == TrialStatus.COMPLETED || r.status() == TrialStatus.STOPPED;
+      observations.add(new Observation(r.trial(), r.params(), finished ? r.metric(metric.name()) : Double.NaN));
+    }
+    return new TpeStarts(List.copyOf(trials), List.copyOf(parameters), metric, seed, List.copyOf(observations));
   }
 
   /** See {@link #random}. */
@@ -45,7 +61,8 @@ public interface AshaSampler extends Serializable {
   }
 
   /** See {@link #tpe}. */
-  record TpeStarts(List<Trial> trials, List<ParameterSpec> parameters, MetricSpec metric, long seed)
+  record TpeStarts(
+      List<Trial> trials, List<ParameterSpec> parameters, MetricSpec metric, long seed, List<Observation> priors)
       implements AshaSampler {
     /** One trial in this many is drawn at random whatever the model says. */
     static final int RANDOM_EVERY = 3;
@@ -54,12 +71,18 @@ public interface AshaSampler extends Serializable {
     public Trial propose(int index, JobLog.Snapshot log) {
       Trial random = trials.get(index);
       List<Observation> observations = index % RANDOM_EVERY == RANDOM_EVERY - 1 ? List.of() : observations(log);
+      if (observations.isEmpty() && index % RANDOM_EVERY != RANDOM_EVERY - 1 && priors.size() >= parameters.size() + 2) {
+        observations = priors;
+      }
       if (observations.isEmpty()) {
         return random;
       }
-      SortedMap<String, Object> point = TreeParzenEstimator.fit(parameters, observations, metric.goal())
+      SortedMap<String, Object> point = ConditionalTpe.fit(
+              parameters, observations, List.of(), metric.goal(), TpeSettings.DEFAULT)
           .propose(TrialSeeds.forSearch(seed, index));
+      // The random trial's searched values all go (an inactive one must not survive); its fixed ones stay.
       SortedMap<String, Object> params = new TreeMap<>(random.params());
+      parameters.forEach(p -> params.remove(p.name()));
       params.putAll(point);
       return new Trial(random.id(), index, params, random.seed());
     }

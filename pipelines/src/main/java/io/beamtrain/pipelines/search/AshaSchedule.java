@@ -3,8 +3,11 @@ package io.beamtrain.pipelines.search;
 import io.beamtrain.pipelines.study.Bracket;
 import io.beamtrain.pipelines.study.Brackets;
 import io.beamtrain.pipelines.study.Rung;
+import io.beamtrain.pipelines.study.StudyObjectives;
+import io.beamtrain.pipelines.sweep.ParetoOrder;
 import io.beamtrain.pipelines.sweep.TrialRanking;
 import io.beamtrain.trainer.MetricSpec;
+import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.TrialStatus;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -39,10 +42,31 @@ import java.util.Set;
  * @param eta the promotion fraction's inverse
  * @param maxTrials how many trials (configurations) the search starts at most
  * @param maxSteps how many training steps all jobs together may claim
+ * <p>Several metrics ({@code objectives} multi-objective or constrained): a rung's finished jobs
+ * rank by {@link ParetoOrder} on every metric of their outcome -- feasible first, then
+ * non-dominated rank, then crowding distance (the less crowded first), then trial id, the order
+ * successive halving cuts its rungs by -- and a job is promotable when it completed with every
+ * objective.
+ *
  * @param metric the study metric and its goal
+ * @param objectives the study's metrics and constraints; null = {@code metric} alone
  */
-public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long maxSteps, MetricSpec metric)
+public record AshaSchedule(
+    List<Integer> budgets, int eta, int maxTrials, long maxSteps, MetricSpec metric, StudyObjectives objectives)
     implements Serializable {
+
+  public AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long maxSteps, MetricSpec metric) {
+    this(budgets, eta, maxTrials, maxSteps, metric, null);
+  }
+
+  /** The same schedule ranking rungs by {@code studyObjectives} (Pareto order when there are several). */
+  public AshaSchedule withObjectives(StudyObjectives studyObjectives) {
+    return new AshaSchedule(budgets, eta, maxTrials, maxSteps, metric, studyObjectives);
+  }
+
+  private boolean paretoRanked() {
+    return objectives != null && !objectives.isSingleMetricOnly();
+  }
 
   public AshaSchedule {
     budgets = List.copyOf(budgets);
@@ -66,8 +90,21 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long m
   /** One claimed piece of work: train {@code trial} up to rung {@code rung}'s budget. */
   public record Job(int index, String trial, int rung, int budget, int worker) implements Serializable {}
 
-  /** How a job ended: the trial's status and its metric at its best step so far (NaN if none). */
-  public record Outcome(TrialStatus status, double metric, long steps) implements Serializable {
+  /**
+   * How a job ended: the trial's status and its metric at its best step so far (NaN if none), and
+   * every metric of that result ({@code metrics}, what a multi-objective rung ranks by; empty in
+   * logs of older versions).
+   */
+  public record Outcome(TrialStatus status, double metric, long steps, Map<String, Double> metrics)
+      implements Serializable {
+    public Outcome {
+      metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+    }
+
+    public Outcome(TrialStatus status, double metric, long steps) {
+      this(status, metric, steps, Map.of());
+    }
+
     boolean isPromotable() {
       return status == TrialStatus.COMPLETED && Double.isFinite(metric);
     }
@@ -120,11 +157,10 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long m
       if (spent + cost(k + 1) > maxSteps) {
         continue;
       }
-      List<Finished> rung = finished.get(k);
-      rung.sort(ranking());
+      List<Finished> rung = ranked(finished.get(k));
       int promotable = rung.size() / eta;
       for (Finished candidate : rung.subList(0, promotable)) {
-        if (candidate.outcome().isPromotable() && !claimed.get(k + 1).contains(candidate.trial())) {
+        if (promotable(candidate) && !claimed.get(k + 1).contains(candidate.trial())) {
           return new Promote(candidate.trial(), k + 1);
         }
       }
@@ -151,6 +187,32 @@ public record AshaSchedule(List<Integer> budgets, int eta, int maxTrials, long m
 
 
   private record Finished(String trial, Outcome outcome) {}
+
+  /** A rung's finished jobs, best first. */
+  private List<Finished> ranked(List<Finished> rung) {
+    if (!paretoRanked()) {
+      rung.sort(ranking());
+      return rung;
+    }
+    Map<String, Finished> byTrial = new java.util.HashMap<>();
+    List<TrialResult> results = new ArrayList<>();
+    for (Finished f : rung) {
+      byTrial.put(f.trial(), f);
+      results.add(new TrialResult(f.trial(), f.outcome().status(), f.outcome().steps(), null,
+          f.outcome().metrics(), List.of(), Map.of(), 0, null, null, 0));
+    }
+    List<Finished> out = new ArrayList<>();
+    new ParetoOrder(objectives).sort(results).forEach(r -> out.add(byTrial.get(r.trial())));
+    return out;
+  }
+
+  private boolean promotable(Finished f) {
+    if (!paretoRanked()) {
+      return f.outcome().isPromotable();
+    }
+    return f.outcome().status() == TrialStatus.COMPLETED && objectives.names().stream()
+        .allMatch(name -> f.outcome().metrics().get(name) != null && Double.isFinite(f.outcome().metrics().get(name)));
+  }
 
   /** Promotable first, by the metric in the goal's direction; the rest after; ties by trial id. */
   private Comparator<Finished> ranking() {

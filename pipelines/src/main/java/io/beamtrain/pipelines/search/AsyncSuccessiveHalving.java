@@ -222,7 +222,8 @@ public final class AsyncSuccessiveHalving extends PTransform<PBegin, PCollection
       };
       TrialResult result = executor.execute(trial, TrainingListener.all(countSteps, observers.listenerFor(trial)));
       log.finish(job.index(),
-          new Outcome(result.status(), result.metric(settings.metric().name()), result.steps()));
+          new Outcome(result.status(), result.metric(settings.metric().name()), result.steps(),
+              settings.objectives().isSingleMetricOnly() ? java.util.Map.of() : result.metrics()));
     }
   }
 

@@ -186,20 +186,32 @@ public final class JobLog {
     }
   }
 
-  /** {@code job-<n>.done.json}; a non-finite metric is written as null (JSON has no NaN). */
+  /**
+   * {@code job-<n>.done.json}; a non-finite metric is written as null (JSON has no NaN). {@code
+   * metrics} (every finite metric of the result, for a multi-objective rung) is written only when
+   * there are any, so a single-metric study's outcomes stay as they were.
+   */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   record OutcomeJson(
       @JsonProperty("status") TrialStatus status,
       @JsonProperty("metric") Double metric,
-      @JsonProperty("steps") long steps) {
+      @JsonProperty("steps") long steps,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("metrics") java.util.Map<String, Double> metrics) {
 
     static OutcomeJson of(Outcome outcome) {
+      java.util.Map<String, Double> finite = new java.util.TreeMap<>();
+      outcome.metrics().forEach((name, value) -> {
+        if (value != null && Double.isFinite(value)) {
+          finite.put(name, value);
+        }
+      });
       return new OutcomeJson(
-          outcome.status(), Double.isFinite(outcome.metric()) ? outcome.metric() : null, outcome.steps());
+          outcome.status(), Double.isFinite(outcome.metric()) ? outcome.metric() : null, outcome.steps(), finite);
     }
 
     Outcome toOutcome() {
-      return new Outcome(status == null ? TrialStatus.FAILED : status, metric == null ? Double.NaN : metric, steps);
+      return new Outcome(status == null ? TrialStatus.FAILED : status, metric == null ? Double.NaN : metric, steps,
+          metrics);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.search;
 
 import io.beamtrain.pipelines.study.Algorithm;
+import io.beamtrain.pipelines.study.ConditionalSpace;
 import io.beamtrain.pipelines.study.ParameterSpec;
 import io.beamtrain.pipelines.study.ParameterType;
 import io.beamtrain.pipelines.study.StudyObjectives;
@@ -31,13 +32,15 @@ import java.util.TreeMap;
  * real-coded operators, which make small moves near good parents (what a learning rate needs to
  * be refined rather than redrawn). A list parameter (DISCRETE, CATEGORICAL) comes from either
  * parent (uniform crossover) and is redrawn from its prior with probability {@code 1 /
- * parameters}, as in Optuna's {@code NSGAIISampler}. A child equal to a trial already run or proposed is mutated again (up to a bound), so
+ * parameters}, as in Optuna's {@code NSGAIISampler}. In a conditional space a parameter only one
+ * parent has is inherited from it (crossed with itself), one neither has is drawn from its prior,
+ * and the child's inactive parameters are then dropped ({@link ConditionalSpace#prune}). A child equal to a trial already run or proposed is mutated again (up to a bound), so
  * rounds do not spend budget on duplicates. Child {@code i} draws from its own stream {@link
  * TrialSeeds#forSearch}(seed, i): a round is a pure function of the earlier results, in any order.
  */
 public record Nsga2Proposer(
     List<ParameterSpec> parameters, Map<String, Object> fixed, StudyObjectives objectives, long seed,
-    int roundSize, int maxTrials)
+    int roundSize, int maxTrials, List<TrialResult> priors)
     implements RoundProposer {
   private static final int MAX_REDRAWS = 16;
   /** SBX and polynomial mutation distribution indices: NSGA-II's usual 15 and 20 (small moves near the parents). */
@@ -48,15 +51,33 @@ public record Nsga2Proposer(
     parameters = List.copyOf(parameters);
     fixed = new TreeMap<>(fixed);
     Objects.requireNonNull(objectives, "objectives");
+    priors = priors == null ? List.of() : List.copyOf(priors);
+  }
+
+  public Nsga2Proposer(
+      List<ParameterSpec> parameters, Map<String, Object> fixed, StudyObjectives objectives, long seed,
+      int roundSize, int maxTrials) {
+    this(parameters, fixed, objectives, seed, roundSize, maxTrials, List.of());
+  }
+
+  /**
+   * The same search warm-started from {@code earlierTrials}: they compete as parents in every
+   * round, and round 0 is bred from them instead of quasi-random.
+   */
+  public Nsga2Proposer withPriors(List<TrialResult> earlierTrials) {
+    return new Nsga2Proposer(parameters, fixed, objectives, seed, roundSize, maxTrials, earlierTrials);
   }
 
   @Override
   public List<Trial> propose(int round, List<TrialResult> earlier) {
     int count = Math.max(0, Math.min(roundSize, maxTrials - round * roundSize));
     List<SortedMap<String, Object>> points = new ArrayList<>();
-    if (round == 0) {
+    if (round == 0 && priors.isEmpty()) {
       points.addAll(Algorithm.QUASI_RANDOM.search().suggest(parameters, count, seed));
     } else if (count > 0) {
+      List<TrialResult> known = new ArrayList<>(priors);
+      known.addAll(earlier);
+      earlier = known;
       List<TrialResult> ranked = new ParetoOrder(objectives).sort(earlier);
       List<TrialResult> parents = ranked.subList(0, Math.min(roundSize, ranked.size()));
       List<SortedMap<String, Object>> seen = new ArrayList<>();
@@ -87,7 +108,12 @@ public record Nsga2Proposer(
     for (ParameterSpec p : parameters) {
       Object va = a.get(p.name());
       Object vb = b.get(p.name());
-      if (va == null || vb == null) {
+      if (va == null) {
+        va = vb;
+      } else if (vb == null) {
+        vb = va;
+      }
+      if (va == null) {
         child.put(p.name(), p.fromUnit(random.nextDouble()));
       } else if (p.type().isRange()) {
         double u = random.nextBoolean()
@@ -103,11 +129,16 @@ public record Nsga2Proposer(
             : random.nextBoolean() ? va : vb);
       }
     }
-    for (int redraw = 0; redraw < MAX_REDRAWS && seen.contains(child) && !parameters.isEmpty(); redraw++) {
+    // The full child keeps a value for every parameter, so a redraw that activates a branch
+    // (optimizer to sgd) finds its parameters (momentum) there; the trial gets the active ones.
+    ConditionalSpace space = ConditionalSpace.of(parameters);
+    SortedMap<String, Object> active = space.prune(child);
+    for (int redraw = 0; redraw < MAX_REDRAWS && seen.contains(active) && !parameters.isEmpty(); redraw++) {
       ParameterSpec p = parameters.get(random.nextInt(parameters.size()));
       child.put(p.name(), p.fromUnit(random.nextDouble()));
+      active = space.prune(child);
     }
-    return child;
+    return active;
   }
 
   /** One child of SBX (Deb and Agrawal 1995) of two points of the unit interval. */
@@ -165,7 +196,10 @@ public record Nsga2Proposer(
   private SortedMap<String, Object> searched(Map<String, Object> params) {
     SortedMap<String, Object> out = new TreeMap<>();
     for (ParameterSpec p : parameters) {
-      out.put(p.name(), canonical(p, params.get(p.name())));
+      Object value = canonical(p, params.get(p.name()));
+      if (value != null) {
+        out.put(p.name(), value);
+      }
     }
     return out;
   }

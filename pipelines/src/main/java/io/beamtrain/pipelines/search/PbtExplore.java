@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.pipelines.study.ConditionalSpace;
 import io.beamtrain.pipelines.study.ParameterSpec;
 import io.beamtrain.pipelines.study.ParameterType;
 import io.beamtrain.pipelines.study.PbtSettings;
@@ -14,11 +15,14 @@ import java.util.SplittableRandom;
  * resampleProbability}, drawn afresh from its range (as random search draws it), or else
  * multiplied by one of {@code factors} and kept within its bounds (an INTEGER rounded; a DISCRETE or
  * CATEGORICAL value moves to the next value in the list for a factor above 1, the previous one
- * otherwise, as Ray Tune does). The other hyperparameters are the donor's. Deterministic for a
- * given random stream. Immutable.
+ * otherwise, as Ray Tune does). The other hyperparameters are the donor's. In a conditional space
+ * a parameter inactive under the result's values is dropped ({@link ConditionalSpace#prune}):
+ * momentum does not appear because a member without it was explored. Deterministic for a given
+ * random stream. Immutable.
  */
 final class PbtExplore implements Serializable {
   private final List<ParameterSpec> mutable;
+  private final ConditionalSpace space;
   private final double resampleProbability;
   private final List<Double> factors;
 
@@ -26,6 +30,7 @@ final class PbtExplore implements Serializable {
     this.mutable = parameters.stream().filter(p -> settings.mutable().contains(p.name())).toList();
     this.resampleProbability = settings.resampleProbability();
     this.factors = settings.factors();
+    this.space = ConditionalSpace.of(parameters);
   }
 
   /** The donor's values with the mutable ones perturbed. */
@@ -39,7 +44,10 @@ final class PbtExplore implements Serializable {
       Object current = donor.get(p.name());
       values.put(p.name(), resample < resampleProbability || current == null ? p.fromUnit(u) : scaled(p, current, factor));
     }
-    return values;
+    if (!space.isConditional()) {
+      return values;
+    }
+    return new LinkedHashMap<>(space.prune(values));
   }
 
   private static Object scaled(ParameterSpec p, Object current, double factor) {

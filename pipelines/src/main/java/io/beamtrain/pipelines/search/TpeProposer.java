@@ -22,16 +22,37 @@ import java.util.TreeMap;
  * {@link TpeSettings#constantLiar} the round's earlier trials (pending: proposed together, not yet
  * trained) count as bad for its later ones, as a sequential search would see them running.
  * COMPLETED and STOPPED trials count with their best metric value; FAILED and DIVERGED trials
- * count as bad.
+ * count as bad. A conditional space is modelled group by group ({@link ConditionalTpe}).
+ *
+ * <p>Warm start: {@code priors} (earlier studies' trials, {@code EarlierStudies}) join every
+ * round's observations and replace as many of the quasi-random startup trials, so with enough of
+ * them round 0 is already model-based.
  */
 public record TpeProposer(
     List<ParameterSpec> parameters, Map<String, Object> fixed, MetricSpec metric, long seed, int roundSize,
-    int maxTrials, TpeSettings settings)
+    int maxTrials, TpeSettings settings, List<TrialResult> priors)
     implements RoundProposer {
 
   public TpeProposer {
     parameters = List.copyOf(parameters);
     fixed = new TreeMap<>(fixed);
+    priors = priors == null ? List.of() : List.copyOf(priors);
+  }
+
+  public TpeProposer(
+      List<ParameterSpec> parameters, Map<String, Object> fixed, MetricSpec metric, long seed, int roundSize,
+      int maxTrials, TpeSettings settings) {
+    this(parameters, fixed, metric, seed, roundSize, maxTrials, settings, List.of());
+  }
+
+  /** The same search, warm-started from {@code earlierTrials}. */
+  public TpeProposer withPriors(List<TrialResult> earlierTrials) {
+    return new TpeProposer(parameters, fixed, metric, seed, roundSize, maxTrials, settings, earlierTrials);
+  }
+
+  /** The startup trials left quasi-random once the warm start's trials stand in for the others. */
+  int quasiRandomTrials() {
+    return Math.max(0, startupTrials() - priors.size());
   }
 
   public TpeProposer(
@@ -54,11 +75,11 @@ public record TpeProposer(
     List<SortedMap<String, Object>> points = new ArrayList<>();
     int first = round * roundSize;
     int count = Math.max(0, Math.min(roundSize, maxTrials - first));
-    int startup = startupTrials();
+    int startup = quasiRandomTrials();
     List<SortedMap<String, Object>> sobol = first < startup
         ? Algorithm.QUASI_RANDOM.search().suggest(parameters, startup, seed)
         : List.of();
-    TreeParzenEstimator model = null;
+    ConditionalTpe model = null;
     for (int j = 0; j < count; j++) {
       int index = first + j;
       if (index < startup) {
@@ -67,7 +88,9 @@ public record TpeProposer(
       }
       if (model == null || settings.constantLiar()) {
         List<Map<String, Object>> pending = settings.constantLiar() ? new ArrayList<>(points) : List.of();
-        model = TreeParzenEstimator.fit(parameters, observations(earlier), pending, metric.goal(), settings);
+        List<TrialResult> known = new ArrayList<>(priors);
+        known.addAll(earlier);
+        model = ConditionalTpe.fit(parameters, observations(known), pending, metric.goal(), settings);
       }
       points.add(model.propose(TrialSeeds.forSearch(seed, index)));
     }

@@ -141,7 +141,7 @@ public final class TuningStage {
       Sweep sweep = Sweep.of(trials == null ? plan.trials() : trials, settings());
       return signal == null ? sweep : sweep.after(signal);
     }
-    AdaptiveSearch adaptive = AdaptiveSearch.of(plan.study(), search, settings());
+    AdaptiveSearch adaptive = AdaptiveSearch.of(plan.study(), search, settings()).withPriors(plan.warmStart());
     return signal == null ? adaptive : adaptive.after(signal);
   }
 

@@ -14,12 +14,23 @@ import java.util.TreeMap;
  * ones); DOUBLE ranges {@code gridPoints} evenly spaced values, geometrically on LOG scale. With
  * {@code maxTrials} smaller than the grid, the first {@code maxTrials} combinations run. The seed
  * does not affect the grid (only the trials' training seeds).
+ *
+ * <p>A conditional space is a tree, not a product: the combinations are enumerated parents first
+ * ({@link ConditionalSpace#order}), a parameter inactive under its parents' values taking no
+ * value (it is absent, one branch) instead of one per value, so no two trials differ only in a
+ * parameter that does not apply.
  */
 final class GridSearch implements SearchAlgorithm {
 
   @Override
   public List<SortedMap<String, Object>> suggest(
       List<ParameterSpec> parameters, Integer maxTrials, long seed) {
+    ConditionalSpace space = ConditionalSpace.of(parameters);
+    if (space.isConditional()) {
+      List<SortedMap<String, Object>> trials = new ArrayList<>();
+      enumerate(space.order(), 0, new TreeMap<>(), maxTrials == null ? Integer.MAX_VALUE : maxTrials, trials);
+      return trials;
+    }
     List<List<Object>> axes = new ArrayList<>();
     for (ParameterSpec parameter : parameters) {
       axes.add(gridValues(parameter));
@@ -40,8 +51,43 @@ final class GridSearch implements SearchAlgorithm {
     return trials;
   }
 
-  /** The number of grid combinations (1 for a study without parameters). */
+  /**
+   * Appends the tree's combinations below {@code assigned} (parameters {@code < d} of {@code order}
+   * decided), last parameter fastest, until {@code out} holds {@code limit}.
+   */
+  private static void enumerate(
+      List<ParameterSpec> order, int d, SortedMap<String, Object> assigned, int limit,
+      List<SortedMap<String, Object>> out) {
+    if (out.size() >= limit) {
+      return;
+    }
+    if (d == order.size()) {
+      out.add(new TreeMap<>(assigned));
+      return;
+    }
+    ParameterSpec p = order.get(d);
+    if (!ConditionalSpace.isActive(p, assigned)) {
+      enumerate(order, d + 1, assigned, limit, out);
+      return;
+    }
+    for (Object value : gridValues(p)) {
+      assigned.put(p.name(), value);
+      enumerate(order, d + 1, assigned, limit, out);
+      assigned.remove(p.name());
+    }
+  }
+
+  /**
+   * The number of grid combinations (1 for a study without parameters); for a conditional space
+   * the leaves of its tree, counted up to {@link StudyValidator#MAX_TRIALS_LIMIT} + 1.
+   */
   static long gridSize(List<ParameterSpec> parameters) {
+    ConditionalSpace space = ConditionalSpace.of(parameters);
+    if (space.isConditional()) {
+      List<SortedMap<String, Object>> leaves = new ArrayList<>();
+      enumerate(space.order(), 0, new TreeMap<>(), StudyValidator.MAX_TRIALS_LIMIT + 1, leaves);
+      return leaves.size();
+    }
     long size = 1;
     for (ParameterSpec parameter : parameters) {
       size = Math.multiplyExact(size, gridValues(parameter).size());

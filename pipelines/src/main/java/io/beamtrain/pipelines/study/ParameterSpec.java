@@ -1,8 +1,11 @@
 package io.beamtrain.pipelines.study;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * One search parameter of a study. Range types ({@code DOUBLE}, {@code INTEGER}) use {@code min},
@@ -20,6 +23,9 @@ import java.util.Objects;
  *     CATEGORICAL
  * @param gridPoints how many evenly spaced values a GRID search takes from the range; null for
  *     INTEGER means every integer in the range
+ * @param when the condition under which the parameter applies (a conditional search space): parent
+ *     parameter name to the parent values that activate it, all entries required; empty = always.
+ *     An inactive parameter is absent from a trial's params ({@link ConditionalSpace#prune})
  */
 public record ParameterSpec(
     String name,
@@ -28,7 +34,8 @@ public record ParameterSpec(
     Double max,
     Scale scale,
     List<Object> values,
-    Integer gridPoints)
+    Integer gridPoints,
+    Map<String, List<Object>> when)
     implements Serializable {
 
   public ParameterSpec {
@@ -36,6 +43,30 @@ public record ParameterSpec(
     Objects.requireNonNull(type, "type");
     scale = scale == null ? Scale.LINEAR : scale;
     values = values == null ? null : List.copyOf(values);
+    TreeMap<String, List<Object>> sorted = new TreeMap<>();
+    if (when != null) {
+      when.forEach((parent, parentValues) -> sorted.put(parent, List.copyOf(parentValues)));
+    }
+    when = Collections.unmodifiableSortedMap(sorted);
+  }
+
+  /** An unconditional parameter (applies to every trial). */
+  public ParameterSpec(
+      String name, ParameterType type, Double min, Double max, Scale scale, List<Object> values,
+      Integer gridPoints) {
+    this(name, type, min, max, scale, values, gridPoints, null);
+  }
+
+  /** A copy that applies only when {@code parent} takes one of {@code parentValues} (added to any other condition). */
+  public ParameterSpec when(String parent, Object... parentValues) {
+    Map<String, List<Object>> conditions = new TreeMap<>(when);
+    conditions.put(parent, List.of(parentValues));
+    return new ParameterSpec(name, type, min, max, scale, values, gridPoints, conditions);
+  }
+
+  /** Whether the parameter depends on another one's value. */
+  public boolean isConditional() {
+    return !when.isEmpty();
   }
 
   public static ParameterSpec doubleRange(String name, double min, double max, Scale scale) {
@@ -56,7 +87,7 @@ public record ParameterSpec(
   }
 
   public ParameterSpec withGridPoints(int points) {
-    return new ParameterSpec(name, type, min, max, scale, values, points);
+    return new ParameterSpec(name, type, min, max, scale, values, points, when);
   }
 
   /**

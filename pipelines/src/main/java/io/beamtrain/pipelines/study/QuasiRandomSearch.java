@@ -14,7 +14,9 @@ import org.apache.commons.math3.random.SobolSequenceGenerator;
  * XORed with a mask drawn from the study seed. The shift keeps the sequence's low discrepancy (the
  * points still stratify every dyadic box) while different seeds give different point sets, as
  * Vizier's scrambled quasi-random designer does. Bergstra and Bengio (JMLR 2012) show such
- * sequences beat plain random search for small trial budgets.
+ * sequences beat plain random search for small trial budgets. In a conditional space the
+ * inactive coordinates of a point are dropped ({@link ConditionalSpace#prune}); each parameter
+ * keeps its own dimension, so its values stay evenly spread over the trials where it applies.
  */
 final class QuasiRandomSearch implements SearchAlgorithm {
   private static final int FRACTION_BITS = 52;
@@ -33,6 +35,7 @@ final class QuasiRandomSearch implements SearchAlgorithm {
     }
     long[] shifts = digitalShifts(parameters.size(), seed);
     SobolSequenceGenerator sobol = new SobolSequenceGenerator(parameters.size());
+    ConditionalSpace space = ConditionalSpace.of(parameters);
     for (int i = 0; i < count; i++) {
       double[] point = sobol.nextVector();
       SortedMap<String, Object> params = new TreeMap<>();
@@ -40,7 +43,7 @@ final class QuasiRandomSearch implements SearchAlgorithm {
         long bits = (long) (point[d] * SCALE) ^ shifts[d];
         params.put(parameters.get(d).name(), parameters.get(d).fromUnit(bits / SCALE));
       }
-      trials.add(params);
+      trials.add(space.prune(params));
     }
     return trials;
   }

@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * 2012): every parameter drawn independently, uniformly (log-uniformly on LOG scale) from its
  * range or list. Trial {@code i} draws from its own stream seeded by {@link
  * TrialSeeds#forSearch(long, int)}, so raising {@code maxTrials} keeps the earlier trials as they
- * were.
+ * were. In a conditional space every parameter is drawn and the inactive ones are then dropped
+ * ({@link ConditionalSpace#prune}), so the active ones keep their draws whatever the tree.
  */
 final class RandomSearch implements SearchAlgorithm {
 
@@ -20,13 +21,14 @@ final class RandomSearch implements SearchAlgorithm {
       List<ParameterSpec> parameters, Integer maxTrials, long seed) {
     int count = SearchAlgorithm.trialCount(maxTrials);
     List<SortedMap<String, Object>> trials = new ArrayList<>(count);
+    ConditionalSpace space = ConditionalSpace.of(parameters);
     for (int i = 0; i < count; i++) {
       SplittableRandom random = new SplittableRandom(TrialSeeds.forSearch(seed, i));
       SortedMap<String, Object> params = new TreeMap<>();
       for (ParameterSpec parameter : parameters) {
         params.put(parameter.name(), parameter.fromUnit(random.nextDouble()));
       }
-      trials.add(params);
+      trials.add(space.prune(params));
     }
     return trials;
   }

@@ -35,6 +35,7 @@ import java.util.TreeMap;
  * @param objectives the metrics, constraints and selection rule ({@code metrics}, {@code
  *     constraints}, {@code select}); null means the single {@code metric}, unconstrained. {@code
  *     metric} is then the trainer's metric, {@link StudyObjectives#trainerMetric}
+ * @param warmStart earlier studies whose results seed the model-based samplers; null = none
  */
 public record StudySpec(
     MetricSpec metric,
@@ -48,7 +49,8 @@ public record StudySpec(
     List<ParameterSpec> parameters,
     Map<String, Object> fixed,
     Map<String, Object> search,
-    StudyObjectives objectives)
+    StudyObjectives objectives,
+    WarmStartSpec warmStart)
     implements Serializable {
 
   public static final int DEFAULT_MAX_TRIALS = 8;
@@ -65,6 +67,35 @@ public record StudySpec(
     objectives = objectives == null ? StudyObjectives.single(metric) : objectives;
   }
 
+  /** A spec without warm start. */
+  public StudySpec(
+      MetricSpec metric, Algorithm algorithm, Integer maxTrials, long seed, int trainSteps,
+      int evalEverySteps, int checkpointEverySteps, int earlyStoppingPatience,
+      List<ParameterSpec> parameters, Map<String, Object> fixed, Map<String, Object> search,
+      StudyObjectives objectives) {
+    this(metric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, parameters, fixed, search, objectives, null);
+  }
+
+  /**
+   * Whether the search learns from earlier trials, so a warm start can seed it: TPE, NSGA2 and
+   * ASHA with {@code search.sampler: TPE}.
+   */
+  public boolean learnsFromEarlierTrials() {
+    return switch (algorithm) {
+      case TPE, NSGA2 -> true;
+      case ASHA -> "TPE".equalsIgnoreCase(String.valueOf(search.get("sampler")));
+      default -> false;
+    };
+  }
+
+  /** A copy with another warm start (null = none), e.g. resolved: which trials each source gave. */
+  public StudySpec withWarmStart(WarmStartSpec newWarmStart) {
+    return new StudySpec(
+        metric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
+        earlyStoppingPatience, parameters, fixed, search, objectives, newWarmStart);
+  }
+
   /** A single-metric spec with this {@code search} block. */
   public StudySpec(
       MetricSpec metric, Algorithm algorithm, Integer maxTrials, long seed, int trainSteps,
@@ -78,7 +109,7 @@ public record StudySpec(
   public StudySpec withObjectives(StudyObjectives newObjectives) {
     return new StudySpec(
         newObjectives.trainerMetric(), algorithm, maxTrials, seed, trainSteps, evalEverySteps,
-        checkpointEverySteps, earlyStoppingPatience, parameters, fixed, search, newObjectives);
+        checkpointEverySteps, earlyStoppingPatience, parameters, fixed, search, newObjectives, warmStart);
   }
 
   /** A spec without a {@code search} block (every algorithm-specific setting at its default). */
@@ -94,7 +125,7 @@ public record StudySpec(
   public StudySpec withSearch(Map<String, Object> newSearch) {
     return new StudySpec(
         metric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed, newSearch, objectives);
+        earlyStoppingPatience, parameters, fixed, newSearch, objectives, warmStart);
   }
 
   /** Nested mappings become sorted and unmodifiable, so equal blocks are equal records. */
@@ -111,7 +142,7 @@ public record StudySpec(
   public StudySpec withSeed(long newSeed) {
     return new StudySpec(
         metric, algorithm, maxTrials, newSeed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed, search, objectives);
+        earlyStoppingPatience, parameters, fixed, search, objectives, warmStart);
   }
 
   /** A copy with another metric (the built-in study adapts its metric to the label's task). */
@@ -119,21 +150,21 @@ public record StudySpec(
     return new StudySpec(
         newMetric, algorithm, maxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
         earlyStoppingPatience, parameters, fixed, search,
-        objectives.isSingleMetricOnly() ? null : objectives);
+        objectives.isSingleMetricOnly() ? null : objectives, warmStart);
   }
 
   /** A copy with another per-trial budget. */
   public StudySpec withBudget(int newTrainSteps, int newEvalEverySteps, int newCheckpointEverySteps) {
     return new StudySpec(
         metric, algorithm, maxTrials, seed, newTrainSteps, newEvalEverySteps,
-        newCheckpointEverySteps, earlyStoppingPatience, parameters, fixed, search, objectives);
+        newCheckpointEverySteps, earlyStoppingPatience, parameters, fixed, search, objectives, warmStart);
   }
 
   /** A copy with another trial count. */
   public StudySpec withMaxTrials(Integer newMaxTrials) {
     return new StudySpec(
         metric, algorithm, newMaxTrials, seed, trainSteps, evalEverySteps, checkpointEverySteps,
-        earlyStoppingPatience, parameters, fixed, search, objectives);
+        earlyStoppingPatience, parameters, fixed, search, objectives, warmStart);
   }
 
   /**

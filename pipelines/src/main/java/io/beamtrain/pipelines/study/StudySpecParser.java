@@ -33,13 +33,15 @@ public final class StudySpecParser {
   private static final Set<String> ROOT_FIELDS = Set.of(
       "metric", "algorithm", "maxTrials", "seed", "trainSteps", "evalEverySteps",
       "checkpointEverySteps", "earlyStoppingPatience", "parameters", "fixed", "search", "metrics",
-      "constraints", "select");
+      "constraints", "select", "warmStart");
+  private static final Set<String> WARM_START_FIELDS = Set.of("from", "taken");
+  private static final Set<String> WARM_SOURCE_FIELDS = Set.of("from", "trials", "skipped", "note");
   private static final Set<String> METRIC_FIELDS = Set.of("name", "goal");
   private static final Set<String> OBJECTIVE_FIELDS = Set.of("metric", "goal");
   private static final Set<String> CONSTRAINT_FIELDS = Set.of("metric", "min", "max");
   private static final Set<String> SELECT_FIELDS = Set.of("metric");
   private static final Set<String> PARAMETER_FIELDS =
-      Set.of("name", "type", "min", "max", "scale", "values", "gridPoints");
+      Set.of("name", "type", "min", "max", "scale", "values", "gridPoints", "when");
 
   private StudySpecParser() {}
 
@@ -104,7 +106,45 @@ public final class StudySpecParser {
         parameters(root.get("parameters")),
         fixed(root.get("fixed")),
         search(root.get("search")),
-        studyObjectives.isSingleMetricOnly() ? null : studyObjectives);
+        studyObjectives.isSingleMetricOnly() ? null : studyObjectives,
+        root.containsKey("warmStart") ? warmStart(root.get("warmStart")) : null);
+  }
+
+  /**
+   * The {@code warmStart} block: {@code from}, a non-empty list of earlier outputs; {@code taken}
+   * is what a sweep resolved them to (study.json writes it), read back so study.json parses.
+   */
+  private static WarmStartSpec warmStart(Object node) {
+    Map<String, Object> block = map("warmStart", node);
+    checkFields("warmStart.", block, WARM_START_FIELDS);
+    List<?> from = list("warmStart.from", required("warmStart.from", block.get("from")));
+    if (from.isEmpty()) {
+      throw new InvalidStudyException("warmStart.from", "lists no earlier output; e.g. from: [gs://bucket/sweeps/2026-11-30]");
+    }
+    List<String> dirs = new ArrayList<>();
+    for (int i = 0; i < from.size(); i++) {
+      String dir = string("warmStart.from[" + i + "]", required("warmStart.from[" + i + "]", from.get(i)));
+      if (dir.isBlank()) {
+        throw new InvalidStudyException("warmStart.from[" + i + "]", "must not be empty");
+      }
+      dirs.add(dir);
+    }
+    if (!block.containsKey("taken")) {
+      return WarmStartSpec.of(dirs);
+    }
+    List<?> taken = list("warmStart.taken", block.get("taken"));
+    List<WarmStartSpec.Source> sources = new ArrayList<>();
+    for (int i = 0; i < taken.size(); i++) {
+      String path = "warmStart.taken[" + i + "]";
+      Map<String, Object> source = map(path, taken.get(i));
+      checkFields(path + ".", source, WARM_SOURCE_FIELDS);
+      sources.add(new WarmStartSpec.Source(
+          string(path + ".from", required(path + ".from", source.get("from"))),
+          integer(path + ".trials", required(path + ".trials", source.get("trials"))),
+          source.containsKey("skipped") ? integer(path + ".skipped", source.get("skipped")) : 0,
+          source.containsKey("note") ? string(path + ".note", source.get("note")) : ""));
+    }
+    return WarmStartSpec.of(dirs).resolved(sources);
   }
 
   private static Objective objective(MetricSpec metric) {
@@ -239,9 +279,36 @@ public final class StudySpecParser {
           p.containsKey("max") ? number(path + ".max", p.get("max")) : null,
           p.containsKey("scale") ? enumValue(path + ".scale", p.get("scale"), Scale.class) : Scale.LINEAR,
           p.containsKey("values") ? values(path + ".values", p.get("values"), type) : null,
-          p.containsKey("gridPoints") ? integer(path + ".gridPoints", p.get("gridPoints")) : null));
+          p.containsKey("gridPoints") ? integer(path + ".gridPoints", p.get("gridPoints")) : null,
+          p.containsKey("when") ? when(path + ".when", p.get("when")) : null));
     }
     return parameters;
+  }
+
+  /**
+   * A {@code when} block: parent parameter to the list of its values that activate the parameter
+   * (a single value may be given without brackets). Whether the parents and values exist is
+   * {@link StudyValidator}'s check, against the whole parameter list.
+   */
+  private static Map<String, List<Object>> when(String path, Object node) {
+    Map<String, Object> when = map(path, node);
+    if (when.isEmpty()) {
+      throw new InvalidStudyException(path, "names no parent; e.g. when: {optimizer: [sgd]}");
+    }
+    Map<String, List<Object>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : when.entrySet()) {
+      String parentPath = path + "." + e.getKey();
+      List<?> raw = e.getValue() instanceof List<?> list ? list : java.util.Collections.singletonList(e.getValue());
+      if (raw.isEmpty()) {
+        throw new InvalidStudyException(parentPath, "lists no value of '" + e.getKey() + "'");
+      }
+      List<Object> values = new ArrayList<>();
+      for (int j = 0; j < raw.size(); j++) {
+        values.add(scalar(parentPath + "[" + j + "]", required(parentPath + "[" + j + "]", raw.get(j))));
+      }
+      out.put(e.getKey(), values);
+    }
+    return out;
   }
 
   private static List<Object> values(String path, Object node, ParameterType type) {

@@ -72,10 +72,32 @@ public final class StudySpecWriter {
       } else {
         node.put("values", p.values());
       }
+      if (p.isConditional()) {
+        node.put("when", p.when());
+      }
       parameters.add(node);
     }
     root.put("parameters", parameters);
     root.put("fixed", spec.fixed());
+    if (spec.warmStart() != null) {
+      Map<String, Object> warm = new LinkedHashMap<>();
+      warm.put("from", spec.warmStart().from());
+      if (spec.warmStart().taken() != null) {
+        List<Map<String, Object>> taken = new ArrayList<>();
+        for (WarmStartSpec.Source source : spec.warmStart().taken()) {
+          Map<String, Object> node = new LinkedHashMap<>();
+          node.put("from", source.from());
+          node.put("trials", source.trials());
+          node.put("skipped", source.skipped());
+          if (!source.note().isEmpty()) {
+            node.put("note", source.note());
+          }
+          taken.add(node);
+        }
+        warm.put("taken", taken);
+      }
+      root.put("warmStart", warm);
+    }
     Map<String, Object> search = SearchSettings.of(spec).toBlock(spec);
     if (!search.isEmpty()) {
       root.put("search", search);

@@ -61,6 +61,8 @@ public final class StudyValidator {
         validateList(path, p);
       }
     }
+    validateConditions(spec);
+    validateWarmStart(spec);
     if (spec.algorithm() == Algorithm.GRID) {
       long size;
       try {
@@ -76,13 +78,86 @@ public final class StudyValidator {
       }
     }
   }
-  /** Several metrics need an algorithm that ranks by the Pareto front (TPE and ASHA rank by one value). */
+  /**
+   * Every {@code when} names another search parameter of a list or INTEGER type, with values it
+   * can take, and the references form no cycle.
+   */
+  private static void validateConditions(StudySpec spec) {
+    List<ParameterSpec> parameters = spec.parameters();
+    Map<String, ParameterSpec> byName = new HashMap<>();
+    parameters.forEach(p -> byName.put(p.name(), p));
+    for (int i = 0; i < parameters.size(); i++) {
+      ParameterSpec p = parameters.get(i);
+      for (Map.Entry<String, List<Object>> condition : p.when().entrySet()) {
+        String path = "parameters[" + i + "].when." + condition.getKey();
+        ParameterSpec parent = byName.get(condition.getKey());
+        if (parent == null) {
+          throw new InvalidStudyException(path, "refers to '" + condition.getKey() + "', which is not a search parameter"
+              + (spec.fixed().containsKey(condition.getKey()) ? " (it is fixed, so the condition would never change)" : "")
+              + "; parameters: " + new TreeSet<>(byName.keySet()));
+        }
+        if (parent == p) {
+          throw new InvalidStudyException(path, "a parameter cannot depend on itself");
+        }
+        if (parent.type() == ParameterType.DOUBLE) {
+          throw new InvalidStudyException(path, "'" + parent.name()
+              + "' is a DOUBLE; a condition needs a CATEGORICAL, DISCRETE or INTEGER parent");
+        }
+        List<Object> values = condition.getValue();
+        for (int j = 0; j < values.size(); j++) {
+          if (!canTake(parent, values.get(j))) {
+            throw new InvalidStudyException(path + "[" + j + "]", "'" + parent.name() + "' never takes the value "
+                + values.get(j) + "; its values: " + (parent.type().isRange()
+                    ? number(parent.min()) + ".." + number(parent.max()) : parent.values()));
+          }
+        }
+      }
+    }
+    List<String> cycle = ConditionalSpace.cycle(parameters);
+    if (!cycle.isEmpty()) {
+      int first = parameters.indexOf(byName.get(cycle.get(0)));
+      throw new InvalidStudyException("parameters[" + first + "].when",
+          "conditions form a cycle: " + String.join(" -> ", cycle));
+    }
+  }
+
+  private static boolean canTake(ParameterSpec parent, Object value) {
+    if (parent.type() == ParameterType.INTEGER) {
+      return value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+          && parent.min() != null && parent.max() != null
+          && n.doubleValue() >= parent.min() && n.doubleValue() <= parent.max();
+    }
+    return parent.values() != null && parent.values().stream().anyMatch(v -> ConditionalSpace.sameValue(v, value));
+  }
+
+  /** A warm start seeds a model; a study whose search has none would silently ignore it. */
+  private static void validateWarmStart(StudySpec spec) {
+    if (spec.warmStart() == null) {
+      return;
+    }
+    if (!spec.learnsFromEarlierTrials()) {
+      throw new InvalidStudyException("warmStart", spec.algorithm()
+          + (spec.algorithm() == Algorithm.ASHA ? " with sampler RANDOM" : "")
+          + " does not learn from earlier trials; warm start seeds TPE, NSGA2 and ASHA with search.sampler: TPE");
+    }
+  }
+
+  /**
+   * Several metrics need an algorithm that ranks by the Pareto front: TPE (and ASHA's TPE sampler)
+   * models one value; ASHA promotes by non-dominated rank.
+   */
   private static void validateObjectives(StudySpec spec) {
-    if (spec.objectives().isMultiObjective()
-        && (spec.algorithm() == Algorithm.TPE || spec.algorithm() == Algorithm.ASHA)) {
+    if (!spec.objectives().isMultiObjective()) {
+      return;
+    }
+    if (spec.algorithm() == Algorithm.TPE) {
       throw new InvalidStudyException("algorithm", spec.algorithm() + " optimises one metric; a study of "
-          + spec.objectives().metrics().size() + " metrics uses NSGA2, SUCCESSIVE_HALVING, HYPERBAND, RANDOM,"
+          + spec.objectives().metrics().size() + " metrics uses NSGA2, ASHA, SUCCESSIVE_HALVING, HYPERBAND, RANDOM,"
           + " QUASI_RANDOM or GRID (or keep one metric and make the others constraints)");
+    }
+    if (spec.algorithm() == Algorithm.ASHA && "TPE".equalsIgnoreCase(String.valueOf(spec.search().get("sampler")))) {
+      throw new InvalidStudyException("search.sampler", "TPE models one metric; a study of "
+          + spec.objectives().metrics().size() + " metrics starts ASHA's trials with sampler RANDOM");
     }
   }
 
@@ -174,11 +249,11 @@ public final class StudyValidator {
   }
 
   private static void knownHyperparameter(String field, String name) {
-    if (!HyperParameters.NAMES.contains(name)) {
+    if (!HyperParameters.isKnown(name)) {
       throw new InvalidStudyException(
           field,
           "unknown hyperparameter '" + name + "'; the trainer knows "
-              + String.join(", ", new TreeSet<>(HyperParameters.NAMES)));
+              + String.join(", ", new TreeSet<>(HyperParameters.NAMES)) + ", units_1 .. units_64 (per-layer widths)");
     }
   }
 

@@ -14,6 +14,8 @@ import io.beamtrain.pipelines.study.StudyMetrics;
 import io.beamtrain.pipelines.study.StudySpec;
 import io.beamtrain.pipelines.study.StudySpecWriter;
 import io.beamtrain.pipelines.study.Trial;
+import io.beamtrain.pipelines.study.WarmStartSpec;
+import io.beamtrain.trainer.TrialResult;
 import io.beamtrain.trainer.model.HyperParameters;
 import io.beamtrain.trainer.data.TransformSpec;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +32,31 @@ import java.util.Map;
  * in a second with a message naming the flag, file or field instead of after the first trial.
  */
 public record SweepPlan(
-    StudySpec study, String studySource, List<Trial> trials, TrialSettings settings, boolean dataWritten) {
+    StudySpec study, String studySource, List<Trial> trials, TrialSettings settings, boolean dataWritten,
+    List<TrialResult> warmStart) {
 
   public SweepPlan {
     trials = List.copyOf(trials);
+    warmStart = warmStart == null ? List.of() : List.copyOf(warmStart);
+  }
+
+  public SweepPlan(
+      StudySpec study, String studySource, List<Trial> trials, TrialSettings settings, boolean dataWritten) {
+    this(study, studySource, trials, settings, dataWritten, List.of());
+  }
+
+  /**
+   * The same plan warm-started from the earlier sweeps {@code from} (retrain's registry runs when
+   * the study names none), read as for a study's own {@code warmStart} but never refused: a run
+   * that is not a sweep's output is warned about and skipped.
+   */
+  public SweepPlan withDefaultWarmStart(List<String> from) {
+    if (study.warmStart() != null || from.isEmpty() || !study.learnsFromEarlierTrials()) {
+      return this;
+    }
+    EarlierStudies.Loaded loaded = EarlierStudies.load(
+        study.withWarmStart(WarmStartSpec.of(from)), null, settings.storage(), false);
+    return new SweepPlan(loaded.study(), studySource, trials, settings, dataWritten, loaded.results());
   }
 
   public OutputLayout layout() {
@@ -65,13 +88,19 @@ public record SweepPlan(
             .inSource(source);
       }
     }
-    if (dataWritten) {
-      checkData(study, source, layout, storage);
+    TransformSpec.LabelSpec label = dataWritten ? checkData(study, source, layout, storage) : null;
+    List<TrialResult> warm;
+    try {
+      EarlierStudies.Loaded loaded = EarlierStudies.load(study, label, storage, true);
+      study = loaded.study();
+      warm = loaded.results();
+    } catch (InvalidStudyException e) {
+      throw e.inSource(source);
     }
     int perWorker = TrialParallelism.resolve(options, options.getTrialsPerWorker(), trials.size());
     TrialSettings settings = TrialSettings.of(study, layout, perWorker, trials.size(), storage)
         .withDeterministic(options.getDeterministic());
-    return new SweepPlan(study, source, trials, settings, dataWritten);
+    return new SweepPlan(study, source, trials, settings, dataWritten, warm);
   }
 
   /**
@@ -133,7 +162,8 @@ public record SweepPlan(
     return study;
   }
 
-  private static void checkData(StudySpec study, String source, OutputLayout layout, StorageConfig config) {
+  /** Checks the study's metrics against the data's label, and returns the label. */
+  private static TransformSpec.LabelSpec checkData(StudySpec study, String source, OutputLayout layout, StorageConfig config) {
     String path = layout.transformJson();
     Storage storage = Storages.forPath(path, config);
     TransformSpec transform;
@@ -160,6 +190,7 @@ public record SweepPlan(
               + (classes > 0 ? " with " + classes + " classes" : "") + " (" + path + "); use one of "
               + StudyMetrics.applicable(label.task(), classes)).inSource(source);
     }
+    return label;
   }
 
   /** Where the study names {@code metric}: {@code metric.name}, {@code metrics[i].metric} or {@code constraints[i].metric}. */

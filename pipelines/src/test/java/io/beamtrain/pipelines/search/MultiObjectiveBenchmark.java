@@ -28,8 +28,12 @@ import org.junit.jupiter.api.Test;
  * is its final value plus a learning-curve term {@code 0.5 (1 - b/R) u} with a per-trial {@code u}
  * in [0, 1) (a partly trained model is worse, by a trial-specific amount), the first objective is
  * exact at any budget (like model_params). NSGA2's hypervolume is to (1.1, 1.1), near the true
- * front; successive halving's, with far fewer trials at full budget, to (1.1, 10.1). Run with
- * {@code -Pbenchmarks}.
+ * front; successive halving's, with far fewer trials at full budget, to (1.1, 10.1).
+ *
+ * <p>Multi-objective ASHA: one worker simulated on the same rungs ({@link AshaSchedule} with the
+ * study's objectives: promotion by non-dominated rank and crowding distance), at most 81 trials
+ * and successive halving's step budget; the trials that reached R, at R, against random search
+ * with as many R-step trials as ASHA's steps pay for. Run with {@code -Pbenchmarks}.
  */
 @Tag("benchmark")
 class MultiObjectiveBenchmark {
@@ -45,6 +49,8 @@ class MultiObjectiveBenchmark {
     double randomSum = 0;
     double halvingSum = 0;
     double randomEqualSum = 0;
+    double ashaSum = 0;
+    double randomAshaSum = 0;
     System.out.printf(Locale.ROOT, "%n== ZDT1 (%d parameters), hypervolume to (1.1, 1.1); true front %.4f%n", DIMS, truth);
     for (long seed : SEEDS) {
       double nsga2 = Nsga2ProposerTest.hypervolume(Nsga2ProposerTest.runNsga2(seed, NSGA2_TRIALS));
@@ -55,6 +61,15 @@ class MultiObjectiveBenchmark {
           "seed %d: NSGA2 %.4f vs random %.4f at %d x R steps (%.2fx); MO successive halving %.4f vs random %.4f at 9 x R"
               + " steps (%.2fx, to (1.1, 10.1))%n",
           seed, nsga2, random, NSGA2_TRIALS, nsga2 / random, halving, randomEqual, halving / randomEqual);
+      AshaRun asha = asha(seed);
+      double ashaVolume = hypervolume(asha.atFullBudget());
+      int equalTrials = (int) (asha.steps() / R);
+      double randomAsha = hypervolume(Nsga2ProposerTest.runRandom(seed, equalTrials));
+      System.out.printf(Locale.ROOT,
+          "seed %d: MO ASHA %.4f (%d trials at R) vs random %.4f at %d x R steps (%.2fx, to (1.1, 10.1))%n",
+          seed, ashaVolume, asha.atFullBudget().size(), randomAsha, equalTrials, ashaVolume / randomAsha);
+      ashaSum += ashaVolume;
+      randomAshaSum += randomAsha;
       nsga2Sum += nsga2;
       randomSum += random;
       halvingSum += halving;
@@ -65,6 +80,49 @@ class MultiObjectiveBenchmark {
             + " MO successive halving %.4f / random %.4f = %.2fx%n",
         n, nsga2Sum / n, 100 * nsga2Sum / n / truth, randomSum / n, nsga2Sum / randomSum,
         halvingSum / n, randomEqualSum / n, halvingSum / randomEqualSum);
+    System.out.printf(Locale.ROOT, "-- MO ASHA (one worker) %.4f / random at equal steps %.4f = %.2fx%n",
+        ashaSum / n, randomAshaSum / n, ashaSum / randomAshaSum);
+  }
+
+  /** Steps of a full-budget trial in the ASHA simulation. */
+  private static final int R = 810;
+
+  record AshaRun(List<TrialResult> atFullBudget, long steps) {}
+
+  /** One ASHA worker on rungs R/27 .. R, each job's outcome the trial's observed values at its budget. */
+  private static AshaRun asha(long seed) {
+    AshaSchedule schedule = AshaSchedule.of(R / 27, R, 3, 81, 0, new io.beamtrain.trainer.MetricSpec("eval_rmse",
+        io.beamtrain.checkpointing.Goal.MINIMIZE)).withObjectives(Zdt1.objectives());
+    List<SortedMap<String, Object>> points = Algorithm.RANDOM.search().suggest(Zdt1.parameters(DIMS), 81, seed);
+    List<AshaSchedule.Job> jobs = new ArrayList<>();
+    java.util.Map<Integer, AshaSchedule.Outcome> outcomes = new java.util.HashMap<>();
+    java.util.Map<String, TrialResult> top = new java.util.TreeMap<>();
+    long steps = 0;
+    while (true) {
+      AshaSchedule.Decision decision = schedule.next(jobs, outcomes);
+      String id;
+      int rung;
+      if (decision instanceof AshaSchedule.Start start) {
+        id = Trial.idOf(start.trialIndex());
+        rung = 0;
+      } else if (decision instanceof AshaSchedule.Promote promote) {
+        id = promote.trial();
+        rung = promote.rung();
+      } else {
+        break;
+      }
+      int index = Integer.parseInt(id.substring("trial-".length()));
+      int budget = schedule.budgets().get(rung);
+      steps += schedule.cost(rung);
+      TrialResult observed = observed(new Trial(id, index, points.get(index), index), (double) budget / R, seed);
+      jobs.add(new AshaSchedule.Job(jobs.size(), id, rung, budget, 0));
+      outcomes.put(jobs.size() - 1, new AshaSchedule.Outcome(
+          TrialStatus.COMPLETED, observed.metric("eval_rmse"), budget, observed.metrics()));
+      if (budget == R) {
+        top.put(id, observed);
+      }
+    }
+    return new AshaRun(List.copyOf(top.values()), steps);
   }
 
   /**

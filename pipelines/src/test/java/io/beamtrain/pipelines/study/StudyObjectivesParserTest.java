@@ -80,7 +80,7 @@ class StudyObjectivesParserTest {
       "metrics: [{metric: eval_loss}, {metric: model_params}]\\nselect: {metric: eval_rmse}|study.yaml: select.metric: 'eval_rmse' is not one of the study's metrics",
       "metric: {name: eval_loss}\\nselect: {name: eval_loss}|study.yaml: select.name: unknown field",
       "metrics: [{metric: eval_loss}, {metric: model_params}]\\nalgorithm: TPE|study.yaml: algorithm: TPE optimises one metric",
-      "metrics: [{metric: eval_loss}, {metric: model_params}]\\nalgorithm: ASHA|study.yaml: algorithm: ASHA optimises one metric",
+      "metrics: [{metric: eval_loss}, {metric: model_params}]\\nalgorithm: ASHA\\nsearch: {sampler: TPE}|study.yaml: search.sampler: TPE models one metric",
   })
   void errorsNameTheField(String head, String expected) {
     InvalidStudyException e = assertThrows(InvalidStudyException.class,

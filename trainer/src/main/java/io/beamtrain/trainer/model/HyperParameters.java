@@ -26,6 +26,9 @@ import java.util.stream.Collectors;
  *   <tr><td>{@code num_layers}</td><td>2</td><td>number of hidden layers, &ge; 1</td></tr>
  *   <tr><td>{@code hidden_layers}</td><td>-</td><td>explicit widths, "64,32" or a list;
  *       replaces hidden_units and num_layers</td></tr>
+ *   <tr><td>{@code units_<k>}</td><td>hidden_units</td><td>width of hidden layer k (1-based,
+ *       k &le; num_layers), &ge; 1: per-layer widths a conditional study searches ({@code
+ *       units_2} when {@code num_layers} is 2 or 3)</td></tr>
  *   <tr><td>{@code activation}</td><td>relu</td><td>relu, relu6, leaky_relu, elu, selu, tanh,
  *       sigmoid</td></tr>
  *   <tr><td>{@code dropout}</td><td>0</td><td>[0, 1), rate of hidden units dropped</td></tr>
@@ -92,7 +95,11 @@ public record HyperParameters(
   public static final String LOSS = "loss";
   public static final String HUBER_DELTA = "huber_delta";
 
-  /** Every name the trainer understands. */
+  /** Prefix of a per-layer width, {@code units_1} for the first hidden layer. */
+  public static final String UNITS_PREFIX = "units_";
+  private static final java.util.regex.Pattern LAYER_UNITS = java.util.regex.Pattern.compile("units_([1-9][0-9]?)");
+
+  /** Every fixed name the trainer understands; see {@link #isKnown} for the per-layer widths. */
   public static final Set<String> NAMES =
       Set.of(
           MODEL, HIDDEN_UNITS, NUM_LAYERS, HIDDEN_LAYERS, ACTIVATION, DROPOUT, L2, OPTIMIZER,
@@ -118,17 +125,27 @@ public record HyperParameters(
     return parse(Map.of());
   }
 
+  /** Whether the trainer understands {@code name}: one of {@link #NAMES} or {@code units_1} .. {@code units_64}. */
+  public static boolean isKnown(String name) {
+    if (NAMES.contains(name)) {
+      return true;
+    }
+    java.util.regex.Matcher m = LAYER_UNITS.matcher(name);
+    return m.matches() && Integer.parseInt(m.group(1)) <= 64;
+  }
+
   /** Parses and validates; see the class Javadoc for names, defaults and ranges. */
   public static HyperParameters parse(Map<String, ?> params) {
     List<String> unknown =
-        params.keySet().stream().filter(k -> !NAMES.contains(k)).sorted().toList();
+        params.keySet().stream().filter(k -> !isKnown(k)).sorted().toList();
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
           "unknown hyperparameter"
               + (unknown.size() > 1 ? "s " : " ")
               + unknown.stream().map(k -> "'" + k + "'").collect(Collectors.joining(", "))
               + "; known: "
-              + NAMES.stream().sorted().collect(Collectors.joining(", ")));
+              + NAMES.stream().sorted().collect(Collectors.joining(", "))
+              + ", units_1 .. units_64");
     }
     Reader in = new Reader(params);
     ModelKind model = in.enumValue(MODEL, ModelKind.class, ModelKind.DNN);
@@ -184,10 +201,11 @@ public record HyperParameters(
 
   private static List<Integer> hiddenLayers(Reader in, ModelKind model) {
     boolean explicit = in.has(HIDDEN_LAYERS);
-    if (explicit && (in.has(HIDDEN_UNITS) || in.has(NUM_LAYERS))) {
+    List<String> perLayer = in.params().keySet().stream().filter(k -> k.startsWith(UNITS_PREFIX)).sorted().toList();
+    if (explicit && (in.has(HIDDEN_UNITS) || in.has(NUM_LAYERS) || !perLayer.isEmpty())) {
       throw new IllegalArgumentException(
-          "hyperparameter 'hidden_layers' cannot be combined with 'hidden_units' or 'num_layers':"
-              + " give the layer widths one way");
+          "hyperparameter 'hidden_layers' cannot be combined with 'hidden_units', 'num_layers' or"
+              + " 'units_<k>': give the layer widths one way");
     }
     List<Integer> layers = new ArrayList<>();
     if (explicit) {
@@ -220,6 +238,21 @@ public record HyperParameters(
       }
       for (int i = 0; i < count; i++) {
         layers.add((int) units);
+      }
+      // A per-layer width replaces hidden_units for its layer; one beyond the depth is a study
+      // whose condition is missing (units_3 must apply only when num_layers is 3 or more).
+      for (String name : perLayer) {
+        int layer = Integer.parseInt(name.substring(UNITS_PREFIX.length()));
+        if (layer > count) {
+          throw new IllegalArgumentException("hyperparameter '" + name + "': layer " + layer
+              + " does not exist with num_layers=" + count
+              + " (make it conditional, e.g. when: {num_layers: [" + layer + ", ...]})");
+        }
+        long width = in.integer(name, units);
+        if (width < 1 || width > MAX_LAYER_WIDTH) {
+          throw in.outOfRange(name, "must be in [1, " + MAX_LAYER_WIDTH + "]");
+        }
+        layers.set(layer - 1, (int) width);
       }
     }
     return model == ModelKind.LINEAR ? List.of() : layers;

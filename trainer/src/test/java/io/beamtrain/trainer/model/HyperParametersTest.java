@@ -99,6 +99,26 @@ class HyperParametersTest {
   }
 
   @Test
+  void perLayerWidthsReplaceHiddenUnitsForTheirLayer() {
+    assertEquals(List.of(64, 16, 8),
+        HyperParameters.parse(Map.of("num_layers", 3, "units_2", 16, "units_3", 8)).hiddenLayers());
+    assertEquals(List.of(32, 32),
+        HyperParameters.parse(Map.of("num_layers", 2, "hidden_units", 32)).hiddenLayers(), "no units_k: as before");
+    assertEquals(List.of(128, 32),
+        HyperParameters.parse(Map.of("num_layers", 2, "hidden_units", 32, "units_1", 128)).hiddenLayers());
+    assertTrue(HyperParameters.isKnown("units_64"));
+    assertTrue(!HyperParameters.isKnown("units_65") && !HyperParameters.isKnown("units_0") && !HyperParameters.isKnown("units_x"));
+    IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class,
+        () -> HyperParameters.parse(Map.of("num_layers", 2, "units_3", 8)));
+    assertTrue(beyond.getMessage().startsWith("hyperparameter 'units_3': layer 3 does not exist with num_layers=2"),
+        beyond.getMessage());
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+        () -> HyperParameters.parse(Map.of("num_layers", 2, "units_2", 0)));
+    assertTrue(zero.getMessage().startsWith("hyperparameter 'units_2' out of range"), zero.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> HyperParameters.parse(Map.of("hidden_layers", "8,8", "units_1", 4)));
+  }
+
+  @Test
   void rejectsUnknownNamesAndAmbiguousLayerSpecs() {
     IllegalArgumentException unknown =
         assertThrows(
