@@ -37,7 +37,8 @@ public interface DataOptions extends StorageOptions {
 
   void setSchema(String value);
 
-  @Description("Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json), CSV or JSONL.")
+  @Description("Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json, .parquet, .avro), CSV, JSONL,"
+          + " PARQUET or AVRO.")
   @Default.Enum("AUTO")
   InputFormat getInputFormat();
 

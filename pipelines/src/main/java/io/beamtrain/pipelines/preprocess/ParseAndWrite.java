@@ -2,7 +2,6 @@ package io.beamtrain.pipelines.preprocess;
 
 import io.beamtrain.trainer.data.Split;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -126,8 +125,7 @@ final class ParseAndWrite extends PTransform<PCollection<String>, PCollectionTup
       try {
         FileParser.Counts counts =
             parser.parse(
-                name,
-                Channels.newInputStream(file.open()),
+              InputFile.of(file),
                 new FileParser.Rows() {
                   @Override
                   public void accepted(ParsedRow row) {

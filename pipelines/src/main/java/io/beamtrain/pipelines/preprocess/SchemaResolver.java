@@ -4,18 +4,14 @@ import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -46,6 +42,13 @@ public final class SchemaResolver {
       schema = load(settings).withoutColumns(settings.ignore());
       FeatureNames.check(schema);
       checkFirstFileHasColumns(settings, files.get(0), schema);
+    } else if (settings.inputFormat().resolve(files.get(0).toString()).isTyped()) {
+      schema = declared(settings, files.get(0));
+      FeatureNames.check(schema);
+      LOG.info("Took the schema of {} from {}'s own schema: {}. A successful run writes it to {};"
+              + " pass --schema=<that file> to pin it (or edit a column's type).",
+          settings.input(), files.get(0), summary(schema),
+          StoragePaths.join(settings.dataDir(), WriteMetadata.SCHEMA_FILE_NAME));
     } else {
       SchemaInference.Inference inference = infer(settings, files);
       schema = inference.schema().withoutColumns(settings.ignore());
@@ -145,12 +148,44 @@ public final class SchemaResolver {
     return schema;
   }
 
+  /**
+   * The schema a Parquet or Avro file declares (types mapped by {@link AvroColumn}), without the
+   * {@code --ignore} columns; a column that cannot be a feature must be ignored.
+   */
+  private static DataSchema declared(PreprocessSettings settings, ResourceId file) {
+    Map<String, FeatureType> types;
+    Map<String, String> unsupported;
+    try (TableReader reader =
+        settings.inputFormat().openAllColumns(InputFile.of(file), settings.csvDialect())) {
+      types = reader.declaredTypes();
+      unsupported = reader.unsupportedColumns();
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot read", e);
+    }
+    for (Map.Entry<String, String> column : unsupported.entrySet()) {
+      if (!settings.ignore().contains(column.getKey())) {
+        throw new IllegalArgumentException(file + ": column '" + column.getKey() + "' is "
+            + column.getValue() + ", which cannot be a feature; --ignore=" + column.getKey()
+            + " it or derive a scalar column");
+      }
+    }
+    if (!types.containsKey(settings.label())) {
+      throw new IllegalArgumentException("--label=" + settings.label() + ": " + file
+          + " has no such column; its columns: " + List.copyOf(types.keySet()));
+    }
+    List<DataSchema.Column> columns = new ArrayList<>();
+    types.forEach((name, type) -> columns.add(new DataSchema.Column(name, type)));
+    List<String> ignored =
+        settings.ignore().stream().filter(name -> !unsupported.containsKey(name)).toList();
+    return new DataSchema(settings.label(), null, columns).withoutColumns(ignored);
+  }
+
   private static void checkFirstFileHasColumns(
       PreprocessSettings settings, ResourceId file, DataSchema schema) {
     try (TableReader ignored =
         settings.inputFormat().open(
-            file.toString(), open(file), schema.columnNames(), settings.csvDialect())) {
-      // Opening a CSV reader checks its header against the columns.
+            InputFile.of(file), schema.columnNames(), settings.csvDialect())) {
+      // Opening a reader checks its header (CSV) or schema (Parquet, Avro) against the columns.
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot read", e);
     }
@@ -163,8 +198,7 @@ public final class SchemaResolver {
     ResourceId sampled = files.get(0);
     for (ResourceId file : files) {
       try (TableReader reader =
-          settings.inputFormat().openAllColumns(
-              file.toString(), open(file), settings.csvDialect())) {
+          settings.inputFormat().openAllColumns(InputFile.of(file), settings.csvDialect())) {
         while (rows.size() < SchemaInference.SAMPLE_ROWS && reader.next()) {
           if (reader.problem() == null) {
             rows.add(reader.takeValues());
@@ -184,14 +218,5 @@ public final class SchemaResolver {
           "--input=" + settings.input() + ": every matching file is empty; nothing to preprocess");
     }
     return SchemaInference.run(columns, rows, settings.label(), sampled.toString());
-  }
-
-  private static InputStream open(ResourceId file) throws IOException {
-    try {
-      return Channels.newInputStream(
-          Compression.detect(file.getFilename()).readDecompressed(FileSystems.open(file)));
-    } catch (FileNotFoundException e) {
-      throw new IllegalArgumentException(file + ": not found", e);
-    }
   }
 }
