@@ -48,12 +48,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * column that cannot be a feature stops the run naming it.
  */
 class TypedInputPreprocessTest {
-  /** Penguins' columns typed as a Parquet or Avro export would type them. */
-  static final Schema PENGUINS = SchemaBuilder.record("penguin").fields()
-      .requiredString("species").requiredString("island")
-      .optionalDouble("beak_length_mm").optionalDouble("beak_depth_mm")
-      .optionalLong("flipper_length_mm").optionalLong("body_mass_g")
-      .optionalString("sex").endRecord();
+  static final Schema PENGUINS = TypedFiles.PENGUINS;
 
   private static final Schema DECIMAL =
       LogicalTypes.decimal(7, 2).addToSchema(Schema.create(Schema.Type.BYTES));

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
@@ -22,6 +23,13 @@ import org.apache.parquet.io.LocalOutputFile;
  * Avro's {@link DataFileWriter}), e.g. a CSV file's rows under an Avro schema.
  */
 public final class TypedFiles {
+  /** Penguins' columns typed as a Parquet or Avro export would type them. */
+  public static final Schema PENGUINS = SchemaBuilder.record("penguin").fields()
+      .requiredString("species").requiredString("island")
+      .optionalDouble("beak_length_mm").optionalDouble("beak_depth_mm")
+      .optionalLong("flipper_length_mm").optionalLong("body_mass_g")
+      .optionalString("sex").endRecord();
+
   private TypedFiles() {}
 
   /** Writes {@code records} as an Avro object container file (deflate-compressed). */
