@@ -1,8 +1,14 @@
 package io.beamtrain.pipelines.preprocess;
 
+import com.google.api.services.bigquery.model.JobConfigurationQuery;
+import com.google.api.services.bigquery.model.JobStatistics;
+import com.google.api.services.bigquery.model.Table;
+import com.google.api.services.bigquery.model.TableFieldSchema;
 import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.UsageException;
+import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,11 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +44,22 @@ public final class SchemaResolver {
 
   /** The schema the run will use; errors are {@link IllegalArgumentException}s naming the flag. */
   public static DataSchema resolve(PreprocessSettings settings) {
+    return resolve(settings, null);
+  }
+
+  /**
+   * The schema the run will use, of BigQuery input when {@code bigQuery} is given: the schema
+   * file's, else the table's (or query result's) own.
+   */
+  public static DataSchema resolve(PreprocessSettings settings, BigQueryRead bigQuery) {
     OutputDirectory.check(settings.output(), settings.dataDir());
+    if (bigQuery != null) {
+      DataSchema schema = settings.schemaFile() != null
+          ? load(settings).withoutColumns(settings.ignore())
+          : declared(settings, bigQuery);
+      FeatureNames.check(schema);
+      return schema;
+    }
     List<ResourceId> files = match(settings.input());
     DataSchema schema;
     if (settings.schemaFile() != null) {
@@ -44,11 +68,6 @@ public final class SchemaResolver {
       checkFirstFileHasColumns(settings, files.get(0), schema);
     } else if (settings.inputFormat().resolve(files.get(0).toString()).isTyped()) {
       schema = declared(settings, files.get(0));
-      FeatureNames.check(schema);
-      LOG.info("Took the schema of {} from {}'s own schema: {}. A successful run writes it to {};"
-              + " pass --schema=<that file> to pin it (or edit a column's type).",
-          settings.input(), files.get(0), summary(schema),
-          StoragePaths.join(settings.dataDir(), WriteMetadata.SCHEMA_FILE_NAME));
     } else {
       SchemaInference.Inference inference = infer(settings, files);
       schema = inference.schema().withoutColumns(settings.ignore());
@@ -153,31 +172,81 @@ public final class SchemaResolver {
    * {@code --ignore} columns; a column that cannot be a feature must be ignored.
    */
   private static DataSchema declared(PreprocessSettings settings, ResourceId file) {
-    Map<String, FeatureType> types;
-    Map<String, String> unsupported;
     try (TableReader reader =
         settings.inputFormat().openAllColumns(InputFile.of(file), settings.csvDialect())) {
-      types = reader.declaredTypes();
-      unsupported = reader.unsupportedColumns();
+      return declared(settings, file.toString(), reader.declaredTypes(),
+          reader.unsupportedColumns());
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot read", e);
     }
+  }
+
+  /**
+   * The schema of a BigQuery table or query result (types mapped by {@link BigQueryColumn}),
+   * without the {@code --ignore} columns; a query's comes from a dry run.
+   */
+  static DataSchema declared(PreprocessSettings settings, BigQueryRead read) {
+    BigQueryOptions options = PipelineOptionsFactory.create().as(BigQueryOptions.class);
+    List<TableFieldSchema> fields;
+    try {
+      if (read.table() != null) {
+        Table table = read.services().getDatasetService(options).getTable(read.table());
+        if (table == null) {
+          throw new UsageException("--input=" + read.name() + ": no such table");
+        }
+        fields = table.getSchema().getFields();
+      } else {
+        JobStatistics dryRun = read.services().getJobService(options).dryRunQuery(
+            options.getProject(),
+            new JobConfigurationQuery().setQuery(read.query()).setUseLegacySql(false),
+            read.queryLocation());
+        fields = dryRun.getQuery().getSchema().getFields();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(read.name() + ": cannot read the schema", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(read.name() + ": interrupted reading the schema", e);
+    }
+    Map<String, FeatureType> types = new LinkedHashMap<>();
+    Map<String, String> unsupported = new LinkedHashMap<>();
+    for (TableFieldSchema field : fields) {
+      String why = BigQueryColumn.why(field);
+      if (why == null) {
+        types.put(field.getName(), BigQueryColumn.typeOf(field));
+      } else {
+        unsupported.put(field.getName(), why);
+      }
+    }
+    return declared(settings, read.name(), types, unsupported);
+  }
+
+  /** A declared schema (Parquet, Avro, BigQuery) less {@code --ignore}; shared rules. */
+  private static DataSchema declared(
+      PreprocessSettings settings, String source, Map<String, FeatureType> types,
+      Map<String, String> unsupported) {
     for (Map.Entry<String, String> column : unsupported.entrySet()) {
       if (!settings.ignore().contains(column.getKey())) {
-        throw new IllegalArgumentException(file + ": column '" + column.getKey() + "' is "
+        throw new BadInputException(source + ": column '" + column.getKey() + "' is "
             + column.getValue() + ", which cannot be a feature; --ignore=" + column.getKey()
             + " it or derive a scalar column");
       }
     }
     if (!types.containsKey(settings.label())) {
-      throw new IllegalArgumentException("--label=" + settings.label() + ": " + file
+      throw new UsageException("--label=" + settings.label() + ": " + source
           + " has no such column; its columns: " + List.copyOf(types.keySet()));
     }
     List<DataSchema.Column> columns = new ArrayList<>();
     types.forEach((name, type) -> columns.add(new DataSchema.Column(name, type)));
     List<String> ignored =
         settings.ignore().stream().filter(name -> !unsupported.containsKey(name)).toList();
-    return new DataSchema(settings.label(), null, columns).withoutColumns(ignored);
+    DataSchema schema = new DataSchema(settings.label(), null, columns).withoutColumns(ignored);
+    FeatureNames.check(schema);
+    LOG.info("Took the schema of {} from its own schema: {}. A successful run writes it to {};"
+            + " pass --schema=<that file> to pin it (or edit a column's type).",
+        source, summary(schema),
+        StoragePaths.join(settings.dataDir(), WriteMetadata.SCHEMA_FILE_NAME));
+    return schema;
   }
 
   private static void checkFirstFileHasColumns(
