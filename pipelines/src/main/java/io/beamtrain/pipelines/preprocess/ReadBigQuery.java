@@ -4,11 +4,11 @@ import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.trainer.BadInputException;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -102,6 +102,7 @@ final class ReadBigQuery extends PTransform<PBegin, PCollectionTuple> {
   /** Avro row of the Storage Read API to cells, typed by {@link AvroColumn} as Avro files are. */
   static final class ToCells implements SerializableFunction<SchemaAndRecord, TableCells> {
     private final List<String> columns;
+    /** Several read streams call one instance at once (the DirectRunner shares it). */
     private transient Map<Schema, AvroColumn[]> bySchema;
 
     ToCells(List<String> columns) {
@@ -111,15 +112,19 @@ final class ReadBigQuery extends PTransform<PBegin, PCollectionTuple> {
     @Override
     public TableCells apply(SchemaAndRecord input) {
       GenericRecord record = input.getRecord();
-      if (bySchema == null) {
-        bySchema = new HashMap<>();
-      }
-      AvroColumn[] readers = bySchema.computeIfAbsent(record.getSchema(), this::readers);
+      AvroColumn[] readers = readers().computeIfAbsent(record.getSchema(), this::readers);
       String[] values = new String[columns.size()];
       for (int i = 0; i < values.length; i++) {
         values[i] = readers[i].cell(record.get(columns.get(i)));
       }
       return new TableCells(values, record.toString());
+    }
+
+    private synchronized Map<Schema, AvroColumn[]> readers() {
+      if (bySchema == null) {
+        bySchema = new ConcurrentHashMap<>();
+      }
+      return bySchema;
     }
 
     private AvroColumn[] readers(Schema schema) {
