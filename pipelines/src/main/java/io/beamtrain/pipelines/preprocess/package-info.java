@@ -1,5 +1,6 @@
 /**
- * The preprocess pipeline: CSV or JSON Lines input to tf.Example shards plus the files that
+ * The preprocess pipeline: CSV, JSON Lines, Parquet, Avro or BigQuery input to tf.Example shards
+ * plus the files that
  * describe them, under {@code <output>/data/}:
  *
  * <pre>
