@@ -35,15 +35,15 @@ final class ParquetFiles {
   static TableReader open(InputFile file, List<String> columns) throws IOException {
     ChannelInputFile input = new ChannelInputFile(file);
     Schema schema = schema(file.name(), input);
-    Schema projection = schema;
-    if (columns != null) {
-      List<Schema.Field> fields = schema.getFields().stream()
-          .filter(field -> columns.contains(field.name()))
-          .map(field -> new Schema.Field(field, field.schema()))
-          .toList();
-      projection = Schema.createRecord(
-          schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
-    }
+    // Only the columns read, and never one that cannot be a feature: a list's Avro form does not
+    // always convert back to the file's Parquet layout, so projecting it could fail the read.
+    List<Schema.Field> fields = schema.getFields().stream()
+        .filter(field -> columns == null || columns.contains(field.name()))
+        .filter(field -> AvroColumn.of(field.name(), field.schema()).supported())
+        .map(field -> new Schema.Field(field, field.schema()))
+        .toList();
+    Schema projection = Schema.createRecord(
+        schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
     ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(input)
         .withDataModel(GenericData.get())
         .set(AvroReadSupport.AVRO_REQUESTED_PROJECTION, projection.toString())
