@@ -38,8 +38,9 @@ public interface DataOptions extends StorageOptions {
 
   void setSchema(String value);
 
-  @Description("Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json, .parquet, .avro), CSV, JSONL,"
-          + " PARQUET or AVRO.")
+  @Description(
+      "Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json, .parquet, .avro), CSV,"
+          + " JSONL, PARQUET or AVRO.")
   @Default.Enum("AUTO")
   InputFormat getInputFormat();
 

@@ -75,7 +75,7 @@ final class RecordTableReader implements TableReader {
       }
       if (!column.supported()) {
         throw new BadInputException(file + ": column '" + name + "' is " + column.unsupported()
-            + ", which cannot be a feature; --ignore it or derive a scalar column");
+            + ", which cannot be a feature; pass --ignore=" + name + " or derive a scalar column");
       }
       readers[i] = column;
       declaredTypes.put(name, column.type());

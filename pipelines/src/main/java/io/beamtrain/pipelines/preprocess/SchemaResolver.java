@@ -228,8 +228,8 @@ public final class SchemaResolver {
     for (Map.Entry<String, String> column : unsupported.entrySet()) {
       if (!settings.ignore().contains(column.getKey())) {
         throw new BadInputException(source + ": column '" + column.getKey() + "' is "
-            + column.getValue() + ", which cannot be a feature; --ignore=" + column.getKey()
-            + " it or derive a scalar column");
+            + column.getValue() + ", which cannot be a feature; pass --ignore=" + column.getKey()
+            + " or derive a scalar column");
       }
     }
     if (!types.containsKey(settings.label())) {

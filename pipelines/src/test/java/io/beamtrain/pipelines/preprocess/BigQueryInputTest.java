@@ -169,7 +169,7 @@ class BigQueryInputTest {
     BadInputException e = assertThrows(BadInputException.class,
         () -> SchemaResolver.resolve(settings, read));
     assertEquals("bq://proj.ds.flights: column 'tags' is REPEATED (an array), which cannot be a"
-        + " feature; --ignore=tags it or derive a scalar column", e.getMessage());
+        + " feature; pass --ignore=tags or derive a scalar column", e.getMessage());
 
     BigQueryRead missing = BigQueryRead.of("bq://proj.ds.nothing", null, null, null)
         .withServices(new FakeBigQueryServices().withDatasetService(datasets));
