@@ -70,7 +70,9 @@ public final class PredictPipeline {
 
     void setPredictions(String predictions);
 
-    @Description("Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json), CSV or JSONL.")
+    @Description(
+        "Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json, .parquet, .avro), CSV,"
+            + " JSONL, PARQUET or AVRO.")
     @Default.Enum("AUTO")
     InputFormat getInputFormat();
 

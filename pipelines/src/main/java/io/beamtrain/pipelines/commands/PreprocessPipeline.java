@@ -51,7 +51,7 @@ public final class PreprocessPipeline {
     StorageConfig storage = StorageSetup.apply(options);
     Pipeline pipeline = Pipeline.create(options);
     PreprocessSettings settings = PreprocessSettings.fromOptions(options, options.getOutput(), storage);
-    pipeline.apply("Preprocess", Preprocess.from(settings));
+    pipeline.apply("Preprocess", Preprocess.from(settings, options));
     return runAndWait(pipeline);
   }
 

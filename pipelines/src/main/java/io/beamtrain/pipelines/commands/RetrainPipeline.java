@@ -183,7 +183,8 @@ public final class RetrainPipeline {
 
   private static Preprocess preprocess(Options options, OutputLayout layout, StorageConfig storage) {
     try {
-      return Preprocess.from(PreprocessSettings.fromOptions(options, layout.root(), storage));
+      return Preprocess.from(
+          PreprocessSettings.fromOptions(options, layout.root(), storage), options);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }

@@ -52,7 +52,8 @@ public final class TrainPipeline {
    */
   public static Preprocess preprocess(PreprocessPipeline.Options options, StorageConfig storage) {
     try {
-      return Preprocess.from(PreprocessSettings.fromOptions(options, options.getOutput(), storage));
+      return Preprocess.from(
+          PreprocessSettings.fromOptions(options, options.getOutput(), storage), options);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }

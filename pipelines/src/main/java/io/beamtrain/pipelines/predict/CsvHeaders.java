@@ -1,23 +1,21 @@
 package io.beamtrain.pipelines.predict;
 
 import io.beamtrain.pipelines.UsageException;
+import io.beamtrain.pipelines.preprocess.CsvDialect;
+import io.beamtrain.pipelines.preprocess.InputFile;
 import io.beamtrain.pipelines.preprocess.InputFormat;
 import io.beamtrain.pipelines.preprocess.TableReader;
 import io.beamtrain.trainer.BadInputException;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
- * The CSV inputs' headers against the columns the model takes. A header that lacks one is the
+ * The CSV inputs' headers (and Parquet and Avro files' schemas) against the columns the model
+ * takes. A header that lacks one is the
  * whole file's mistake, not a row's: scoring its rows with that input missing would give every row
  * the same made-up value, so it is an error before anything is scored. {@link #checkInput} runs
  * while the pipeline is built (through Beam's {@link FileSystems}, local or gs://), {@link #check}
@@ -27,8 +25,8 @@ public final class CsvHeaders {
   private CsvHeaders() {}
 
   /**
-   * Checks the header of every CSV file {@code pattern} matches (JSON Lines rows are checked one
-   * by one as they are read).
+   * Checks the header of every CSV file and the schema of every Parquet and Avro file {@code
+   * pattern} matches (JSON Lines rows are checked one by one as they are read).
    *
    * @throws UsageException when the pattern matches no file
    * @throws BadInputException naming the file and the columns its header lacks
@@ -36,10 +34,12 @@ public final class CsvHeaders {
   public static void checkInput(String pattern, InputFormat format, List<String> required) {
     for (MatchResult.Metadata file : match(pattern)) {
       String name = file.resourceId().toString();
-      if (format.resolve(name) != InputFormat.CSV) {
+      InputFormat resolved = format.resolve(name);
+      if (resolved != InputFormat.CSV && !resolved.isTyped()) {
         continue;
       }
-      try (TableReader reader = format.openAllColumns(name, open(file))) {
+      try (TableReader reader = resolved.openAllColumns(
+          InputFile.of(file.resourceId()), CsvDialect.STRICT)) {
         check(name, reader.columns(), required);
       } catch (IOException e) {
         throw new UncheckedIOException(name + ": cannot read its header", e);
@@ -71,12 +71,5 @@ public final class CsvHeaders {
     } catch (IOException e) {
       throw new UncheckedIOException("--input=" + pattern + ": cannot list files", e);
     }
-  }
-
-  private static Reader open(MatchResult.Metadata file) throws IOException {
-    return new InputStreamReader(
-        Channels.newInputStream(Compression.detect(file.resourceId().getFilename())
-            .readDecompressed(FileSystems.open(file.resourceId()))),
-        StandardCharsets.UTF_8);
   }
 }

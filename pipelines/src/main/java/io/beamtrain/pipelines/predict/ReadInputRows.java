@@ -4,12 +4,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.beamtrain.pipelines.preprocess.CsvDialect;
+import io.beamtrain.pipelines.preprocess.InputFile;
 import io.beamtrain.pipelines.preprocess.InputFormat;
 import io.beamtrain.pipelines.preprocess.TableReader;
 import io.beamtrain.trainer.BadInputException;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,12 +32,13 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Reads raw rows to score from every file matching a pattern (local or gs://, globs allowed, CSV
- * with a header or JSON Lines, chosen by file name as in preprocessing, compressed files
+ * with a header, JSON Lines, Parquet or Avro, chosen by file name as in preprocessing, compressed files
  * decompressed by suffix). Every column of the file is kept. Malformed records (wrong cell count,
  * bad quoting, a line that is not a JSON object) leave through {@link #REJECTED} with file, line
  * and reason. A pattern that matches nothing fails the pipeline.
  *
- * <p>{@link #requiring} names the columns the model takes. A CSV file whose header lacks one fails
+ * <p>{@link #requiring} names the columns the model takes. A CSV file whose header (a Parquet or
+ * Avro file whose schema) lacks one fails
  * the pipeline with a {@link BadInputException} naming the file and column (whole-file mistakes
  * are the user's, not a row's; {@link CsvHeaders} checks the same before the pipeline starts). A
  * JSON Lines row lacking one of those keys is rejected as {@value #MISSING_FIELD} naming the keys;
@@ -100,8 +100,8 @@ public final class ReadInputRows extends PTransform<PBegin, PCollectionTuple> {
       String name = file.getMetadata().resourceId().toString();
       // Bytes, not a decoding Reader: a row that is not UTF-8 is rejected (INVALID_ENCODING, with
       // its byte offset) instead of being scored with U+FFFD in its values, as in preprocess.
-      try (TableReader reader = format.openAllColumns(
-          name, new BufferedInputStream(Channels.newInputStream(file.open()), 1 << 16), CsvDialect.STRICT)) {
+      // Parquet and Avro files have a schema: like a CSV header, it must have the model's inputs.
+      try (TableReader reader = format.openAllColumns(InputFile.of(file), CsvDialect.STRICT)) {
         boolean json = format.resolve(name) == InputFormat.JSONL;
         if (!json) {
           CsvHeaders.check(name, reader.columns(), required);

@@ -13,8 +13,9 @@ import org.apache.beam.sdk.options.Validation;
  * {@code train}, {@code retrain}), so they accept the same flags with the same defaults.
  */
 public interface DataOptions extends StorageOptions {
-  @Description("Input files: a path or glob, local or gs://; CSV with a header or JSON Lines.")
-  @Validation.Required
+  @Description(
+      "Input: files (a path or glob, local or gs://; CSV with a header, JSON Lines, Parquet or"
+          + " Avro) or a BigQuery table bq://project.dataset.table. Required unless --query.")
   String getInput();
 
   void setInput(String value);
@@ -37,11 +38,32 @@ public interface DataOptions extends StorageOptions {
 
   void setSchema(String value);
 
-  @Description("Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json), CSV or JSONL.")
+  @Description(
+      "Input format: AUTO (by file name: .csv, .jsonl/.ndjson/.json, .parquet, .avro), CSV,"
+          + " JSONL, PARQUET or AVRO.")
   @Default.Enum("AUTO")
   InputFormat getInputFormat();
 
   void setInputFormat(InputFormat value);
+
+  @Description(
+      "BigQuery input instead of --input: a GoogleSQL query whose result is read through the"
+          + " Storage Read API.")
+  String getQuery();
+
+  void setQuery(String value);
+
+  @Description("Where --query runs (a BigQuery location such as US or europe-west1).")
+  String getQueryLocation();
+
+  void setQueryLocation(String value);
+
+  @Description(
+      "With --input=bq://project.dataset.table: a filter (a SQL boolean expression) that BigQuery"
+          + " applies before rows are read, e.g. \"date >= '2026-01-01'\".")
+  String getRowRestriction();
+
+  void setRowRestriction(String value);
 
   @Description(
       "CSV: let a quoted field continue past the end of its line (as BigQuery's"

@@ -1,7 +1,6 @@
 package io.beamtrain.pipelines.preprocess;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.util.List;
 
@@ -36,11 +35,12 @@ final class FileParser implements Serializable {
     this.validator = new RowValidator(schema);
   }
 
-  /** Parses the file {@code name}, read from {@code in} (closed here), into {@code rows}. */
-  Counts parse(String name, InputStream in, Rows rows) throws IOException {
+  /** Parses {@code file} into {@code rows}. */
+  Counts parse(InputFile file, Rows rows) throws IOException {
+    String name = file.name();
     long accepted = 0;
     long refused = 0;
-    try (TableReader reader = format.open(name, in, columns, dialect)) {
+    try (TableReader reader = format.open(file, columns, dialect)) {
       while (reader.next()) {
         RejectedRow rejection;
         if (reader.problem() != null) {

@@ -10,14 +10,23 @@ import org.apache.beam.sdk.io.Compression;
 
 /**
  * The formats an input file can have. {@link #AUTO} (the default) picks one per file from its
- * name: {@code .csv} is CSV, {@code .jsonl}, {@code .ndjson} and {@code .json} are JSON Lines; a
- * compression suffix that Beam recognises ({@code .gz}, {@code .bz2}, {@code .zst}, ...) is looked
- * through, and the file is decompressed while read.
+ * name: {@code .csv} is CSV, {@code .jsonl}, {@code .ndjson} and {@code .json} are JSON Lines,
+ * {@code .parquet} Parquet and {@code .avro} Avro; a compression suffix that Beam recognises
+ * ({@code .gz}, {@code .bz2}, {@code .zst}, ...) is looked through, and the file is decompressed
+ * while read. Parquet and Avro files carry their own schema ({@link AvroColumn} maps its types)
+ * and compress inside the file.
  */
 public enum InputFormat {
   AUTO,
   CSV,
-  JSONL;
+  JSONL,
+  PARQUET,
+  AVRO;
+
+  /** Whether the format's files declare their column types (Parquet, Avro). */
+  public boolean isTyped() {
+    return this == PARQUET || this == AVRO;
+  }
 
   /**
    * The concrete format of {@code file}: this one, or for {@link #AUTO} the one its name says.
@@ -39,11 +48,36 @@ public enum InputFormat {
     if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
       return JSONL;
     }
+    if (name.endsWith(".parquet")) {
+      return PARQUET;
+    }
+    if (name.endsWith(".avro")) {
+      return AVRO;
+    }
     throw new BadInputException(
         "cannot tell the format of "
             + file
-            + " from its name (expected .csv, .jsonl, .ndjson or .json); pass --inputFormat=CSV"
-            + " or --inputFormat=JSONL");
+            + " from its name (expected .csv, .jsonl, .ndjson, .json, .parquet or .avro); pass"
+            + " --inputFormat=CSV, JSONL, PARQUET or AVRO");
+  }
+
+  /**
+   * Opens a reader of {@code columns} (null: every column the file has) over {@code file}: text
+   * formats through a UTF-8 check (records with other bytes are rejected as {@link
+   * RejectReason#INVALID_ENCODING}), CSV in {@code dialect}.
+   */
+  public TableReader open(InputFile file, List<String> columns, CsvDialect dialect)
+      throws IOException {
+    InputFormat format = resolve(file.name());
+    if (format == PARQUET) {
+      return ParquetFiles.open(file, columns);
+    }
+    return format.open(file.name(), file.stream(), columns, dialect);
+  }
+
+  /** {@link #open(InputFile, List, CsvDialect)} of every column the file has. */
+  public TableReader openAllColumns(InputFile file, CsvDialect dialect) throws IOException {
+    return open(file, null, dialect);
   }
 
   /**
@@ -61,7 +95,12 @@ public enum InputFormat {
    */
   public TableReader open(String file, InputStream bytes, List<String> columns, CsvDialect dialect)
       throws IOException {
-    return open(file, new Utf8CheckingReader(bytes), columns, dialect);
+    return switch (resolve(file)) {
+      case AVRO -> AvroFiles.open(file, bytes, columns);
+      case PARQUET -> throw new IllegalArgumentException(
+          file + ": Parquet is read from a seekable file; open it as an InputFile");
+      default -> open(file, new Utf8CheckingReader(bytes), columns, dialect);
+    };
   }
 
   /**
@@ -75,7 +114,7 @@ public enum InputFormat {
   /** {@link #openAllColumns(String, Reader)} over bytes, rejecting invalid UTF-8. */
   public TableReader openAllColumns(String file, InputStream bytes, CsvDialect dialect)
       throws IOException {
-    return open(file, new Utf8CheckingReader(bytes), null, dialect);
+    return open(file, bytes, null, dialect);
   }
 
   /** A reader of {@code columns}, or of every column when null. */
@@ -86,6 +125,8 @@ public enum InputFormat {
       case JSONL -> columns == null
           ? JsonLinesTableReader.discoveringColumns(text)
           : new JsonLinesTableReader(text, columns);
+      case PARQUET, AVRO -> throw new IllegalArgumentException(
+          file + ": " + resolve(file) + " is binary; open it from its bytes, not as text");
       case AUTO -> throw new AssertionError("resolve() never returns AUTO");
     };
   }

@@ -1,10 +1,7 @@
 package io.beamtrain.pipelines.preprocess;
 
-import io.beamtrain.trainer.data.Split;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.util.Objects;
-import java.util.concurrent.Semaphore;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -71,6 +68,12 @@ final class ParseAndWrite extends PTransform<PCollection<String>, PCollectionTup
                             .and(TRAIN_STATISTICS)
                             .and(EVAL_STATISTICS)
                             .and(REJECTED)));
+    return withCoders(out, settings, schema);
+  }
+
+  /** Sets the coders of this transform's outputs on {@code out} (also {@link ReadBigQuery}'s). */
+  static PCollectionTuple withCoders(
+      PCollectionTuple out, PreprocessSettings settings, DataSchema schema) {
     AnalyzeColumns.StatisticsFn statistics =
         new AnalyzeColumns.StatisticsFn(schema, settings.vocabulary());
     out.get(TRAIN_PARTS).setCoder(SerializableCoder.of(ShardPart.class));
@@ -108,34 +111,16 @@ final class ParseAndWrite extends PTransform<PCollection<String>, PCollectionTup
     public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out)
         throws IOException {
       String name = file.getMetadata().resourceId().toString();
-      AnalyzeColumns.Accumulator trainStatistics = statistics.createAccumulator();
-      AnalyzeColumns.Accumulator evalStatistics = statistics.createAccumulator();
-      Semaphore inFlight =
-          new Semaphore(
-              SplitParts.chunksInFlight(settings.trainShards())
-                  + SplitParts.chunksInFlight(settings.evalShards()));
-      SplitParts train =
-          new SplitParts(
-              Split.TRAIN.fileName(), settings.trainShards(), settings.dataDir(), encoder,
-              inFlight, statistics, trainStatistics);
-      SplitParts eval =
-          new SplitParts(
-              Split.EVAL.fileName(), settings.evalShards(), settings.dataDir(), encoder,
-              inFlight, statistics, evalStatistics);
-      double evalFraction = settings.evalFraction();
+      SourceWriter writer = new SourceWriter(settings, encoder, fingerprint, statistics);
+      SourceWriter.Output written;
       try {
         FileParser.Counts counts =
             parser.parse(
-                name,
-                Channels.newInputStream(file.open()),
+                InputFile.of(file),
                 new FileParser.Rows() {
                   @Override
                   public void accepted(ParsedRow row) {
-                    if (SplitExamples.isEval(fingerprint.of(row), evalFraction)) {
-                      eval.add(row);
-                    } else {
-                      train.add(row);
-                    }
+                    writer.add(row);
                   }
 
                   @Override
@@ -143,17 +128,17 @@ final class ParseAndWrite extends PTransform<PCollection<String>, PCollectionTup
                     out.get(REJECTED).output(row);
                   }
                 });
-        train.finish(name).forEach(out.get(TRAIN_PARTS)::output);
-        eval.finish(name).forEach(out.get(EVAL_PARTS)::output);
+        written = writer.finish(name);
         rows.inc(counts.accepted());
         rejected.inc(counts.rejected());
       } catch (IOException | RuntimeException | Error e) {
-        train.abort();
-        eval.abort();
+        writer.abort();
         throw e;
       }
-      out.get(TRAIN_STATISTICS).output(trainStatistics);
-      out.get(EVAL_STATISTICS).output(evalStatistics);
+      written.trainParts().forEach(out.get(TRAIN_PARTS)::output);
+      written.evalParts().forEach(out.get(EVAL_PARTS)::output);
+      out.get(TRAIN_STATISTICS).output(written.trainStatistics());
+      out.get(EVAL_STATISTICS).output(written.evalStatistics());
     }
   }
 }

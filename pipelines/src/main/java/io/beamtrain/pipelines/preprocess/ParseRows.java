@@ -1,7 +1,6 @@
 package io.beamtrain.pipelines.preprocess;
 
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.util.Objects;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -88,11 +87,9 @@ public final class ParseRows extends PTransform<PCollection<String>, PCollection
     @ProcessElement
     public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out)
         throws IOException {
-      String name = file.getMetadata().resourceId().toString();
       FileParser.Counts counts =
           parser.parse(
-              name,
-              Channels.newInputStream(file.open()),
+              InputFile.of(file),
               new FileParser.Rows() {
                 @Override
                 public void accepted(ParsedRow row) {

@@ -39,10 +39,13 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
   private final PreprocessSettings settings;
   private final DataSchema schema;
+  /** Where BigQuery input comes from; null for files. */
+  private final BigQueryRead bigQuery;
 
-  private Preprocess(PreprocessSettings settings, DataSchema schema) {
+  private Preprocess(PreprocessSettings settings, DataSchema schema, BigQueryRead bigQuery) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.schema = Objects.requireNonNull(schema, "schema");
+    this.bigQuery = bigQuery;
   }
 
   /**
@@ -50,12 +53,29 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
    * is built (this reads the schema file or the input's first rows).
    */
   public static Preprocess from(PreprocessSettings settings) {
-    return new Preprocess(settings, SchemaResolver.resolve(settings));
+    return new Preprocess(settings, SchemaResolver.resolve(settings), null);
+  }
+
+  /**
+   * {@link #from(PreprocessSettings)}, or for a {@code bq://} input or {@code --query} the
+   * BigQuery read that {@code options} describe.
+   */
+  public static Preprocess from(PreprocessSettings settings, DataOptions options) {
+    return BigQueryRead.isBigQuery(settings.input())
+        ? from(settings, BigQueryRead.of(settings.input(), options.getQuery(),
+            options.getQueryLocation(), options.getRowRestriction()))
+        : from(settings);
+  }
+
+  /** Preprocessing of BigQuery input, the schema resolved now from the table or query. */
+  public static Preprocess from(PreprocessSettings settings, BigQueryRead bigQuery) {
+    return new Preprocess(
+        settings, SchemaResolver.resolve(settings, Objects.requireNonNull(bigQuery)), bigQuery);
   }
 
   /** Preprocessing with a schema already resolved. */
   public static Preprocess of(PreprocessSettings settings, DataSchema schema) {
-    return new Preprocess(settings, schema);
+    return new Preprocess(settings, schema, null);
   }
 
   public DataSchema schema() {
@@ -66,11 +86,13 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
   public PCollection<String> expand(PBegin begin) {
     String dataDir = settings.dataDir();
     PCollectionTuple parsed =
-        begin
-            .apply("InputPattern", Create.of(settings.input()).withCoder(StringUtf8Coder.of()))
-            .apply("ForgetPreviousDataset", ParDo.of(new ForgetPreviousDatasetFn(settings)))
-            .setCoder(StringUtf8Coder.of())
-            .apply("ParseAndWrite", new ParseAndWrite(settings, schema));
+        bigQuery != null
+            ? begin.apply("ReadBigQueryAndWrite", new ReadBigQuery(settings, schema, bigQuery))
+            : begin
+                .apply("InputPattern", Create.of(settings.input()).withCoder(StringUtf8Coder.of()))
+                .apply("ForgetPreviousDataset", ParDo.of(new ForgetPreviousDatasetFn(settings)))
+                .setCoder(StringUtf8Coder.of())
+                .apply("ParseAndWrite", new ParseAndWrite(settings, schema));
     PCollection<RejectedRow> rejected = parsed.get(ParseAndWrite.REJECTED);
     return PCollectionTuple.of(
             WriteMetadata.TRAIN_STATISTICS,
@@ -97,7 +119,7 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
    * Deletes a previous run's commit marker and the temporary files an unfinished run left, then
    * passes the input pattern on; every write of this run comes after it.
    */
-  private static final class ForgetPreviousDatasetFn extends DoFn<String, String> {
+  static final class ForgetPreviousDatasetFn extends DoFn<String, String> {
     private final PreprocessSettings settings;
 
     ForgetPreviousDatasetFn(PreprocessSettings settings) {

@@ -131,7 +131,7 @@ public record PreprocessSettings(
     int eval = options.getEvalShards() > 0 ? options.getEvalShards()
         : evalShardsOf(numShards, evalFraction);
     return new PreprocessSettings(
-        options.getInput(),
+        inputOf(options),
         output,
         options.getLabel(),
         options.getIgnore() == null ? List.of() : options.getIgnore(),
@@ -145,6 +145,18 @@ public record PreprocessSettings(
         new VocabularyOptions(options.getVocabMinFrequency(), options.getVocabTopK()),
         options.getMaxRejectedFraction(),
         storage);
+  }
+
+  /** {@code --input}, or for {@code --query} {@link BigQueryRead#QUERY_INPUT}; not both. */
+  private static String inputOf(DataOptions options) {
+    if (options.getQuery() == null) {
+      return options.getInput();
+    }
+    if (options.getInput() != null) {
+      throw new IllegalArgumentException(
+          "--input and --query are alternatives (files or a table, or a query's result); pass one");
+    }
+    return BigQueryRead.QUERY_INPUT;
   }
 
   static int trainShardsOf(int numShards, double evalFraction) {

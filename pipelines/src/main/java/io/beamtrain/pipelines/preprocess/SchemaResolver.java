@@ -1,24 +1,29 @@
 package io.beamtrain.pipelines.preprocess;
 
+import com.google.api.services.bigquery.model.JobConfigurationQuery;
+import com.google.api.services.bigquery.model.JobStatistics;
+import com.google.api.services.bigquery.model.Table;
+import com.google.api.services.bigquery.model.TableFieldSchema;
 import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.UsageException;
+import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.data.TransformSpec.FeatureType;
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +44,30 @@ public final class SchemaResolver {
 
   /** The schema the run will use; errors are {@link IllegalArgumentException}s naming the flag. */
   public static DataSchema resolve(PreprocessSettings settings) {
+    return resolve(settings, null);
+  }
+
+  /**
+   * The schema the run will use, of BigQuery input when {@code bigQuery} is given: the schema
+   * file's, else the table's (or query result's) own.
+   */
+  public static DataSchema resolve(PreprocessSettings settings, BigQueryRead bigQuery) {
     OutputDirectory.check(settings.output(), settings.dataDir());
+    if (bigQuery != null) {
+      DataSchema schema = settings.schemaFile() != null
+          ? load(settings).withoutColumns(settings.ignore())
+          : declared(settings, bigQuery);
+      FeatureNames.check(schema);
+      return schema;
+    }
     List<ResourceId> files = match(settings.input());
     DataSchema schema;
     if (settings.schemaFile() != null) {
       schema = load(settings).withoutColumns(settings.ignore());
       FeatureNames.check(schema);
       checkFirstFileHasColumns(settings, files.get(0), schema);
+    } else if (settings.inputFormat().resolve(files.get(0).toString()).isTyped()) {
+      schema = declared(settings, files.get(0));
     } else {
       SchemaInference.Inference inference = infer(settings, files);
       schema = inference.schema().withoutColumns(settings.ignore());
@@ -145,12 +167,94 @@ public final class SchemaResolver {
     return schema;
   }
 
+  /**
+   * The schema a Parquet or Avro file declares (types mapped by {@link AvroColumn}), without the
+   * {@code --ignore} columns; a column that cannot be a feature must be ignored.
+   */
+  private static DataSchema declared(PreprocessSettings settings, ResourceId file) {
+    try (TableReader reader =
+        settings.inputFormat().openAllColumns(InputFile.of(file), settings.csvDialect())) {
+      return declared(settings, file.toString(), reader.declaredTypes(),
+          reader.unsupportedColumns());
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot read", e);
+    }
+  }
+
+  /**
+   * The schema of a BigQuery table or query result (types mapped by {@link BigQueryColumn}),
+   * without the {@code --ignore} columns; a query's comes from a dry run.
+   */
+  static DataSchema declared(PreprocessSettings settings, BigQueryRead read) {
+    BigQueryOptions options = PipelineOptionsFactory.create().as(BigQueryOptions.class);
+    List<TableFieldSchema> fields;
+    try {
+      if (read.table() != null) {
+        Table table = read.services().getDatasetService(options).getTable(read.table());
+        if (table == null) {
+          throw new UsageException("--input=" + read.name() + ": no such table");
+        }
+        fields = table.getSchema().getFields();
+      } else {
+        JobStatistics dryRun = read.services().getJobService(options).dryRunQuery(
+            options.getProject(),
+            new JobConfigurationQuery().setQuery(read.query()).setUseLegacySql(false),
+            read.queryLocation());
+        fields = dryRun.getQuery().getSchema().getFields();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(read.name() + ": cannot read the schema", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(read.name() + ": interrupted reading the schema", e);
+    }
+    Map<String, FeatureType> types = new LinkedHashMap<>();
+    Map<String, String> unsupported = new LinkedHashMap<>();
+    for (TableFieldSchema field : fields) {
+      String why = BigQueryColumn.why(field);
+      if (why == null) {
+        types.put(field.getName(), BigQueryColumn.typeOf(field));
+      } else {
+        unsupported.put(field.getName(), why);
+      }
+    }
+    return declared(settings, read.name(), types, unsupported);
+  }
+
+  /** A declared schema (Parquet, Avro, BigQuery) less {@code --ignore}; shared rules. */
+  private static DataSchema declared(
+      PreprocessSettings settings, String source, Map<String, FeatureType> types,
+      Map<String, String> unsupported) {
+    for (Map.Entry<String, String> column : unsupported.entrySet()) {
+      if (!settings.ignore().contains(column.getKey())) {
+        throw new BadInputException(source + ": column '" + column.getKey() + "' is "
+            + column.getValue() + ", which cannot be a feature; pass --ignore=" + column.getKey()
+            + " or derive a scalar column");
+      }
+    }
+    if (!types.containsKey(settings.label())) {
+      throw new UsageException("--label=" + settings.label() + ": " + source
+          + " has no such column; its columns: " + List.copyOf(types.keySet()));
+    }
+    List<DataSchema.Column> columns = new ArrayList<>();
+    types.forEach((name, type) -> columns.add(new DataSchema.Column(name, type)));
+    List<String> ignored =
+        settings.ignore().stream().filter(name -> !unsupported.containsKey(name)).toList();
+    DataSchema schema = new DataSchema(settings.label(), null, columns).withoutColumns(ignored);
+    FeatureNames.check(schema);
+    LOG.info("Took the schema of {} from its own schema: {}. A successful run writes it to {};"
+            + " pass --schema=<that file> to pin it (or edit a column's type).",
+        source, summary(schema),
+        StoragePaths.join(settings.dataDir(), WriteMetadata.SCHEMA_FILE_NAME));
+    return schema;
+  }
+
   private static void checkFirstFileHasColumns(
       PreprocessSettings settings, ResourceId file, DataSchema schema) {
     try (TableReader ignored =
         settings.inputFormat().open(
-            file.toString(), open(file), schema.columnNames(), settings.csvDialect())) {
-      // Opening a CSV reader checks its header against the columns.
+            InputFile.of(file), schema.columnNames(), settings.csvDialect())) {
+      // Opening a reader checks its header (CSV) or schema (Parquet, Avro) against the columns.
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot read", e);
     }
@@ -163,8 +267,7 @@ public final class SchemaResolver {
     ResourceId sampled = files.get(0);
     for (ResourceId file : files) {
       try (TableReader reader =
-          settings.inputFormat().openAllColumns(
-              file.toString(), open(file), settings.csvDialect())) {
+          settings.inputFormat().openAllColumns(InputFile.of(file), settings.csvDialect())) {
         while (rows.size() < SchemaInference.SAMPLE_ROWS && reader.next()) {
           if (reader.problem() == null) {
             rows.add(reader.takeValues());
@@ -184,14 +287,5 @@ public final class SchemaResolver {
           "--input=" + settings.input() + ": every matching file is empty; nothing to preprocess");
     }
     return SchemaInference.run(columns, rows, settings.label(), sampled.toString());
-  }
-
-  private static InputStream open(ResourceId file) throws IOException {
-    try {
-      return Channels.newInputStream(
-          Compression.detect(file.getFilename()).readDecompressed(FileSystems.open(file)));
-    } catch (FileNotFoundException e) {
-      throw new IllegalArgumentException(file + ": not found", e);
-    }
   }
 }

@@ -3,6 +3,8 @@ package io.beamtrain.pipelines.preprocess;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import io.beamtrain.trainer.data.TransformSpec.FeatureType;
 
 /**
  * Reads the records of one input file as values of a fixed list of named columns, whatever the
@@ -18,7 +20,26 @@ public interface TableReader extends Closeable {
   /** Advances to the next record; false at the end of the file. */
   boolean next() throws IOException;
 
-  /** The 1-based line on which the current record starts. */
+  /**
+   * The types the file's own schema declares for {@link #columns()} (Parquet, Avro), in column
+   * order; empty for the text formats, whose types are inferred from their values.
+   */
+  default Map<String, FeatureType> declaredTypes() {
+    return Map.of();
+  }
+
+  /**
+   * The file's columns that cannot be features (an array, a map, a nested record...), each with
+   * its declared type; {@link #columns()} leaves them out. Empty for the text formats.
+   */
+  default Map<String, String> unsupportedColumns() {
+    return Map.of();
+  }
+
+  /**
+   * The 1-based line on which the current record starts; for Parquet and Avro, the record's
+   * 1-based index in the file.
+   */
   long line();
 
   /** Why the current record is malformed, or null when it is well-formed. */

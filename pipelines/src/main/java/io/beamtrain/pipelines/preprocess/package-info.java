@@ -1,6 +1,6 @@
 /**
- * The preprocess pipeline: CSV or JSON Lines input to tf.Example shards plus the files that
- * describe them, under {@code <output>/data/}:
+ * The preprocess pipeline: CSV, JSON Lines, Parquet, Avro or BigQuery input to tf.Example shards
+ * plus the files that describe them, under {@code <output>/data/}:
  *
  * <pre>
  *   train-00000-of-0000N.tfrecord.gz   GZIP TFRecord shards of tf.Example, one feature per column

@@ -1,6 +1,7 @@
 package io.beamtrain.pipelines.retrain;
 
 import io.beamtrain.pipelines.UsageException;
+import io.beamtrain.pipelines.preprocess.BigQueryRead;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -27,6 +28,11 @@ public record SliceFiles(String pattern, List<String> files) implements Serializ
   public static SliceFiles match(String pattern) {
     if (pattern == null || pattern.isBlank()) {
       throw new UsageException("--input is required: the new data slice (a path or glob)");
+    }
+    if (BigQueryRead.isBigQuery(pattern)) {
+      // The run id is a function of the slice's file names and sizes; a table has neither.
+      throw new UsageException("--input=" + pattern + ": retrain takes a slice of files (CSV,"
+          + " JSON Lines, Parquet, Avro), not a BigQuery table; export the slice to gs:// first");
     }
     MatchResult result;
     try {

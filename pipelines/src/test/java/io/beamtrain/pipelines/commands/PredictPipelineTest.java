@@ -12,7 +12,9 @@ import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
 import io.beamtrain.pipelines.predict.ReadInputRows;
+import io.beamtrain.pipelines.preprocess.TypedFiles;
 import io.beamtrain.pipelines.testing.PenguinsData;
+import io.beamtrain.trainer.BadInputException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,6 +120,50 @@ class PredictPipelineTest {
         .findFirst().orElseThrow();
     assertEquals(347, badNumber.path("line").asLong());
     assertTrue(badNumber.path("detail").asText().contains("not-a-number"), badNumber.toString());
+  }
+
+  @Test
+  void scoresParquetAndAvroFilesAsTheirCsvAndRefusesOneLackingAnInput() throws Exception {
+    List<String> lines = PenguinsData.csv().lines().toList();
+    Path csv = tmp.resolve("typed/penguins.csv");
+    Files.createDirectories(csv.getParent());
+    Files.write(csv, lines);
+    Path parquet = tmp.resolve("typed/penguins.parquet");
+    Path avro = tmp.resolve("typed/penguins.avro");
+    List<GenericRecord> records = TypedFiles.fromCsv(lines, TypedFiles.PENGUINS);
+    TypedFiles.writeParquet(parquet, TypedFiles.PENGUINS, records);
+    TypedFiles.writeAvro(avro, TypedFiles.PENGUINS, records);
+
+    Path outDir = tmp.resolve("predictions-typed");
+    predict(csv.toString(), outDir.resolve("csv").toString());
+    List<String> fromCsv = scores(readLines(outDir, "csv-*-of-*.jsonl"));
+    for (Path typed : List.of(parquet, avro)) {
+      String name = typed.getFileName().toString().replace('.', '-');
+      PredictPipeline.Outcome outcome = predict(typed.toString(), outDir.resolve(name).toString());
+      assertEquals(344, outcome.scored(), typed.toString());
+      assertEquals(0, outcome.rejected(), typed.toString());
+      assertEquals(fromCsv, scores(readLines(outDir, name + "-*-of-*.jsonl")), typed.toString());
+    }
+
+    Schema noSex = SchemaBuilder.record("penguin").fields()
+        .requiredString("island").optionalDouble("beak_length_mm").endRecord();
+    Path lacking = tmp.resolve("typed/lacking.parquet");
+    GenericRecord row = new GenericData.Record(noSex);
+    row.put("island", "Biscoe");
+    row.put("beak_length_mm", 40.0);
+    TypedFiles.writeParquet(lacking, noSex, List.of(row));
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> predict(lacking.toString(), outDir.resolve("lacking").toString()));
+    assertTrue(e.getMessage().startsWith(lacking + ": header lacks column(s) [beak_depth_mm"),
+        e.getMessage());
+  }
+
+  /** Each prediction's class and probabilities with its input, sorted: order-free comparison. */
+  private static List<String> scores(List<JsonNode> predictions) {
+    return predictions.stream()
+        .map(p -> p.path("class").asText() + " " + p.path("probabilities") + " "
+            + p.path("island").asText() + " " + p.path("body_mass_g").asDouble())
+        .sorted().toList();
   }
 
   @Test

@@ -180,7 +180,7 @@ public class PreprocessPipelineTest {
     }
   }
 
-  private static void assertSameFeatures(List<FeatureSpec> expected, List<FeatureSpec> actual) {
+  static void assertSameFeatures(List<FeatureSpec> expected, List<FeatureSpec> actual) {
     assertEquals(expected.size(), actual.size());
     for (int i = 0; i < expected.size(); i++) {
       FeatureSpec e = expected.get(i);

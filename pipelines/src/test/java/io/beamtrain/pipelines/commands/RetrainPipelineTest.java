@@ -12,6 +12,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
 import io.beamtrain.pipelines.preprocess.SplitExamples;
+import io.beamtrain.pipelines.preprocess.TypedFiles;
 import io.beamtrain.pipelines.retrain.Champion;
 import io.beamtrain.pipelines.retrain.ModelCard;
 import io.beamtrain.pipelines.retrain.ModelRegistry;
@@ -342,5 +343,32 @@ public class RetrainPipelineTest {
     assertTrue(run.log().lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace:\n" + run.log());
     assertSameFiles(before, registryFiles(registry));
     assertTrue(Files.notExists(registry.resolve(ModelRegistry.RUNS)), "nothing trained");
+  }
+
+  @Test
+  void aParquetSliceIsRetrainedOnAndABigQuerySliceIsRefused() throws IOException {
+    Path registry = tmp.resolve("models-parquet");
+    Path slice = tmp.resolve("slices/parquet/part.parquet");
+    TypedFiles.writeParquet(slice, TypedFiles.PENGUINS, TypedFiles.fromCsv(
+        slices.csv(0, slices.size()).lines().toList(), TypedFiles.PENGUINS));
+    Run run = runCli("retrain", "--input=" + slice.getParent() + "/*.parquet",
+        "--models=" + registry, "--label=species", "--study=" + study);
+    assertEquals(0, run.status(), run.log());
+    String version = latest(registry);
+    assertTrue(card(registry, version).files().get(0).contains("slices/parquet/part.parquet "),
+        card(registry, version).files().toString());
+
+    Run bigQuery = runCli("retrain", "--input=bq://proj.ds.slice", "--models=" + registry,
+        "--label=species", "--study=" + study);
+    assertEquals(2, bigQuery.status(), bigQuery.log());
+    assertTrue(bigQuery.log().contains("--input=bq://proj.ds.slice: retrain takes a slice of files"),
+        bigQuery.log());
+  }
+
+  private static Run runCli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+    int status = new Cli(print, print, Commands.all()).run(args);
+    return new Run(status, out.toString(StandardCharsets.UTF_8));
   }
 }

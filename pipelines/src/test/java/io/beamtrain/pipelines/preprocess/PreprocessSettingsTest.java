@@ -79,4 +79,17 @@ class PreprocessSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> settings("--input=x.csv", "--output=o"));
     assertTrue(e.getMessage().contains("--label"), e.getMessage());
   }
+
+  @Test
+  void aQueryTakesThePlaceOfTheInput() {
+    assertEquals(BigQueryRead.QUERY_INPUT,
+        settings("--query=SELECT 1", "--output=o", "--label=y").input());
+    IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+        () -> settings("--query=SELECT 1", "--input=x.csv", "--output=o", "--label=y"));
+    assertTrue(both.getMessage().startsWith("--input and --query are alternatives"),
+        both.getMessage());
+    IllegalArgumentException neither = assertThrows(IllegalArgumentException.class,
+        () -> settings("--output=o", "--label=y"));
+    assertEquals("--input is required", neither.getMessage());
+  }
 }
