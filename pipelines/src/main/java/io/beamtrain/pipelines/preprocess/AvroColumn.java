@@ -103,6 +103,17 @@ record AvroColumn(
     return new AvroColumn(name, null, null, 0, why);
   }
 
+  /**
+   * This integer column read as a decimal of {@code scale}: a Parquet {@code DECIMAL} stored as
+   * {@code INT32} or {@code INT64}, whose scale the Avro form of the schema does not carry.
+   */
+  AvroColumn asUnscaledDecimal(int scale) {
+    if (text != AvroValueText.INTEGER) {
+      throw new IllegalStateException(name + " is not an integer column: " + this);
+    }
+    return new AvroColumn(name, FeatureType.NUMERIC, AvroValueText.UNSCALED_DECIMAL, scale, null);
+  }
+
   /** The text of this column's {@code value}, or null when it is null. */
   String cell(Object value) {
     return value == null ? null : text.text(value, scale);

@@ -24,6 +24,12 @@ enum AvroValueText {
   STRING,
   /** The {@code decimal} logical type over {@code bytes} or {@code fixed}, of the given scale. */
   DECIMAL,
+  /**
+   * A Parquet {@code DECIMAL} stored as {@code INT32} or {@code INT64} (what Spark and pyarrow
+   * write for up to 18 digits): its Avro form is a plain {@code int} or {@code long} holding the
+   * unscaled value, so the scale comes from the Parquet schema.
+   */
+  UNSCALED_DECIMAL,
   /** {@code time-millis}: seconds since midnight. */
   TIME_MILLIS,
   /** {@code time-micros}: seconds since midnight. */
@@ -41,6 +47,7 @@ enum AvroValueText {
       case DOUBLE -> Double.toString((Double) value);
       case BOOLEAN, STRING -> value.toString();
       case DECIMAL -> new BigDecimal(new BigInteger(unscaledBytes(value)), scale).toString();
+      case UNSCALED_DECIMAL -> BigDecimal.valueOf(((Number) value).longValue(), scale).toString();
       case TIME_MILLIS, TIMESTAMP_MILLIS ->
           BigDecimal.valueOf(((Number) value).longValue(), 3).toPlainString();
       case TIME_MICROS, TIMESTAMP_MICROS ->

@@ -2,7 +2,9 @@ package io.beamtrain.pipelines.preprocess;
 
 import io.beamtrain.trainer.BadInputException;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -12,6 +14,10 @@ import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
+import org.apache.parquet.schema.LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
 
 /**
  * Opens Parquet files ({@code .parquet}) as {@link TableReader}s with parquet-avro's {@link
@@ -34,7 +40,8 @@ final class ParquetFiles {
    */
   static TableReader open(InputFile file, List<String> columns) throws IOException {
     ChannelInputFile input = new ChannelInputFile(file);
-    Schema schema = schema(file.name(), input);
+    FileMetaData footer = footer(file.name(), input);
+    Schema schema = schema(footer);
     // Only the columns read, and never one that cannot be a feature: a list's Avro form does not
     // always convert back to the file's Parquet layout, so projecting it could fail the read.
     List<Schema.Field> fields = schema.getFields().stream()
@@ -60,23 +67,45 @@ final class ParquetFiles {
       }
     };
     try {
-      return new RecordTableReader(file.name(), "Parquet", schema, records, columns);
+      return new RecordTableReader(
+          file.name(), "Parquet", schema, records, columns, unscaledDecimals(footer.getSchema()));
     } catch (RuntimeException e) {
       reader.close();
       throw e;
     }
   }
 
-  private static Schema schema(String name, ChannelInputFile input) throws IOException {
-    FileMetaData metadata;
+  private static FileMetaData footer(String name, ChannelInputFile input) throws IOException {
     try (ParquetFileReader footer = ParquetFileReader.open(input)) {
-      metadata = footer.getFileMetaData();
+      return footer.getFileMetaData();
     } catch (IOException | RuntimeException e) {
       throw new BadInputException(name + ": not a Parquet file: " + e.getMessage(), e);
     }
+  }
+
+  private static Schema schema(FileMetaData metadata) {
     String avro = metadata.getKeyValueMetaData().get(AVRO_SCHEMA_KEY);
     return avro != null
         ? new Schema.Parser().parse(avro)
         : new AvroSchemaConverter().convert(metadata.getSchema());
+  }
+
+  /**
+   * The top-level {@code DECIMAL} columns stored as {@code INT32} or {@code INT64}, with their
+   * scale. Avro allows {@code decimal} over bytes and fixed only, so the Avro form of such a column
+   * is a plain int or long of the unscaled value: read as it is, 12.34 would be 1234.
+   */
+  static Map<String, Integer> unscaledDecimals(MessageType parquet) {
+    Map<String, Integer> scales = new LinkedHashMap<>();
+    for (Type field : parquet.getFields()) {
+      if (field.isPrimitive()
+          && field.getLogicalTypeAnnotation() instanceof DecimalLogicalTypeAnnotation decimal) {
+        PrimitiveTypeName stored = field.asPrimitiveType().getPrimitiveTypeName();
+        if (stored == PrimitiveTypeName.INT32 || stored == PrimitiveTypeName.INT64) {
+          scales.put(field.getName(), decimal.getScale());
+        }
+      }
+    }
+    return scales;
   }
 }

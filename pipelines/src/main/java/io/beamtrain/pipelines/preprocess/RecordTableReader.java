@@ -46,6 +46,17 @@ final class RecordTableReader implements TableReader {
    */
   RecordTableReader(
       String file, String format, Schema schema, Records records, List<String> requested) {
+    this(file, format, schema, records, requested, Map.of());
+  }
+
+  /**
+   * @param unscaledDecimals integer columns that hold decimals, by name, with their scale (a
+   *     Parquet {@code DECIMAL} over {@code INT32}/{@code INT64}, see {@link
+   *     AvroValueText#UNSCALED_DECIMAL})
+   */
+  RecordTableReader(
+      String file, String format, Schema schema, Records records, List<String> requested,
+      Map<String, Integer> unscaledDecimals) {
     this.file = file;
     this.format = format;
     this.records = records;
@@ -55,7 +66,11 @@ final class RecordTableReader implements TableReader {
               + ", not a record of columns");
     }
     Map<String, AvroColumn> byName = new LinkedHashMap<>();
-    for (AvroColumn column : AvroColumn.of(schema)) {
+    for (AvroColumn declared : AvroColumn.of(schema)) {
+      Integer scale = unscaledDecimals.get(declared.name());
+      AvroColumn column = scale != null && declared.text() == AvroValueText.INTEGER
+          ? declared.asUnscaledDecimal(scale)
+          : declared;
       byName.put(column.name(), column);
       if (!column.supported()) {
         unsupported.put(column.name(), column.unsupported());

@@ -78,4 +78,32 @@ class ParquetWithoutAvroSchemaTest {
       assertFalse(reader.next());
     }
   }
+
+  /**
+   * Spark and pyarrow store a DECIMAL of up to 18 digits as INT32 or INT64, whose Avro form is a
+   * plain int or long: read as such, 12.34 would become 1234.
+   */
+  @Test
+  void aDecimalStoredAsAnIntegerKeepsItsScale() throws IOException {
+    MessageType schema = MessageTypeParser.parseMessageType("""
+        message prices {
+          optional int32 small (DECIMAL(7,2));
+          optional int64 large (DECIMAL(15,3));
+        }
+        """);
+    Path file = tmp.resolve("prices.parquet");
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema).build()) {
+      writer.write(groups.newGroup().append("small", -1234).append("large", 123_456_789L));
+    }
+
+    try (TableReader reader = InputFormat.AUTO.openAllColumns(
+        InputFile.of(FileSystems.matchNewResource(file.toString(), false)), CsvDialect.STRICT)) {
+      assertEquals(Map.of("small", FeatureType.NUMERIC, "large", FeatureType.NUMERIC),
+          reader.declaredTypes());
+      assertTrue(reader.next());
+      assertArrayEquals(new String[] {"-12.34", "123456.789"}, reader.takeValues());
+    }
+  }
 }
