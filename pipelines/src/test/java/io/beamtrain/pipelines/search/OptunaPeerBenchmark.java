@@ -71,7 +71,9 @@ import org.junit.jupiter.api.io.TempDir;
  * after a sampler change: Optuna's rows do not depend on it).
  *
  * <p>{@code mvn -B -o -Pbenchmarks verify -pl pipelines -am -Dtest=OptunaPeerBenchmark
- * -Dsurefire.failIfNoSpecifiedTests=false}
+ * -Dsurefire.failIfNoSpecifiedTests=false}; add {@code -Djunit.jupiter.execution.parallel.enabled=true
+ * -Djunit.jupiter.execution.parallel.mode.default=concurrent} to run the three data sets at once
+ * (each prints its lines and tables whole).
  */
 @Tag("benchmark")
 class OptunaPeerBenchmark {
@@ -88,7 +90,8 @@ class OptunaPeerBenchmark {
   static final List<String> SEARCHES = System.getProperty("beamtrain.peer.searches") == null ? ALL_SEARCHES
       : Arrays.stream(System.getProperty("beamtrain.peer.searches").split(",")).map(String::trim).toList();
   static final Path DATA = Path.of("..", "data").toAbsolutePath().normalize();
-  static final Path SHARED = Path.of("..", "..", "..", "shared", "datasets").toAbsolutePath().normalize();
+  /** The shared datasets folder beside the worktrees ({@code /work/shared/datasets} from {@code /work/<worktree>/pipelines}). */
+  static final Path SHARED = Path.of("..", "..", "shared", "datasets").toAbsolutePath().normalize();
 
   @TempDir static Path tmp;
 
@@ -177,22 +180,24 @@ class OptunaPeerBenchmark {
     return dataset.classification() ? "accuracy" : "RMSE";
   }
 
+  /** Prints the table in one call: the data sets may run in parallel (see the class comment). */
   private static void summary(Dataset dataset, Map<String, List<Outcome>> outcomes) {
     int seeds = outcomes.values().iterator().next().size();
-    System.out.printf(Locale.ROOT, "%n%s: %d trials x %d steps (eval every %d), %d seed(s) of %s, load average %s%n",
-        dataset.name(), TRIALS, STEPS, EVAL_EVERY, seeds, Arrays.toString(SEEDS), loadAverage());
-    System.out.printf(Locale.ROOT, "| search | steps, median | best %s, median [range] | test %s of the export,"
-        + " median [range] | steps / beamtrain random's |%n", dataset.metric(), testName(dataset));
-    System.out.println("| --- | --- | --- | --- | --- |");
+    StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
+        "%n%s: %d trials x %d steps (eval every %d), %d seed(s) of %s, load average %s%n", dataset.name(), TRIALS,
+        STEPS, EVAL_EVERY, seeds, Arrays.toString(SEEDS), loadAverage()));
+    table.append(String.format(Locale.ROOT, "| search | steps, median | best %s, median [range] | test %s of the"
+        + " export, median [range] | steps / beamtrain random's |%n", dataset.metric(), testName(dataset)));
+    table.append("| --- | --- | --- | --- | --- |\n");
     double baseline = outcomes.containsKey("beamtrain RANDOM")
         ? median(outcomes.get("beamtrain RANDOM").stream().mapToDouble(Outcome::steps).toArray()) : Double.NaN;
     for (Map.Entry<String, List<Outcome>> e : outcomes.entrySet()) {
       double[] steps = e.getValue().stream().mapToDouble(Outcome::steps).toArray();
-      System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %s | %.2f |%n", e.getKey(), median(steps),
+      table.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.2f |%n", e.getKey(), median(steps),
           spread(e.getValue().stream().mapToDouble(Outcome::bestEval).toArray()),
-          spread(e.getValue().stream().mapToDouble(Outcome::heldOut).toArray()), median(steps) / baseline);
+          spread(e.getValue().stream().mapToDouble(Outcome::heldOut).toArray()), median(steps) / baseline));
     }
-    System.out.println();
+    System.out.println(table);
   }
 
   static String spread(double[] values) {
