@@ -55,7 +55,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p><b>beamtrain's side.</b> Real sweeps ({@link SweepPipeline}, {@code --deterministic}): RANDOM,
  * TPE (default settings, rounds of a quarter of the trials) and ASHA with TPE proposals (eta 3,
- * first rung {@code R / 9}, its default step budget: what successive halving would spend).
+ * first rung {@code R / 9}, its default step budget: what successive halving would spend). On
+ * request ({@link #EXTRA_SEARCHES}) TPE in rounds of 2 and of 1, to see what the rounds cost
+ * against Optuna's sequential study.
  *
  * <p><b>Figures.</b> Per search: training steps, the best eval metric (eval_rmse; penguins
  * eval_loss), and the score of the model the search exports ({@code export} for Optuna's studies,
@@ -87,6 +89,8 @@ class OptunaPeerBenchmark {
       .mapToLong(s -> Long.parseLong(s.trim())).toArray();
   static final List<String> ALL_SEARCHES = List.of("beamtrain RANDOM", "beamtrain TPE", "beamtrain ASHA + TPE",
       "Optuna random", "Optuna TPE", "Optuna TPE mv", "Optuna TPE + Hyperband");
+  /** Rows run only when named in {@code -Dbeamtrain.peer.searches}: what TPE's batched rounds cost. */
+  static final List<String> EXTRA_SEARCHES = List.of("beamtrain TPE rounds of 2", "beamtrain TPE rounds of 1");
   static final List<String> SEARCHES = System.getProperty("beamtrain.peer.searches") == null ? ALL_SEARCHES
       : Arrays.stream(System.getProperty("beamtrain.peer.searches").split(",")).map(String::trim).toList();
   static final Path DATA = Path.of("..", "data").toAbsolutePath().normalize();
@@ -218,6 +222,8 @@ class OptunaPeerBenchmark {
     String study = switch (search) {
       case "beamtrain RANDOM" -> study(dataset.metric(), "RANDOM", seed, "");
       case "beamtrain TPE" -> study(dataset.metric(), "TPE", seed, "");
+      case "beamtrain TPE rounds of 2" -> study(dataset.metric(), "TPE", seed, "search: {roundSize: 2}");
+      case "beamtrain TPE rounds of 1" -> study(dataset.metric(), "TPE", seed, "search: {roundSize: 1}");
       case "beamtrain ASHA + TPE" -> study(dataset.metric(), "ASHA", seed,
           String.format(Locale.ROOT, "search: {eta: %d, minBudget: %d, sampler: TPE}", ETA, MIN_BUDGET));
       default -> throw new IllegalArgumentException("unknown search " + search);
