@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.search;
 
+import io.beamtrain.checkpointing.Goal;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.commands.ExportPipeline;
@@ -244,7 +245,7 @@ class OptunaPeerBenchmark {
       default -> throw new IllegalArgumentException("unknown search " + search);
     };
     Path studyFile = withData(prepared, out, study(dataset.metric(), "RANDOM", seed, ""));
-    MetricSpec metric = new MetricSpec(dataset.metric(), io.beamtrain.checkpointing.Goal.MINIMIZE);
+    MetricSpec metric = new MetricSpec(dataset.metric(), Goal.MINIMIZE);
     // Deterministic and one trial at a time, like the --deterministic sweeps' trials.
     TrialSettings settings = new TrialSettings(out, out.data(), metric, STEPS, EVAL_EVERY, STEPS, 0, 1, 1,
         StorageConfig.defaults(), true);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ final class OptunaStudyProcess implements AutoCloseable {
   private OptunaStudyProcess(Process process) {
     this.process = process;
     this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    this.in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
   }
 
   /** Whether Optuna can run here (the interpreter and the script exist). */
