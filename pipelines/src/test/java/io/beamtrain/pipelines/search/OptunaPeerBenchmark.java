@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * beamtrain's searches against Optuna's, side by side on real training (issue 20): the same
  * space (learning_rate 3e-4..0.3 LOG, hidden_units {16, 32, 64}, num_layers 1..3; adam, batch 32),
  * the same preprocessed data, the same trial seeds, {@value #TRIALS} trials per search, {@code R}
- * steps per trial ({@code -Dbeamtrain.peer.steps}, default {@value #DEFAULT_STEPS}) evaluated every
- * {@code R / 9}.
+ * steps per trial ({@code -Dbeamtrain.peer.steps}, default {@value #DEFAULT_STEPS}, what fits about
+ * half an hour on a shared 2-core machine; the issue ran 1,600) evaluated every {@code R / 9}.
  *
  * <p><b>Optuna's side.</b> {@code benchmarks/optuna/ask_tell.py} holds an Optuna study (TPE
  * default, TPE {@code multivariate=True}, TPE with a {@code HyperbandPruner} from {@code R / 9} to
@@ -81,7 +81,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("benchmark")
 class OptunaPeerBenchmark {
   static final int TRIALS = 16;
-  static final int DEFAULT_STEPS = 900;
+  static final int DEFAULT_STEPS = 270;
   static final int STEPS = Integer.getInteger("beamtrain.peer.steps", DEFAULT_STEPS);
   static final int ETA = 3;
   static final int MIN_BUDGET = STEPS / (ETA * ETA);
