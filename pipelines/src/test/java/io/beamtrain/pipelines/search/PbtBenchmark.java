@@ -4,21 +4,14 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.commands.PreprocessPipeline;
 import io.beamtrain.pipelines.commands.SweepPipeline;
-import io.beamtrain.pipelines.preprocess.CsvRecordReader;
 import io.beamtrain.pipelines.preprocess.Preprocess;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
 import io.beamtrain.pipelines.sweep.SweepOutcome;
 import io.beamtrain.trainer.TrialResult;
-import io.beamtrain.trainer.serving.Prediction;
-import io.beamtrain.trainer.serving.ServingModel;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,7 +92,7 @@ class PbtBenchmark {
 
   private void compare(String dataset, Path csv, String label, List<String> ignore) {
     Path dir = tmp.resolve(dataset);
-    List<Map<String, String>> heldOut = split(csv, dir.resolve("train.csv"));
+    HeldOutRows heldOut = HeldOutRows.split(csv, dir.resolve("train.csv"), label);
     Path data = dir.resolve("prepared");
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     pipeline.apply("Preprocess", Preprocess.from(
@@ -120,7 +113,7 @@ class PbtBenchmark {
         OutputLayout out = new OutputLayout(dir.resolve(e.getKey().replace(" + ", "-") + "-" + seed).toString());
         SweepOutcome outcome = sweep(data, out, e.getValue());
         long steps = outcome.results().stream().mapToLong(TrialResult::steps).sum();
-        double rmse = heldOutRmse(out.savedModel(), heldOut, label);
+        double rmse = heldOut.rmse(out.savedModel());
         heldOutRmse.computeIfAbsent(e.getKey(), k -> new double[SEEDS.length])[s] = rmse;
         evalRmse.computeIfAbsent(e.getKey(), k -> new double[SEEDS.length])[s] = outcome.best().metric("eval_rmse");
         System.out.printf(Locale.ROOT, "%s seed %d %-10s: %d trials, %d steps, best %s eval_rmse %.4f, held-out rmse %.4f%n",
@@ -160,65 +153,7 @@ class PbtBenchmark {
     }
   }
 
-  /** Writes every record but each fifth to {@code train}; returns the fifth ones as rows. */
-  private static List<Map<String, String>> split(Path csv, Path train) {
-    List<Map<String, String>> heldOut = new ArrayList<>();
-    try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
-        CsvRecordReader records = new CsvRecordReader(in);
-        Writer out = Files.newBufferedWriter(Files.createDirectories(train.getParent()).resolve(train.getFileName()))) {
-      records.next();
-      List<String> header = List.copyOf(records.cells());  // cells() is reused by next()
-      out.write(records.rawText() + "\n");
-      for (long i = 0; records.next(); i++) {
-        if (i % 5 == 4) {
-          Map<String, String> row = new LinkedHashMap<>();
-          List<String> cells = records.cells();
-          for (int c = 0; c < header.size() && c < cells.size(); c++) {
-            row.put(header.get(c), cells.get(c));
-          }
-          heldOut.add(row);
-        } else {
-          out.write(records.rawText() + "\n");
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return heldOut;
-  }
-
-  private static double heldOutRmse(String savedModel, List<Map<String, String>> rows, String label) {
-    List<Map<String, String>> labelled = rows.stream()
-        .filter(r -> r.get(label) != null && !r.get(label).isBlank()).toList();
-    if (labelled.isEmpty()) {
-      throw new IllegalStateException("no held-out row has a value of " + label);
-    }
-    double sum = 0;
-    int scored = 0;
-    try (ServingModel model = ServingModel.load(savedModel, StorageConfig.defaults())) {
-      for (int from = 0; from < labelled.size(); from += 1024) {
-        List<Map<String, String>> batch = labelled.subList(from, Math.min(labelled.size(), from + 1024));
-        List<Prediction> predictions = model.predict(batch);
-        for (int i = 0; i < batch.size(); i++) {
-          double error = predictions.get(i).value() - Double.parseDouble(batch.get(i).get(label));
-          if (!Double.isFinite(error)) {
-            // Counted and shown rather than hidden: a NaN would otherwise turn the whole figure into NaN.
-            System.out.println("  non-finite prediction " + predictions.get(i) + " for held-out row " + batch.get(i));
-            continue;
-          }
-          sum += error * error;
-          scored++;
-        }
-      }
-    }
-    if (scored < labelled.size()) {
-      System.out.printf(Locale.ROOT, "  %d of %d held-out rows had no finite prediction%n", labelled.size() - scored,
-          labelled.size());
-    }
-    return Math.sqrt(sum / scored);
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
+  static void copyTree(Path from, Path to) throws IOException {
     try (var paths = Files.walk(from)) {
       for (Path p : paths.toList()) {
         Path target = to.resolve(from.relativize(p).toString());

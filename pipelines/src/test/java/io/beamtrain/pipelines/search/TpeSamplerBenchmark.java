@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.IntUnaryOperator;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,8 @@ class TpeSamplerBenchmark {
     searches.put("  no constant liar", tpe(TpeSettings.DEFAULT.withConstantLiar(false), false));
     searches.put("  startup = first round only", tpe(TpeSettings.DEFAULT.withStartupTrials(1), false));
     searches.put("  rounds of 1 (sequential)", tpe(TpeSettings.DEFAULT, true));
+    searches.put("  rounds of 2", tpeRounds(TpeSettings.DEFAULT, 2));
+    searches.put("  rounds of 2, startup first round", tpeRounds(TpeSettings.DEFAULT.withStartupTrials(1), 2));
     return searches;
   }
 
@@ -124,6 +127,15 @@ class TpeSamplerBenchmark {
   static final TpeSettings BEFORE = new TpeSettings(0.25, Integer.MAX_VALUE, false, false, 1);
 
   static Search tpe(TpeSettings settings, boolean sequential) {
+    return tpe(settings, trials -> sequential ? 1 : (trials + 3) / 4);
+  }
+
+  static Search tpeRounds(TpeSettings settings, int size) {
+    return tpe(settings, trials -> size);
+  }
+
+  /** TPE in rounds of {@code sizeOf.applyAsInt(trials)}. */
+  static Search tpe(TpeSettings settings, IntUnaryOperator sizeOf) {
     return new Search() {
       @Override
       public RoundProposer proposer(List<ParameterSpec> space, int trials, long seed) {
@@ -132,7 +144,7 @@ class TpeSamplerBenchmark {
 
       @Override
       public int roundSize(int trials) {
-        return sequential ? 1 : (trials + 3) / 4;
+        return sizeOf.applyAsInt(trials);
       }
     };
   }
