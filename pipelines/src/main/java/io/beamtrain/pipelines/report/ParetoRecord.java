@@ -1,8 +1,6 @@
 package io.beamtrain.pipelines.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamtrain.checkpointing.Goal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +23,6 @@ import java.util.Set;
 record ParetoRecord(List<MetricChoice> objectives, Set<String> front, Map<String, String> infeasible) {
   static final String FILE_NAME = "pareto.json";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   ParetoRecord {
     objectives = List.copyOf(objectives);
@@ -35,15 +32,7 @@ record ParetoRecord(List<MetricChoice> objectives, Set<String> front, Map<String
 
   /** Parses pareto.json; {@code source} names it in errors. */
   static ParetoRecord parse(String json, String source) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(source + ": expected a JSON object");
-    }
+    JsonNode root = ResultJson.object(json, source);
     List<MetricChoice> objectives = new ArrayList<>();
     JsonNode metrics = root.path("metrics");
     for (int i = 0; i < metrics.size(); i++) {

@@ -88,7 +88,8 @@ final class ResultJson {
         true);
   }
 
-  private static JsonNode object(String json, String source) {
+  /** {@code json} as a JSON object; otherwise an error naming {@code source} (the report's files). */
+  static JsonNode object(String json, String source) {
     JsonNode root;
     try {
       root = JSON.readTree(json);

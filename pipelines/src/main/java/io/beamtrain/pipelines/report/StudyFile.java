@@ -1,6 +1,5 @@
 package io.beamtrain.pipelines.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamtrain.checkpointing.Goal;
@@ -58,15 +57,7 @@ record StudyFile(MetricChoice metric, Map<String, Domain> domains, Map<String, O
   /** Parses study.json; {@code source} names it in errors. */
   @SuppressWarnings("unchecked")
   static StudyFile parse(String json, String source) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(source + ": expected a JSON object");
-    }
+    JsonNode root = ResultJson.object(json, source);
     MetricChoice metric = null;
     JsonNode metricNode = root.path("metric");
     if (metricNode.hasNonNull("name")) {
