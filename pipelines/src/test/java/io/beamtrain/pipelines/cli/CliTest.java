@@ -58,7 +58,7 @@ class CliTest {
 
   @ParameterizedTest
   @CsvSource({
-      "preprocess, --input=<string>  (required)",
+      "preprocess, --input=<string>",
       "preprocess, --maxRejectedFraction=<number>",
       "sweep, --output=<string>  (required)",
       "sweep, --study=<string>",
@@ -100,6 +100,13 @@ class CliTest {
   void missingRequiredFlagIsNamed() {
     assertEquals(2, run("predict", "--model=m", "--input=i"));
     assertOneLineError("beamtrain predict: missing required flag --predictions");
+  }
+
+  /** --input is no longer a required flag (--query may replace it), so its absence is checked. */
+  @Test
+  void preprocessWithoutInputOrQueryNamesBoth() {
+    assertEquals(2, run("preprocess", "--output=" + tmp.resolve("out"), "--label=species"));
+    assertOneLineError("beamtrain preprocess: --input is required");
   }
 
   @Test
