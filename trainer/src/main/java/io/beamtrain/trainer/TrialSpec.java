@@ -21,7 +21,7 @@ import java.util.Objects;
  * start, {@code StorageConfig.defaults()}, {@value #DEFAULT_MAX_IN_MEMORY_BYTES} bytes of training
  * data held in memory before streaming, {@value #DEFAULT_MAX_CHECKPOINTS_TO_KEEP} latest checkpoints
  * kept plus the best one, checkpoints written in the background, not {@link #deterministic()},
- * one step per {@code Session.run} ({@link #stepsPerExecution()}).
+ * automatic steps per {@code Session.run} ({@link #stepsPerExecution()}).
  */
 public final class TrialSpec implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -36,10 +36,12 @@ public final class TrialSpec implements Serializable {
   public static final long DEFAULT_MAX_IN_MEMORY_BYTES = 1L << 30;
   public static final int DEFAULT_MAX_CHECKPOINTS_TO_KEEP = 2;
   /**
-   * One step per run until automatic blocks pay off in whole trials: on the loaded 2-core build
-   * machine they won in the hot loop but not yet in TrialRunner (see docs/DESIGN.md).
+   * Automatic: whole trials on an idle 2-core machine took 0.88-0.94x the time of one step per
+   * run at 2,000 steps, 0.57-0.63x at 5,000 and 0.34-0.54x at 20,000 (linear and 2x64 DNN,
+   * {@code TrainerBenchmark#wholeTrialsAutomaticVersusOneStepPerRun}); under 2,000 steps it is
+   * one step per run anyway.
    */
-  public static final int DEFAULT_STEPS_PER_EXECUTION = 1;
+  public static final int DEFAULT_STEPS_PER_EXECUTION = 0;
   /** The most steps one run may unroll: the graph holds a copy of the step per unrolled step. */
   public static final int MAX_STEPS_PER_EXECUTION = 100;
   /** Automatic steps per execution needs this many train steps per unrolled step. */
@@ -282,7 +284,7 @@ public final class TrialSpec implements Serializable {
 
   /**
    * Training steps run per {@code Session.run} (Keras' {@code steps_per_execution}), unrolled in
-   * the graph; 1 (the default) = one step per run, 0 = automatic (see {@link
+   * the graph; 1 = one step per run, 0 (the default) = automatic (see {@link
    * #effectiveStepsPerExecution()}). Any value trains bit for bit
    * the same: it changes only how many round trips the steps take.
    */

@@ -179,6 +179,57 @@ class TrainerBenchmark {
     return sorted[sorted.length / 2];
   }
 
+  /**
+   * Whole trials, wall clock from {@code TrialRunner.run} to its return (graph and block build,
+   * session, data, loop, evaluations, checkpoints, result files), at the default of one step per
+   * run and with automatic steps per run, for trial lengths a sweep uses. The loop figures above
+   * leave out what a block costs before the loop (building k copies of the step); this is the
+   * figure that decides the default. Medians of {@value #ROUNDS} alternating rounds.
+   */
+  @Test
+  void wholeTrialsAutomaticVersusOneStepPerRun() {
+    Path csv = Path.of("..", "data", "flights-200k.csv");
+    DataDirFixture.Builder source =
+        Files.exists(csv)
+            ? DataDirFixture.fromCsv(csv).label("delay")
+            : DataDirFixture.syntheticRegression(200_000, 2, 1);
+    String dataDir = source.write(dir.resolve("data")).dataDir();
+    System.out.printf(Locale.ROOT, "%nWhole trials on %s, batch %d, default evaluation and checkpoint"
+        + " cadence, load average %.1f; wall seconds, medians of %d rounds%n",
+        Files.exists(csv) ? csv.normalize() : "synthetic", BATCH, loadAverage(), ROUNDS);
+    System.out.println("model    steps  k(auto)  1 step/run   automatic   auto / 1");
+    int trial = 0;
+    for (String model : List.of("linear", "dnn")) {
+      Map<String, Object> params =
+          model.equals("linear") ? Map.of("model", "linear") : Map.of("hidden_layers", "64,64");
+      trainer(dataDir, params, 500, 100, 500, true, 0, "whole-warmup-" + model);
+      for (int steps : new int[] {2_000, 5_000, 20_000}) {
+        double[] one = new double[ROUNDS];
+        double[] auto = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+          long t0 = System.nanoTime();
+          trainer(dataDir, params, steps, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
+              TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, true, 1, "whole-" + trial++);
+          long t1 = System.nanoTime();
+          trainer(dataDir, params, steps, TrialSpec.DEFAULT_EVAL_EVERY_STEPS,
+              TrialSpec.DEFAULT_CHECKPOINT_EVERY_STEPS, true, 0, "whole-" + trial++);
+          long t2 = System.nanoTime();
+          one[r] = (t1 - t0) / 1e9;
+          auto[r] = (t2 - t1) / 1e9;
+        }
+        int k = TrialSpec.builder().dataDir("d").trialDir("t").trainSteps(steps).stepsPerExecution(0)
+            .build().effectiveStepsPerExecution();
+        double a = median(auto);
+        double o = median(one);
+        System.out.printf(Locale.ROOT, "%-7s %6d  %7d  %10.2f  %10.2f   %6.2f%n", model, steps, k, o, a, a / o);
+      }
+    }
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
   private LoopTimings trainer(
       String dataDir, Map<String, Object> params, long steps, long evalEvery, long checkpointEvery,
       boolean async, int stepsPerExecution, String trial) {

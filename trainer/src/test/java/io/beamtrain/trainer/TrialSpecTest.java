@@ -42,8 +42,9 @@ class TrialSpecTest {
 
   @Test
   void stepsPerExecutionIsAsGivenOrGrowsWithTheTrainSteps() {
-    assertEquals(1, minimal().build().stepsPerExecution());
-    assertEquals(1, minimal().trainSteps(1_000_000).build().effectiveStepsPerExecution());
+    assertEquals(0, minimal().build().stepsPerExecution(), "automatic by default");
+    assertEquals(20, minimal().trainSteps(1_000_000).build().effectiveStepsPerExecution());
+    assertEquals(1, minimal().trainSteps(1_000_000).stepsPerExecution(1).build().effectiveStepsPerExecution());
     assertEquals(1, auto().trainSteps(1000).build().effectiveStepsPerExecution());
     assertEquals(1, auto().trainSteps(1999).build().effectiveStepsPerExecution());
     assertEquals(2, auto().trainSteps(2000).build().effectiveStepsPerExecution());
