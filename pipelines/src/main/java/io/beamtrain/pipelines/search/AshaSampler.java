@@ -5,7 +5,6 @@ import io.beamtrain.pipelines.study.Trial;
 import io.beamtrain.pipelines.study.TrialSeeds;
 import io.beamtrain.trainer.MetricSpec;
 import io.beamtrain.trainer.TrialResult;
-import io.beamtrain.trainer.TrialStatus;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,12 +43,8 @@ public interface AshaSampler extends Serializable {
    */
   static AshaSampler tpe(
       List<Trial> trials, List<ParameterSpec> parameters, MetricSpec metric, long seed, List<TrialResult> priors) {
-    List<Observation> observations = new ArrayList<>();
-    for (TrialResult r : priors) {
-      boolean finished = r.status() == TrialStatus.COMPLETED || r.status() == TrialStatus.STOPPED;
-      observations.add(new Observation(r.trial(), r.params(), finished ? r.metric(metric.name()) : Double.NaN));
-    }
-    return new TpeStarts(List.copyOf(trials), List.copyOf(parameters), metric, seed, List.copyOf(observations));
+    return new TpeStarts(List.copyOf(trials), List.copyOf(parameters), metric, seed,
+        List.copyOf(TpeProposer.observations(priors, metric)));
   }
 
   /** See {@link #random}. */

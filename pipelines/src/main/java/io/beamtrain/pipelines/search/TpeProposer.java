@@ -105,6 +105,14 @@ public record TpeProposer(
   }
 
   private List<Observation> observations(List<TrialResult> results) {
+    return observations(results, metric);
+  }
+
+  /**
+   * What TPE learns from finished trials: COMPLETED and STOPPED count with their best {@code
+   * metric}, FAILED and DIVERGED as bad (NaN); shared by the rounds and ASHA's warm start.
+   */
+  static List<Observation> observations(List<TrialResult> results, MetricSpec metric) {
     List<Observation> observations = new ArrayList<>();
     for (TrialResult r : results) {
       boolean finished = r.status() == TrialStatus.COMPLETED || r.status() == TrialStatus.STOPPED;

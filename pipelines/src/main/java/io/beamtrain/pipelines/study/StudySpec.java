@@ -84,9 +84,14 @@ public record StudySpec(
   public boolean learnsFromEarlierTrials() {
     return switch (algorithm) {
       case TPE, NSGA2 -> true;
-      case ASHA -> "TPE".equalsIgnoreCase(String.valueOf(search.get("sampler")));
+      case ASHA -> ashaSamplesWithTpe();
       default -> false;
     };
+  }
+
+  /** ASHA with {@code search.sampler: TPE}: its new trials come from a TPE model. */
+  public boolean ashaSamplesWithTpe() {
+    return algorithm == Algorithm.ASHA && "TPE".equalsIgnoreCase(String.valueOf(search.get("sampler")));
   }
 
   /** A copy with another warm start (null = none), e.g. resolved: which trials each source gave. */

@@ -155,7 +155,7 @@ public final class StudyValidator {
           + spec.objectives().metrics().size() + " metrics uses NSGA2, ASHA, SUCCESSIVE_HALVING, HYPERBAND, RANDOM,"
           + " QUASI_RANDOM or GRID (or keep one metric and make the others constraints)");
     }
-    if (spec.algorithm() == Algorithm.ASHA && "TPE".equalsIgnoreCase(String.valueOf(spec.search().get("sampler")))) {
+    if (spec.ashaSamplesWithTpe()) {
       throw new InvalidStudyException("search.sampler", "TPE models one metric; a study of "
           + spec.objectives().metrics().size() + " metrics starts ASHA's trials with sampler RANDOM");
     }

@@ -1,7 +1,6 @@
 package io.beamtrain.pipelines.sweep;
 
 import io.beamtrain.checkpointing.storage.StorageConfig;
-import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.Storages;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.study.ConditionalSpace;
@@ -180,13 +179,7 @@ public final class EarlierStudies {
   }
 
   private static Optional<String> read(String path, StorageConfig config) {
-    try {
-      return Optional.of(new String(Storages.forPath(path, config).readBytes(path), StandardCharsets.UTF_8));
-    } catch (StorageException e) {
-      if (e.kind() == StorageException.Kind.NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return Storages.forPath(path, config).readIfExists(path)
+        .map(bytes -> new String(bytes, StandardCharsets.UTF_8));
   }
 }
