@@ -54,9 +54,10 @@ public final class SchemaResolver {
   public static DataSchema resolve(PreprocessSettings settings, BigQueryRead bigQuery) {
     OutputDirectory.check(settings.output(), settings.dataDir());
     if (bigQuery != null) {
-      DataSchema schema = settings.schemaFile() != null
-          ? load(settings).withoutColumns(settings.ignore())
-          : declared(settings, bigQuery);
+      if (settings.schemaFile() == null) {
+        return declared(settings, bigQuery); // checks the feature names, as for typed files
+      }
+      DataSchema schema = load(settings).withoutColumns(settings.ignore());
       FeatureNames.check(schema);
       return schema;
     }

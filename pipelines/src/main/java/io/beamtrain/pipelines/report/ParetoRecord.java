@@ -21,7 +21,6 @@ import java.util.Set;
  * @param infeasible trial id to the constraints it breaks, as the file words them
  */
 record ParetoRecord(List<MetricChoice> objectives, Set<String> front, Map<String, String> infeasible) {
-  static final String FILE_NAME = "pareto.json";
 
 
   ParetoRecord {

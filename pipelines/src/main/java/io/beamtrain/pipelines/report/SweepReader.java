@@ -5,6 +5,7 @@ import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.storage.StorageObject;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import io.beamtrain.checkpointing.storage.Storages;
+import io.beamtrain.pipelines.OutputLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -113,7 +114,7 @@ public final class SweepReader {
         storage.exists(studyPath)
             ? StudyFile.parse(new String(storage.readBytes(studyPath), StandardCharsets.UTF_8), studyPath)
             : StudyFile.none();
-    String paretoPath = StoragePaths.join(outputDir, ParetoRecord.FILE_NAME);
+    String paretoPath = new OutputLayout(outputDir).paretoJson();
     Optional<ParetoRecord> pareto =
         storage.exists(paretoPath)
             ? Optional.of(ParetoRecord.parse(new String(storage.readBytes(paretoPath), StandardCharsets.UTF_8), paretoPath))

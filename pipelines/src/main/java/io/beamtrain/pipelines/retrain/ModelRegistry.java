@@ -12,7 +12,10 @@ import io.beamtrain.checkpointing.storage.VersionedBytes;
 import io.beamtrain.trainer.BadInputException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.tensorflow.SavedModelBundle;
 
@@ -144,9 +147,9 @@ public final class ModelRegistry implements Serializable {
    * The ids of the runs that finished (wrote their run.json), in id order: the earlier studies a
    * nightly retrain warm-starts its search from.
    */
-  public java.util.List<String> finishedRuns() {
-    String prefix = io.beamtrain.checkpointing.storage.StoragePaths.asPrefix(StoragePaths.join(root, RUNS));
-    java.util.SortedSet<String> runs = new java.util.TreeSet<>();
+  public List<String> finishedRuns() {
+    String prefix = StoragePaths.asPrefix(StoragePaths.join(root, RUNS));
+    SortedSet<String> runs = new TreeSet<>();
     for (StorageObject object : storage().list(prefix)) {
       String rest = object.path().substring(object.path().indexOf(prefix) + prefix.length());
       int slash = rest.indexOf('/');
@@ -154,7 +157,7 @@ public final class ModelRegistry implements Serializable {
         runs.add(rest.substring(0, slash));
       }
     }
-    return java.util.List.copyOf(runs);
+    return List.copyOf(runs);
   }
 
   /** The decision of run {@code run}, if it finished. */
