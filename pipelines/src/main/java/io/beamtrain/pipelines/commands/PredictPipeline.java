@@ -12,8 +12,10 @@ import io.beamtrain.pipelines.predict.CsvHeaders;
 import io.beamtrain.pipelines.predict.Predict;
 import io.beamtrain.pipelines.predict.PredictionsPrefix;
 import io.beamtrain.pipelines.predict.ReadInputRows;
+import io.beamtrain.pipelines.predict.ReadTableRows;
 import io.beamtrain.pipelines.predict.Rejection;
 import io.beamtrain.pipelines.predict.SharedServingModels;
+import io.beamtrain.pipelines.preprocess.BigQueryRead;
 import io.beamtrain.pipelines.preprocess.InputFormat;
 import io.beamtrain.trainer.serving.ServingModel;
 import java.util.LinkedHashMap;
@@ -23,6 +25,7 @@ import java.util.function.Function;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -36,7 +39,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * {@code beamtrain predict}: scores raw CSV or JSON Lines rows with an exported SavedModel and
+ * {@code beamtrain predict}: scores raw rows (CSV, JSON Lines, Parquet, Avro files, or a BigQuery
+ * table or query's result: {@link ReadTableRows}) with an exported SavedModel and
  * writes one JSON line per row to {@code <predictions>-SSSSS-of-NNNNN.jsonl}; rows that cannot be
  * scored go to {@code <predictions>-rejected/rejected-SSSSS-of-NNNNN.jsonl} with file, line and
  * reason, so every row read is in exactly one of the two. The run owns its prefix and refuses one
@@ -55,12 +59,29 @@ public final class PredictPipeline {
 
     void setModel(String model);
 
-    @Description("Rows to score: a path or glob, local or gs://; CSV with a header or JSON Lines "
-        + "(by file name), with the raw columns the model was trained on.")
-    @Validation.Required
+    @Description("Rows to score: a path or glob, local or gs://; CSV with a header, JSON Lines, "
+        + "Parquet or Avro (by file name), with the raw columns the model was trained on; or a "
+        + "BigQuery table bq://project.dataset.table. Required unless --query.")
     String getInput();
 
     void setInput(String input);
+
+    @Description("BigQuery input instead of --input: a GoogleSQL query whose result is scored, "
+        + "read through the Storage Read API.")
+    String getQuery();
+
+    void setQuery(String query);
+
+    @Description("Where --query runs (a BigQuery location such as US or europe-west1).")
+    String getQueryLocation();
+
+    void setQueryLocation(String location);
+
+    @Description("With --input=bq://project.dataset.table: a filter (a SQL boolean expression) "
+        + "that BigQuery applies before rows are read.")
+    String getRowRestriction();
+
+    void setRowRestriction(String restriction);
 
     @Description("Output path prefix: predictions go to <prefix>-SSSSS-of-NNNNN.jsonl, rows that "
         + "could not be scored to <prefix>-rejected/, the run's record to <prefix>-run.json. A "
@@ -104,7 +125,12 @@ public final class PredictPipeline {
   public record Launched(PipelineResult result, PredictionsPrefix prefix, Map<String, Object> record) {}
 
   public static Outcome run(Options options) {
-    Launched launched = launch(options, PipelineRuns::runToCompletion);
+    return run(options, null);
+  }
+
+  /** {@link #run(Options)} reaching BigQuery through {@code bigQuery} (Beam's fakes in tests). */
+  public static Outcome run(Options options, BigQueryServices bigQuery) {
+    Launched launched = launch(options, PipelineRuns::runToCompletion, bigQuery);
     PipelineResult result = launched.result();
     Map<String, Object> record = new LinkedHashMap<>(launched.record());
     long rows = counter(result, "rows_read");
@@ -125,6 +151,16 @@ public final class PredictPipeline {
    * A run that fails gives the prefix back unless it wrote output.
    */
   public static Launched launch(Options options, Function<Pipeline, PipelineResult> runner) {
+    return launch(options, runner, null);
+  }
+
+  /**
+   * {@link #launch(Options, Function)} reaching BigQuery through {@code bigQuery}; null for the
+   * real services.
+   */
+  public static Launched launch(
+      Options options, Function<Pipeline, PipelineResult> runner, BigQueryServices bigQuery) {
+    BigQueryRead table = tableOf(options, bigQuery);
     if (options.getBatchSize() < 1) {
       throw new UsageException("--batchSize must be at least 1, was " + options.getBatchSize());
     }
@@ -136,9 +172,16 @@ public final class PredictPipeline {
     ServingModel loaded = SharedServingModels.acquire(model, storage);
     try {
       List<String> columns = loaded.inputNames();
-      CsvHeaders.checkInput(options.getInput(), options.getInputFormat(), columns);
-      PCollectionTuple rows = pipeline.apply("ReadRows",
-          ReadInputRows.from(options.getInput(), options.getInputFormat()).requiring(columns));
+      PCollectionTuple rows;
+      if (table != null) {
+        // Checks the table's schema for the model's columns, as a CSV header is checked.
+        rows = pipeline.apply("ReadTableRows",
+            ReadTableRows.from(table, columns, options.getKeyColumn()));
+      } else {
+        CsvHeaders.checkInput(options.getInput(), options.getInputFormat(), columns);
+        rows = pipeline.apply("ReadRows",
+            ReadInputRows.from(options.getInput(), options.getInputFormat()).requiring(columns));
+      }
       PCollectionTuple scored = rows.get(ReadInputRows.ROWS).apply("Predict",
           Predict.with(model, storage).withBatchSize(options.getBatchSize()).withKeyColumn(options.getKeyColumn()));
       scored.get(Predict.PREDICTIONS)
@@ -150,7 +193,10 @@ public final class PredictPipeline {
           .apply("WriteRejected", TextIO.write().to(prefix.rejected()).withSuffix(".jsonl"));
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("model", model);
-      record.put("input", options.getInput());
+      record.put("input", table != null ? table.name() : options.getInput());
+      if (options.getQuery() != null) {
+        record.put("query", options.getQuery());
+      }
       prefix.claim(record);
       try {
         return new Launched(runner.apply(pipeline), prefix, record);
@@ -161,6 +207,31 @@ public final class PredictPipeline {
     } finally {
       SharedServingModels.release(model, storage);
     }
+  }
+
+  /**
+   * The BigQuery input {@code --input=bq://...} or {@code --query} names, through {@code
+   * services} when not null; null for files.
+   */
+  private static BigQueryRead tableOf(Options options, BigQueryServices services) {
+    String input = options.getInput();
+    if (options.getQuery() != null && input != null) {
+      throw new UsageException(
+          "--input and --query are alternatives (files or a table, or a query's result); pass one");
+    }
+    if (options.getQuery() == null && (input == null || input.isBlank())) {
+      throw new UsageException("--input is required (files, or bq://project.dataset.table), or --query");
+    }
+    if (options.getQuery() == null && !BigQueryRead.isBigQuery(input)) {
+      if (options.getRowRestriction() != null) {
+        throw new UsageException("--rowRestriction filters a BigQuery table"
+            + " (--input=bq://project.dataset.table); --input=" + input + " is files");
+      }
+      return null;
+    }
+    BigQueryRead read = BigQueryRead.of(options.getQuery() != null ? BigQueryRead.QUERY_INPUT : input,
+        options.getQuery(), options.getQueryLocation(), options.getRowRestriction());
+    return services == null ? read : read.withServices(services);
   }
 
   /** The SavedModel directory {@code --model} names: itself, or its {@code saved_model/}. */

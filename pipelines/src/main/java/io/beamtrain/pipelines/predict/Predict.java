@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamtrain.checkpointing.storage.StorageConfig;
+import io.beamtrain.pipelines.preprocess.BigQueryRead;
+import io.beamtrain.pipelines.preprocess.RowKey;
 import io.beamtrain.trainer.BadInputException;
 import io.beamtrain.trainer.serving.Prediction;
 import io.beamtrain.trainer.serving.ServingModel;
@@ -184,7 +186,7 @@ public final class Predict extends PTransform<PCollection<InputRow>, PCollection
         rejected.inc();
         String detail = e.getMessage().replaceFirst("^row 0: ", "");
         emitter.emit(REJECTED, new Rejection(p.row().file(), p.row().line(), "INVALID_VALUE", detail,
-            rawText(p.row())), p);
+            rawText(p.row()), keyOf(p.row())), p);
       }
     }
 
@@ -211,6 +213,12 @@ public final class Predict extends PTransform<PCollection<InputRow>, PCollection
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write a prediction", e);
       }
+    }
+
+    /** A BigQuery row's position, which has no line; null for a file's row. */
+    private static String keyOf(InputRow row) {
+      return BigQueryRead.isBigQuery(row.file())
+          ? RowKey.of(row.cells().values().toArray(String[]::new)) : null;
     }
 
     private static String rawText(InputRow row) {

@@ -21,7 +21,7 @@ import java.util.Locale;
  *       BYTES}, {@code GEOGRAPHY}, {@code JSON}, {@code INTERVAL}, {@code RANGE}.
  * </ul>
  */
-final class BigQueryColumn {
+public final class BigQueryColumn {
   private BigQueryColumn() {}
 
   /** The feature type of {@code field}, or null when it cannot be a feature (see {@link #why}). */
@@ -36,7 +36,7 @@ final class BigQueryColumn {
   }
 
   /** Why {@code field} cannot be a feature, or null when it can. */
-  static String why(TableFieldSchema field) {
+  public static String why(TableFieldSchema field) {
     if ("REPEATED".equalsIgnoreCase(field.getMode())) {
       return "REPEATED (an array)";
     }

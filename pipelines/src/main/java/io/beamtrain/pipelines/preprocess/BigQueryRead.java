@@ -1,12 +1,25 @@
 package io.beamtrain.pipelines.preprocess;
 
+import com.google.api.services.bigquery.model.JobConfigurationQuery;
+import com.google.api.services.bigquery.model.JobStatistics;
+import com.google.api.services.bigquery.model.Table;
+import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableReference;
 import io.beamtrain.pipelines.UsageException;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServicesImpl;
+import org.apache.beam.sdk.io.gcp.bigquery.SchemaAndRecord;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 
 /**
  * Where BigQuery input comes from: a table ({@code --input=bq://project.dataset.table}) or a query
@@ -66,5 +79,65 @@ public record BigQueryRead(
   public String name() {
     return table == null ? QUERY_INPUT
         : SCHEME + table.getProjectId() + "." + table.getDatasetId() + "." + table.getTableId();
+  }
+
+  /**
+   * The read of {@code columns} through the Storage Read API ({@code DIRECT_READ}), each row
+   * parsed by {@code parse}: a table's read selects only those columns and applies the {@code
+   * --rowRestriction}; a query's result is read whole (BigQueryIO selects no fields of it).
+   *
+   * @throws UsageException when a query is given a {@code --rowRestriction}
+   */
+  public <T> BigQueryIO.TypedRead<T> read(
+      SerializableFunction<SchemaAndRecord, T> parse, Coder<T> coder, List<String> columns) {
+    BigQueryIO.TypedRead<T> read =
+        BigQueryIO.read(parse)
+            .withCoder(coder)
+            .withMethod(BigQueryIO.TypedRead.Method.DIRECT_READ)
+            .withTestServices(services);
+    if (table == null) {
+      if (rowRestriction != null) {
+        throw new UsageException("--rowRestriction filters a table; with --query, put the"
+            + " condition in the query's WHERE clause");
+      }
+      read = read.fromQuery(query).usingStandardSql();
+      return queryLocation == null ? read : read.withQueryLocation(queryLocation);
+    }
+    read = read.from(table).withSelectedFields(columns);
+    return rowRestriction == null ? read : read.withRowRestriction(rowRestriction);
+  }
+
+  /**
+   * The table's metadata (schema, numRows, lastModifiedTime), or for a query the table its dry
+   * run describes (the result's schema only).
+   *
+   * @throws UsageException naming {@code --input} when the table does not exist
+   */
+  public Table metadata() {
+    BigQueryOptions options = PipelineOptionsFactory.create().as(BigQueryOptions.class);
+    try {
+      if (table != null) {
+        Table found = services.getDatasetService(options).getTable(table);
+        if (found == null) {
+          throw new UsageException("--input=" + name() + ": no such table");
+        }
+        return found;
+      }
+      JobStatistics dryRun = services.getJobService(options).dryRunQuery(
+          options.getProject(),
+          new JobConfigurationQuery().setQuery(query).setUseLegacySql(false),
+          queryLocation);
+      return new Table().setSchema(dryRun.getQuery().getSchema());
+    } catch (IOException e) {
+      throw new UncheckedIOException(name() + ": cannot read the schema", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(name() + ": interrupted reading the schema", e);
+    }
+  }
+
+  /** The columns of the table or query result, from {@link #metadata}. */
+  public List<TableFieldSchema> fields() {
+    return metadata().getSchema().getFields();
   }
 }

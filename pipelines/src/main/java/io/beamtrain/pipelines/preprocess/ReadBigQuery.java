@@ -1,15 +1,10 @@
 package io.beamtrain.pipelines.preprocess;
 
-import io.beamtrain.pipelines.UsageException;
-import io.beamtrain.trainer.BadInputException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -39,7 +34,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Here rows are elements (BigQueryIO emits them), unlike files: a runner that holds a bundle's
  * outputs (the DirectRunner) holds the rows of a read stream, so large tables belong on Dataflow,
  * which streams bundles. A rejected row's position is the table (or {@code bq://query}) and its
- * values: a table has no row number.
+ * {@link RowKey}: a table has no row number.
  */
 final class ReadBigQuery extends PTransform<PBegin, PCollectionTuple> {
   private final PreprocessSettings settings;
@@ -55,21 +50,8 @@ final class ReadBigQuery extends PTransform<PBegin, PCollectionTuple> {
   /** The BigQueryIO read of the schema's columns. */
   BigQueryIO.TypedRead<TableCells> read() {
     List<String> columns = schema.columnNames();
-    BigQueryIO.TypedRead<TableCells> read =
-        BigQueryIO.read(new ToCells(columns))
-            .withCoder(SerializableCoder.of(TableCells.class))
-            .withMethod(BigQueryIO.TypedRead.Method.DIRECT_READ)
-            .withTestServices(source.services());
-    if (source.table() == null) {
-      if (source.rowRestriction() != null) {
-        throw new UsageException("--rowRestriction filters a table; with --query, put the"
-            + " condition in the query's WHERE clause");
-      }
-      read = read.fromQuery(source.query()).usingStandardSql();
-      return source.queryLocation() == null ? read : read.withQueryLocation(source.queryLocation());
-    }
-    read = read.from(source.table()).withSelectedFields(columns);
-    return source.rowRestriction() == null ? read : read.withRowRestriction(source.rowRestriction());
+    return source.read(new ToCells(source.name(), schema),
+        SerializableCoder.of(TableCells.class), columns);
   }
 
   @Override
@@ -96,52 +78,41 @@ final class ReadBigQuery extends PTransform<PBegin, PCollectionTuple> {
     return ParseAndWrite.withCoders(out, settings, schema);
   }
 
-  /** A BigQuery row's cells as CSV would hold them, and the row as JSON for rejections. */
-  record TableCells(String[] values, String raw) implements Serializable {}
+  /**
+   * A BigQuery row's cells as CSV would hold them, checked; a rejected row also carries why, its
+   * {@link RowKey} and the record's text (null for a good row, so no text is built per row).
+   */
+  record TableCells(String[] values, RejectReason reason, String detail, String key, String raw)
+      implements Serializable {
+    boolean rejected() {
+      return reason != null;
+    }
+  }
 
-  /** Avro row of the Storage Read API to cells, typed by {@link AvroColumn} as Avro files are. */
+  /**
+   * Avro row of the Storage Read API to checked cells. The check runs here, where the record is
+   * at hand, so that only a rejected row's record is turned into text (a good row's never is).
+   */
   static final class ToCells implements SerializableFunction<SchemaAndRecord, TableCells> {
-    private final List<String> columns;
-    /** Several read streams call one instance at once (the DirectRunner shares it). */
-    private transient Map<Schema, AvroColumn[]> bySchema;
+    private final BigQueryCells cells;
+    private final RowValidator validator;
 
-    ToCells(List<String> columns) {
-      this.columns = List.copyOf(columns);
+    ToCells(String source, DataSchema schema) {
+      this.cells = new BigQueryCells(source, schema.columnNames());
+      this.validator = new RowValidator(schema);
     }
 
     @Override
     public TableCells apply(SchemaAndRecord input) {
       GenericRecord record = input.getRecord();
-      AvroColumn[] readers = readers().computeIfAbsent(record.getSchema(), this::readers);
-      String[] values = new String[columns.size()];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = readers[i].cell(record.get(columns.get(i)));
+      String[] values = cells.of(record);
+      RowValidator.Problem problem = validator.check(values);
+      if (problem == null) {
+        return new TableCells(values, null, null, null, null);
       }
-      return new TableCells(values, record.toString());
-    }
-
-    private synchronized Map<Schema, AvroColumn[]> readers() {
-      if (bySchema == null) {
-        bySchema = new ConcurrentHashMap<>();
-      }
-      return bySchema;
-    }
-
-    private AvroColumn[] readers(Schema schema) {
-      AvroColumn[] readers = new AvroColumn[columns.size()];
-      for (int i = 0; i < readers.length; i++) {
-        Schema.Field field = schema.getField(columns.get(i));
-        if (field == null) {
-          throw new BadInputException(
-              "BigQuery rows lack column '" + columns.get(i) + "' of the schema");
-        }
-        readers[i] = AvroColumn.of(field.name(), field.schema());
-        if (!readers[i].supported()) {
-          throw new BadInputException("BigQuery column '" + field.name()
-              + "' is " + readers[i].unsupported() + ", which cannot be a feature");
-        }
-      }
-      return readers;
+      // The check normalised some cells in place: the key is of the cells as read.
+      return new TableCells(values, problem.reason(), problem.detail(),
+          RowKey.of(cells.of(record)), record.toString());
     }
   }
 
@@ -150,7 +121,6 @@ final class ReadBigQuery extends PTransform<PBegin, PCollectionTuple> {
     private final PreprocessSettings settings;
     private final DataSchema schema;
     private final String source;
-    private final RowValidator validator;
     private final AnalyzeColumns.StatisticsFn statistics;
     private final Counter rows = Metrics.counter("preprocess", "rows");
     private final Counter rejected = Metrics.counter("preprocess", "rejected");
@@ -162,7 +132,6 @@ final class ReadBigQuery extends PTransform<PBegin, PCollectionTuple> {
       this.settings = settings;
       this.schema = schema;
       this.source = source;
-      this.validator = new RowValidator(schema);
       this.statistics = new AnalyzeColumns.StatisticsFn(schema, settings.vocabulary());
     }
 
@@ -179,15 +148,13 @@ final class ReadBigQuery extends PTransform<PBegin, PCollectionTuple> {
 
     @ProcessElement
     public void process(@Element TableCells row, MultiOutputReceiver out) {
-      String[] values = row.values().clone();
-      RowValidator.Problem problem = validator.check(values);
       rows.inc();
-      if (problem == null) {
-        writer.add(ParsedRow.wrap(values));
+      if (!row.rejected()) {
+        writer.add(ParsedRow.wrap(row.values().clone())); // elements are immutable
       } else {
         rejected.inc();
         out.get(ParseAndWrite.REJECTED).output(
-            new RejectedRow(source, 0, problem.reason(), problem.detail(), row.raw()));
+            new RejectedRow(source, 0, row.reason(), row.detail(), row.raw(), row.key()));
       }
     }
 

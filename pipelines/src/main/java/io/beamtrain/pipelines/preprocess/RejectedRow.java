@@ -14,8 +14,10 @@ import java.util.Objects;
  * @param reason the category, counted in {@code stats.json}
  * @param detail what exactly was wrong, naming the column or value
  * @param raw the record's raw text (truncated to {@link #MAX_RAW_CHARS} characters)
+ * @param key a BigQuery row's position, which has no line: its {@link RowKey}; null for a file's
  */
-public record RejectedRow(String file, long line, RejectReason reason, String detail, String raw) {
+public record RejectedRow(
+    String file, long line, RejectReason reason, String detail, String raw, String key) {
 
   /** Raw text longer than this is cut, so one runaway record cannot bloat the rejected files. */
   public static final int MAX_RAW_CHARS = 4096;
@@ -29,11 +31,22 @@ public record RejectedRow(String file, long line, RejectReason reason, String de
     raw = raw == null ? "" : raw.length() > MAX_RAW_CHARS ? raw.substring(0, MAX_RAW_CHARS) : raw;
   }
 
-  /** One line of {@code data/rejected/rejected-*.jsonl}: file, line, reason, detail, raw. */
+  /** A file's rejected row: its position is the file and line. */
+  public RejectedRow(String file, long line, RejectReason reason, String detail, String raw) {
+    this(file, line, reason, detail, raw, null);
+  }
+
+  /**
+   * One line of {@code data/rejected/rejected-*.jsonl}: file, line, (a BigQuery row's) key,
+   * reason, detail, raw.
+   */
   public String toJsonLine() {
     ObjectNode node = JSON.createObjectNode();
     node.put("file", file);
     node.put("line", line);
+    if (key != null) {
+      node.put("key", key);
+    }
     node.put("reason", reason.name());
     node.put("detail", detail);
     node.put("raw", raw);
@@ -46,6 +59,6 @@ public record RejectedRow(String file, long line, RejectReason reason, String de
 
   @Override
   public String toString() {
-    return file + ":" + line + ": " + reason + ": " + detail;
+    return file + ":" + (key == null ? line : key) + ": " + reason + ": " + detail;
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 
@@ -12,6 +13,7 @@ public final class RejectedRowCoder extends AtomicCoder<RejectedRow> {
   private static final RejectedRowCoder INSTANCE = new RejectedRowCoder();
   private static final StringUtf8Coder STRING = StringUtf8Coder.of();
   private static final VarLongCoder LONG = VarLongCoder.of();
+  private static final NullableCoder<String> KEY = NullableCoder.of(StringUtf8Coder.of());
 
   private RejectedRowCoder() {}
 
@@ -26,6 +28,7 @@ public final class RejectedRowCoder extends AtomicCoder<RejectedRow> {
     STRING.encode(row.reason().name(), out);
     STRING.encode(row.detail(), out);
     STRING.encode(row.raw(), out);
+    KEY.encode(row.key(), out);
   }
 
   @Override
@@ -35,7 +38,8 @@ public final class RejectedRowCoder extends AtomicCoder<RejectedRow> {
         LONG.decode(in),
         RejectReason.valueOf(STRING.decode(in)),
         STRING.decode(in),
-        STRING.decode(in));
+        STRING.decode(in),
+        KEY.decode(in));
   }
 
   @Override

@@ -1,8 +1,5 @@
 package io.beamtrain.pipelines.preprocess;
 
-import com.google.api.services.bigquery.model.JobConfigurationQuery;
-import com.google.api.services.bigquery.model.JobStatistics;
-import com.google.api.services.bigquery.model.Table;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import io.beamtrain.checkpointing.storage.StorageException;
 import io.beamtrain.checkpointing.storage.StoragePaths;
@@ -20,10 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -187,28 +182,7 @@ public final class SchemaResolver {
    * without the {@code --ignore} columns; a query's comes from a dry run.
    */
   static DataSchema declared(PreprocessSettings settings, BigQueryRead read) {
-    BigQueryOptions options = PipelineOptionsFactory.create().as(BigQueryOptions.class);
-    List<TableFieldSchema> fields;
-    try {
-      if (read.table() != null) {
-        Table table = read.services().getDatasetService(options).getTable(read.table());
-        if (table == null) {
-          throw new UsageException("--input=" + read.name() + ": no such table");
-        }
-        fields = table.getSchema().getFields();
-      } else {
-        JobStatistics dryRun = read.services().getJobService(options).dryRunQuery(
-            options.getProject(),
-            new JobConfigurationQuery().setQuery(read.query()).setUseLegacySql(false),
-            read.queryLocation());
-        fields = dryRun.getQuery().getSchema().getFields();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(read.name() + ": cannot read the schema", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(read.name() + ": interrupted reading the schema", e);
-    }
+    List<TableFieldSchema> fields = read.fields();
     Map<String, FeatureType> types = new LinkedHashMap<>();
     Map<String, String> unsupported = new LinkedHashMap<>();
     for (TableFieldSchema field : fields) {

@@ -7,11 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.api.services.bigquery.model.Table;
+import com.google.api.services.bigquery.model.TableFieldSchema;
+import com.google.api.services.bigquery.model.TableReference;
+import com.google.api.services.bigquery.model.TableSchema;
 import io.beamtrain.pipelines.OutputLayout;
 import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.cli.Cli;
 import io.beamtrain.pipelines.cli.Commands;
 import io.beamtrain.pipelines.predict.ReadInputRows;
+import io.beamtrain.pipelines.preprocess.FakeStorageReadClient;
+import io.beamtrain.pipelines.preprocess.RowKey;
 import io.beamtrain.pipelines.preprocess.TypedFiles;
 import io.beamtrain.pipelines.testing.PenguinsData;
 import io.beamtrain.trainer.BadInputException;
@@ -28,6 +34,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
+import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
+import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -363,5 +372,144 @@ class PredictPipelineTest {
     List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);
     return names;
+  }
+
+  /** Penguins as a BigQuery table holds them: an id, a REPEATED column, beak length as text. */
+  private static final Schema PENGUIN_ROWS = SchemaBuilder.record("Root").fields()
+      .requiredLong("id").requiredString("species").requiredString("island")
+      .optionalString("beak_length_mm").optionalDouble("beak_depth_mm")
+      .optionalLong("flipper_length_mm").optionalLong("body_mass_g").optionalString("sex")
+      .name("tags").type().array().items().stringType().noDefault()
+      .endRecord();
+
+  private static FakeBigQueryServices penguinsTable(
+      String table, List<TableFieldSchema> fields, FakeStorageReadClient storage) throws Exception {
+    FakeDatasetService.setUp();
+    FakeDatasetService datasets = new FakeDatasetService();
+    datasets.createDataset("proj", "ds", "US", "", null);
+    datasets.createTable(new Table()
+        .setTableReference(new TableReference().setProjectId("proj").setDatasetId("ds").setTableId(table))
+        .setSchema(new TableSchema().setFields(fields)).setNumBytes(1L << 20));
+    return new FakeBigQueryServices().withDatasetService(datasets)
+        .withJobService(new FakeJobService()).withStorageClient(storage);
+  }
+
+  private static List<TableFieldSchema> penguinFields() {
+    List<TableFieldSchema> fields = new ArrayList<>();
+    for (String[] f : new String[][] {{"id", "INT64"}, {"species", "STRING"}, {"island", "STRING"},
+        {"beak_length_mm", "STRING"}, {"beak_depth_mm", "FLOAT64"}, {"flipper_length_mm", "INT64"},
+        {"body_mass_g", "INT64"}, {"sex", "STRING"}}) {
+      fields.add(new TableFieldSchema().setName(f[0]).setType(f[1]).setMode("NULLABLE"));
+    }
+    fields.add(new TableFieldSchema().setName("tags").setType("STRING").setMode("REPEATED"));
+    return fields;
+  }
+
+  private static PredictPipeline.Outcome predictTable(
+      FakeBigQueryServices services, String predictions, String... more) {
+    List<String> args = new ArrayList<>(List.of("--model=" + layout.best(),
+        "--predictions=" + predictions, "--project=proj", "--tempLocation=" + tmp.resolve("bq-temp")));
+    args.addAll(List.of(more));
+    return PredictPipeline.run(PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+        .withValidation().as(PredictPipeline.Options.class), services);
+  }
+
+  @Test
+  void scoresABigQueryTableReadingOnlyTheModelsColumnsAndNamesARejectedRowByItsKey() throws Exception {
+    List<String> lines = PenguinsData.csv().lines().filter(l -> !l.isBlank()).toList();
+    List<String> header = List.of(lines.get(0).split(","));
+    List<GenericRecord> rows = new ArrayList<>();
+    for (int i = 1; i < lines.size(); i++) {
+      String[] cells = lines.get(i).split(",", -1);
+      GenericRecord row = new GenericData.Record(PENGUIN_ROWS);
+      row.put("id", (long) i);
+      for (int c = 0; c < cells.length; c++) {
+        Schema.Field field = PENGUIN_ROWS.getField(header.get(c));
+        Schema.Type type = field.schema().isUnion()
+            ? field.schema().getTypes().get(1).getType() : field.schema().getType();
+        row.put(field.name(), cells[c].isEmpty() ? null : switch (type) {
+          case LONG -> Long.parseLong(cells[c]);
+          case DOUBLE -> Double.parseDouble(cells[c]);
+          default -> cells[c];
+        });
+      }
+      row.put("tags", List.of("t"));
+      rows.add(row);
+    }
+    int scorable = rows.size();
+    GenericRecord bad = new GenericData.Record(PENGUIN_ROWS);
+    rows.get(0).getSchema().getFields().forEach(f -> bad.put(f.name(), rows.get(0).get(f.name())));
+    bad.put("id", 9999L);
+    bad.put("beak_length_mm", "n/a"); // text where the model takes a number
+    rows.add(bad);
+    FakeStorageReadClient storage = new FakeStorageReadClient("predict-penguins", PENGUIN_ROWS, rows, 2);
+    Path outDir = tmp.resolve("predictions-bq");
+
+    PredictPipeline.Outcome outcome = predictTable(penguinsTable("penguins", penguinFields(), storage),
+        outDir.resolve("bq").toString(), "--input=bq://proj.ds.penguins", "--keyColumn=id",
+        "--rowRestriction=id > 0");
+
+    assertEquals(scorable + 1, outcome.rows());
+    assertEquals(scorable, outcome.scored());
+    assertEquals(1, outcome.rejected());
+    List<String> selected = storage.requests().get(0).getReadSession().getReadOptions().getSelectedFieldsList();
+    assertEquals(List.of("beak_depth_mm", "beak_length_mm", "body_mass_g", "flipper_length_mm", "island",
+        "sex", "id"), selected, "the model's inputs and the key column only: no label, no array");
+    assertEquals("id > 0", storage.requests().get(0).getReadSession().getReadOptions().getRowRestriction());
+    List<JsonNode> predictions = readLines(outDir, "bq-*-of-*.jsonl");
+    assertEquals(scorable, predictions.size());
+    int correct = 0;
+    for (JsonNode p : predictions) {
+      assertEquals(3, p.path("probabilities").size(), p.toString());
+      GenericRecord row = rows.get(p.path("id").asInt() - 1);
+      correct += p.path("class").asText().equals(row.get("species").toString()) ? 1 : 0;
+    }
+    assertTrue(correct >= 0.95 * scorable, correct + " of " + scorable + " correct");
+
+    List<JsonNode> rejected = readLines(outDir.resolve("bq-rejected"), "rejected-*.jsonl");
+    assertEquals(1, rejected.size());
+    JsonNode r = rejected.get(0);
+    assertEquals("bq://proj.ds.penguins", r.path("file").asText(), r.toString());
+    assertEquals("INVALID_VALUE", r.path("reason").asText());
+    assertTrue(r.path("detail").asText().contains("n/a"), r.toString());
+    String[] asRead = new String[selected.size()];
+    for (int i = 0; i < asRead.length; i++) {
+      Object value = bad.get(selected.get(i));
+      asRead[i] = value == null ? null : value.toString();
+    }
+    assertEquals(RowKey.of(asRead), r.path("key").asText(), "the row's key: its cells as read");
+    assertTrue(r.path("raw").asText().contains("\"id\":\"9999\""), r.toString());
+    JsonNode record = JSON.readTree(tmp.resolve("predictions-bq/bq-run.json").toFile());
+    assertEquals("bq://proj.ds.penguins", record.path("input").asText());
+  }
+
+  @Test
+  void aBigQueryTableLackingAModelColumnOrHoldingItAsAnArrayIsRefusedNamingIt() throws Exception {
+    List<TableFieldSchema> noSex = new ArrayList<>(penguinFields());
+    noSex.removeIf(f -> f.getName().equals("sex"));
+    FakeStorageReadClient storage = new FakeStorageReadClient("predict-none", PENGUIN_ROWS, List.of(), 1);
+    BadInputException lacking = assertThrows(BadInputException.class, () -> predictTable(
+        penguinsTable("nosex", noSex, storage), tmp.resolve("bq-nosex/p").toString(),
+        "--input=bq://proj.ds.nosex"));
+    assertTrue(lacking.getMessage().startsWith(
+        "bq://proj.ds.nosex: lacks column(s) [sex] that the model takes"), lacking.getMessage());
+
+    List<TableFieldSchema> repeated = new ArrayList<>(penguinFields());
+    repeated.replaceAll(f -> f.getName().equals("sex") ? f.clone().setMode("REPEATED") : f);
+    BadInputException array = assertThrows(BadInputException.class, () -> predictTable(
+        penguinsTable("arrays", repeated, storage), tmp.resolve("bq-arrays/p").toString(),
+        "--input=bq://proj.ds.arrays"));
+    assertEquals("bq://proj.ds.arrays: column 'sex' is REPEATED (an array), which the model cannot take",
+        array.getMessage());
+    assertFalse(Files.exists(tmp.resolve("bq-arrays/p-run.json")), "the prefix is not claimed");
+
+    UsageException both = assertThrows(UsageException.class, () -> predictTable(
+        penguinsTable("t", penguinFields(), storage), tmp.resolve("bq-both/p").toString(),
+        "--input=bq://proj.ds.t", "--query=SELECT 1"));
+    assertTrue(both.getMessage().startsWith("--input and --query are alternatives"), both.getMessage());
+    UsageException restricted = assertThrows(UsageException.class, () -> predict(
+        tmp.resolve("x.csv").toString(), tmp.resolve("bq-files/p").toString(), "--rowRestriction=id > 0"));
+    assertTrue(restricted.getMessage().startsWith("--rowRestriction filters a BigQuery table"),
+        restricted.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package io.beamtrain.pipelines.preprocess;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +37,7 @@ import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
+import org.apache.beam.sdk.io.gcp.bigquery.SchemaAndRecord;
 import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
 import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
@@ -81,6 +83,9 @@ class BigQueryInputTest {
       .endUnion().nullDefault()
       .name("tags").type().array().items().stringType().noDefault()
       .endRecord();
+
+  private static final List<String> SCHEMA_COLUMNS =
+      List.of("late", "distance", "fare", "carrier", "day", "departed");
 
   @TempDir Path tmp;
   FakeDatasetService datasets;
@@ -158,6 +163,35 @@ class BigQueryInputTest {
     assertEquals("bq://proj.ds.flights", node.get("file").asText());
     assertEquals("MISSING_LABEL", node.get("reason").asText());
     assertTrue(node.get("raw").asText().contains("\"distance\": 7"), node.toString());
+    assertEquals(0, node.get("line").asLong(), "a table has no line");
+    assertEquals(RowKey.of(new BigQueryCells("t", SCHEMA_COLUMNS).of(rows.get(40))),
+        node.get("key").asText(), "the row's position: the key of its cells as read");
+    assertTrue(rows.subList(0, 40).stream()
+        .noneMatch(r -> RowKey.of(new BigQueryCells("t", SCHEMA_COLUMNS).of(r))
+            .equals(node.get("key").asText())), "no other row has that key");
+  }
+
+  @Test
+  void onlyARejectedRowIsTurnedIntoTextAndItsTextAndKeyNameTheRow() {
+    DataSchema schema = new DataSchema("late", null, List.of(
+        new DataSchema.Column("late", FeatureType.CATEGORICAL),
+        new DataSchema.Column("distance", FeatureType.NUMERIC),
+        new DataSchema.Column("carrier", FeatureType.CATEGORICAL)));
+    ReadBigQuery.ToCells toCells = new ReadBigQuery.ToCells("bq://proj.ds.flights", schema);
+
+    ReadBigQuery.TableCells good =
+        toCells.apply(new SchemaAndRecord(row(true, 120, "2.00", "AA", 19000, 0L), null));
+    assertArrayEquals(new String[] {"true", "120", "AA"}, good.values());
+    assertNull(good.raw(), "a good row's record is never turned into text");
+    assertNull(good.key());
+
+    ReadBigQuery.TableCells bad =
+        toCells.apply(new SchemaAndRecord(row(null, 7, "1.00", "UA", 19000, 0L), null));
+    assertEquals(RejectReason.MISSING_LABEL, bad.reason());
+    assertTrue(bad.raw().contains("\"distance\": 7") && bad.raw().contains("\"carrier\": \"UA\""),
+        bad.raw());
+    assertEquals(RowKey.of(new String[] {null, "7", "UA"}), bad.key());
+    assertEquals(16, bad.key().length());
   }
 
   @Test

@@ -36,7 +36,7 @@ import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices.FakeBigQueryServe
  * can check the projection and row restriction BigQueryIO asked for. Serializable (BigQueryIO
  * ships its services to the workers); state lives in a static registry keyed by an id.
  */
-final class FakeStorageReadClient implements BigQueryServices.StorageClient, Serializable {
+public final class FakeStorageReadClient implements BigQueryServices.StorageClient, Serializable {
   private static final Map<String, List<GenericRecord>> ROWS = new ConcurrentHashMap<>();
   private static final Map<String, List<CreateReadSessionRequest>> REQUESTS =
       new ConcurrentHashMap<>();
@@ -46,7 +46,7 @@ final class FakeStorageReadClient implements BigQueryServices.StorageClient, Ser
   private final int streams;
 
   /** A server of {@code rows} (of {@code schema}, BigQuery's Avro form of the table). */
-  FakeStorageReadClient(String id, Schema schema, List<GenericRecord> rows, int streams) {
+  public FakeStorageReadClient(String id, Schema schema, List<GenericRecord> rows, int streams) {
     this.id = id;
     this.schemaJson = schema.toString();
     this.streams = streams;
@@ -55,7 +55,7 @@ final class FakeStorageReadClient implements BigQueryServices.StorageClient, Ser
   }
 
   /** The session requests received so far. */
-  List<CreateReadSessionRequest> requests() {
+  public List<CreateReadSessionRequest> requests() {
     return REQUESTS.get(id);
   }
 
