@@ -7,6 +7,7 @@ import io.beamtrain.pipelines.PipelineStorage;
 import io.beamtrain.pipelines.UsageException;
 import io.beamtrain.pipelines.options.StorageOptions;
 import io.beamtrain.pipelines.options.StudyOptions;
+import io.beamtrain.pipelines.preprocess.BigQueryRead;
 import io.beamtrain.pipelines.preprocess.DataOptions;
 import io.beamtrain.pipelines.preprocess.Preprocess;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
@@ -53,7 +55,8 @@ import org.apache.beam.sdk.values.PCollection;
  * slice is encoded with the champion's vocabularies and normalisation ({@link
  * AdoptChampionTransform}), so warm-started weights keep their meaning.
  *
- * <p>Idempotent: the run id is a fingerprint of the slice's files (names and sizes) and the
+ * <p>Idempotent: the run id is a fingerprint of the slice's files (names and sizes), or of a
+ * BigQuery table's modification time and row count ({@link SliceFiles#ofTable}), and the
  * training settings; a run whose run.json exists, or whose version is already the champion, is
  * not run again.
  */
@@ -105,7 +108,12 @@ public final class RetrainPipeline {
 
   /** Resolves, runs to completion and returns the run's decision. */
   public static RunRecord run(Options options) {
-    Launch launch = prepare(options);
+    return run(options, null);
+  }
+
+  /** {@link #run(Options)} reaching BigQuery through {@code bigQuery} (Beam's fakes in tests). */
+  public static RunRecord run(Options options, BigQueryServices bigQuery) {
+    Launch launch = prepare(options, bigQuery);
     if (launch.isDone()) {
       return launch.alreadyDone();
     }
@@ -122,6 +130,11 @@ public final class RetrainPipeline {
    * UsageException}) and a slice with no file or no row.
    */
   public static Launch prepare(Options options) {
+    return prepare(options, null);
+  }
+
+  /** {@link #prepare(Options)} reaching BigQuery through {@code bigQuery}; null: the real one. */
+  public static Launch prepare(Options options, BigQueryServices bigQuery) {
     if (!(options.getMinImprovement() >= 0) || Double.isInfinite(options.getMinImprovement())) {
       throw new UsageException(
           "--minImprovement must be a finite number >= 0, was " + options.getMinImprovement());
@@ -129,7 +142,8 @@ public final class RetrainPipeline {
     StorageConfig storage = PipelineStorage.config(options);
     ModelRegistry registry = new ModelRegistry(options.getModels(), storage);
     Champion champion = registry.champion().orElse(null);
-    SliceFiles slice = SliceFiles.match(options.getInput());
+    BigQueryRead table = sliceTable(options, bigQuery);
+    SliceFiles slice = table != null ? SliceFiles.ofTable(table) : SliceFiles.match(options.getInput());
     // The run's own layout is needed to resolve the study; the id does not depend on it.
     SweepPlan plan = SweepPlan.resolve(options, new OutputLayout(registry.root()), storage, false);
     boolean reuse = champion != null && options.getReuseChampionParams();
@@ -150,7 +164,7 @@ public final class RetrainPipeline {
       return new Launch(null, null, done.get());
     }
     OutputLayout layout = new OutputLayout(registry.runDir(id));
-    Preprocess preprocess = preprocess(options, layout, storage);
+    Preprocess preprocess = preprocess(options, layout, storage, table);
     plan = SweepPlan.resolve(options, layout, storage, false);
     if (!reuse && options.getWarmStartFromRegistry()) {
       String self = id;
@@ -181,10 +195,30 @@ public final class RetrainPipeline {
     return new Launch(run, pipeline, null);
   }
 
-  private static Preprocess preprocess(Options options, OutputLayout layout, StorageConfig storage) {
+  /**
+   * The BigQuery table {@code --input=bq://...} names, or null for files. A {@code --query} is
+   * refused: its text stays the same while the tables it reads change, so nothing at launch tells
+   * a rerun from new data (a nightly query would find yesterday's run and train on nothing new).
+   */
+  private static BigQueryRead sliceTable(Options options, BigQueryServices services) {
+    if (options.getQuery() != null) {
+      throw new UsageException("--query: retrain cannot identify a query's result (the same text"
+          + " reads new rows as its tables change, so a rerun could not be told from new data);"
+          + " write the slice to a table and pass --input=bq://project.dataset.table, or files");
+    }
+    if (!BigQueryRead.isBigQuery(options.getInput())) {
+      return null;
+    }
+    BigQueryRead table = BigQueryRead.of(
+        options.getInput(), null, options.getQueryLocation(), options.getRowRestriction());
+    return services == null ? table : table.withServices(services);
+  }
+
+  private static Preprocess preprocess(
+      Options options, OutputLayout layout, StorageConfig storage, BigQueryRead table) {
     try {
-      return Preprocess.from(
-          PreprocessSettings.fromOptions(options, layout.root(), storage), options);
+      PreprocessSettings settings = PreprocessSettings.fromOptions(options, layout.root(), storage);
+      return table == null ? Preprocess.from(settings) : Preprocess.from(settings, table);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }

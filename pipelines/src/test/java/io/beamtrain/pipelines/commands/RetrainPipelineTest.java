@@ -346,7 +346,7 @@ public class RetrainPipelineTest {
   }
 
   @Test
-  void aParquetSliceIsRetrainedOnAndABigQuerySliceIsRefused() throws IOException {
+  void aParquetSliceIsRetrainedOnAndAQuerySliceIsRefusedNamingTheFlag() throws IOException {
     Path registry = tmp.resolve("models-parquet");
     Path slice = tmp.resolve("slices/parquet/part.parquet");
     TypedFiles.writeParquet(slice, TypedFiles.PENGUINS, TypedFiles.fromCsv(
@@ -358,11 +358,12 @@ public class RetrainPipelineTest {
     assertTrue(card(registry, version).files().get(0).contains("slices/parquet/part.parquet "),
         card(registry, version).files().toString());
 
-    Run bigQuery = runCli("retrain", "--input=bq://proj.ds.slice", "--models=" + registry,
+    // A table slice is retrained on (RetrainBigQueryTest); a query's result has no identity.
+    Run query = runCli("retrain", "--query=SELECT * FROM ds.slice", "--models=" + registry,
         "--label=species", "--study=" + study);
-    assertEquals(2, bigQuery.status(), bigQuery.log());
-    assertTrue(bigQuery.log().contains("--input=bq://proj.ds.slice: retrain takes a slice of files"),
-        bigQuery.log());
+    assertEquals(2, query.status(), query.log());
+    assertTrue(query.log().contains("--query: retrain cannot identify a query's result"), query.log());
+    assertTrue(query.log().lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace:\n" + query.log());
   }
 
   private static Run runCli(String... args) {
