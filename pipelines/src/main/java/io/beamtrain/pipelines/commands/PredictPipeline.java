@@ -230,7 +230,8 @@ public final class PredictPipeline {
       return null;
     }
     BigQueryRead read = BigQueryRead.of(options.getQuery() != null ? BigQueryRead.QUERY_INPUT : input,
-        options.getQuery(), options.getQueryLocation(), options.getRowRestriction());
+        options.getQuery(), options.getQueryLocation(), options.getRowRestriction())
+        .withProjectOf(options);
     return services == null ? read : read.withServices(services);
   }
 

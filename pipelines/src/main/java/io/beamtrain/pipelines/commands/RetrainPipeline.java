@@ -210,7 +210,8 @@ public final class RetrainPipeline {
       return null;
     }
     BigQueryRead table = BigQueryRead.of(
-        options.getInput(), null, options.getQueryLocation(), options.getRowRestriction());
+        options.getInput(), null, options.getQueryLocation(), options.getRowRestriction())
+        .withProjectOf(options);
     return services == null ? table : table.withServices(services);
   }
 

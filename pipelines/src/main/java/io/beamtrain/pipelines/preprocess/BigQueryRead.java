@@ -18,6 +18,7 @@ import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServicesImpl;
 import org.apache.beam.sdk.io.gcp.bigquery.SchemaAndRecord;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 
@@ -29,7 +30,7 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
  */
 public record BigQueryRead(
     TableReference table, String query, String queryLocation, String rowRestriction,
-    BigQueryServices services) implements Serializable {
+    String project, BigQueryServices services) implements Serializable {
 
   /** The scheme of a table input. */
   public static final String SCHEME = "bq://";
@@ -56,7 +57,7 @@ public record BigQueryRead(
       if (query == null || query.isBlank()) {
         throw new UsageException("--query is empty");
       }
-      return new BigQueryRead(null, query, queryLocation, rowRestriction,
+      return new BigQueryRead(null, query, queryLocation, rowRestriction, null,
           new BigQueryServicesImpl());
     }
     Matcher m = TABLE.matcher(input);
@@ -66,13 +67,24 @@ public record BigQueryRead(
     }
     TableReference table = new TableReference()
         .setProjectId(m.group(1)).setDatasetId(m.group(2)).setTableId(m.group(3));
-    return new BigQueryRead(table, null, queryLocation, rowRestriction,
+    return new BigQueryRead(table, null, queryLocation, rowRestriction, null,
         new BigQueryServicesImpl());
   }
 
   /** The same read through other services (Beam's {@code FakeBigQueryServices} in tests). */
   public BigQueryRead withServices(BigQueryServices other) {
-    return new BigQueryRead(table, query, queryLocation, rowRestriction, other);
+    return new BigQueryRead(table, query, queryLocation, rowRestriction, project, other);
+  }
+
+  /**
+   * The same read billed to, and a query's dry run made in, the project {@code options} name
+   * ({@code --bigQueryProject}, else {@code --project}), as BigQueryIO's own jobs are.
+   */
+  public BigQueryRead withProjectOf(PipelineOptions options) {
+    BigQueryOptions bigQuery = options.as(BigQueryOptions.class);
+    String named = bigQuery.getBigQueryProject() != null
+        ? bigQuery.getBigQueryProject() : bigQuery.getProject();
+    return new BigQueryRead(table, query, queryLocation, rowRestriction, named, services);
   }
 
   /** The source's name in messages and rejected rows: the table as bq://, or "query". */
@@ -124,7 +136,7 @@ public record BigQueryRead(
         return found;
       }
       JobStatistics dryRun = services.getJobService(options).dryRunQuery(
-          options.getProject(),
+          project != null ? project : options.getProject(),
           new JobConfigurationQuery().setQuery(query).setUseLegacySql(false),
           queryLocation);
       return new Table().setSchema(dryRun.getQuery().getSchema());

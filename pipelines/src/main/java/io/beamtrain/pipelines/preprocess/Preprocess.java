@@ -63,7 +63,7 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
   public static Preprocess from(PreprocessSettings settings, DataOptions options) {
     return BigQueryRead.isBigQuery(settings.input())
         ? from(settings, BigQueryRead.of(settings.input(), options.getQuery(),
-            options.getQueryLocation(), options.getRowRestriction()))
+            options.getQueryLocation(), options.getRowRestriction()).withProjectOf(options))
         : from(settings);
   }
 

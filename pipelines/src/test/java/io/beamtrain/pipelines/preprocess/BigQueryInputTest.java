@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.api.services.bigquery.model.Job;
+import com.google.api.services.bigquery.model.JobStatistics;
+import com.google.api.services.bigquery.model.JobStatistics2;
 import com.google.api.services.bigquery.model.Table;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableReference;
@@ -192,6 +195,50 @@ class BigQueryInputTest {
         bad.raw());
     assertEquals(RowKey.of(new String[] {null, "7", "UA"}), bad.key());
     assertEquals(16, bad.key().length());
+  }
+
+  @Test
+  void aQueryRunsAsAJobIntoATemporaryTableWhoseRowsAreReadWhole() throws Exception {
+    TableSchema resultSchema = new TableSchema().setFields(TABLE_SCHEMA.getFields().stream()
+        .filter(f -> !f.getName().equals("tags")).toList());
+    // Beam's FakeJobService runs a query whose text encodes its result table.
+    String query = FakeBigQueryServices.encodeQueryResult(
+        new Table().setSchema(resultSchema).setNumBytes(1L << 20));
+    FakeJobService jobs = new FakeJobService();
+    jobs.expectDryRunQuery(PROJECT, query, new JobStatistics().setTotalBytesProcessed(1L << 20)
+        .setQuery(new JobStatistics2().setSchema(resultSchema).setTotalBytesProcessed(1L << 20)));
+    List<GenericRecord> rows = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      rows.add(row(i % 2 == 0, 100 + i, "3.00", "AA", 19000 + i, 0L));
+    }
+    FakeStorageReadClient storage = new FakeStorageReadClient("query", AVRO, rows, 2);
+    Pipeline pipeline = pipeline();
+    BigQueryRead read = BigQueryRead.of(BigQueryRead.QUERY_INPUT, query, "US", null)
+        .withProjectOf(pipeline.getOptions())
+        .withServices(new FakeBigQueryServices()
+            .withDatasetService(datasets).withJobService(jobs).withStorageClient(storage));
+    Path out = tmp.resolve("query-out");
+    PreprocessSettings settings = PreprocessSettings.of(read.name(), out.toString(), "late")
+        .withSplit(0.0, 42);
+
+    pipeline.apply("Preprocess", Preprocess.from(settings, read));
+    pipeline.run().waitUntilFinish();
+
+    List<Job> queryJobs = jobs.getAllJobs().stream()
+        .filter(job -> job.getConfiguration().getQuery() != null).toList();
+    assertEquals(1, queryJobs.size(), "the query ran once, as a job");
+    TableReference destination = queryJobs.get(0).getConfiguration().getQuery().getDestinationTable();
+    assertEquals(PROJECT, destination.getProjectId(), "in the --project the run names");
+    assertEquals("US", queryJobs.get(0).getJobReference().getLocation(), "in --queryLocation");
+    CreateReadSessionRequest session = storage.requests().get(0);
+    assertEquals("projects/" + PROJECT + "/datasets/" + destination.getDatasetId() + "/tables/"
+        + destination.getTableId(), session.getReadSession().getTable(),
+        "the Storage Read API reads the job's temporary result table");
+    assertTrue(session.getReadSession().getReadOptions().getSelectedFieldsList().isEmpty(),
+        "a query's result is read whole");
+    DataStats stats = DataStats.fromJson(
+        Files.readString(out.resolve("data").resolve(DataStats.FILE_NAME)));
+    assertEquals(10, stats.rows());
   }
 
   @Test
