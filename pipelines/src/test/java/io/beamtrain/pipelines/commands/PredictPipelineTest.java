@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.api.services.bigquery.model.JobStatistics;
+import com.google.api.services.bigquery.model.JobStatistics2;
 import com.google.api.services.bigquery.model.Table;
 import com.google.api.services.bigquery.model.TableFieldSchema;
 import com.google.api.services.bigquery.model.TableReference;
@@ -414,8 +416,8 @@ class PredictPipelineTest {
         .withValidation().as(PredictPipeline.Options.class), services);
   }
 
-  @Test
-  void scoresABigQueryTableReadingOnlyTheModelsColumnsAndNamesARejectedRowByItsKey() throws Exception {
+  /** The penguins rows as records of {@link #PENGUIN_ROWS}, ids from 1. */
+  private static List<GenericRecord> penguinRows() {
     List<String> lines = PenguinsData.csv().lines().filter(l -> !l.isBlank()).toList();
     List<String> header = List.of(lines.get(0).split(","));
     List<GenericRecord> rows = new ArrayList<>();
@@ -436,6 +438,48 @@ class PredictPipelineTest {
       row.put("tags", List.of("t"));
       rows.add(row);
     }
+    return rows;
+  }
+
+  @Test
+  void scoresAQuerysResultReadWholeEchoingTheModelsColumns() throws Exception {
+    List<TableFieldSchema> fields = new ArrayList<>(penguinFields());
+    fields.removeIf(f -> f.getName().equals("tags"));
+    TableSchema result = new TableSchema().setFields(fields);
+    // Beam's FakeJobService runs a query whose text encodes its result table.
+    String query = FakeBigQueryServices.encodeQueryResult(
+        new Table().setSchema(result).setNumBytes(1L << 20));
+    FakeDatasetService.setUp(); // resets the fakes' shared state, the job service's too
+    FakeJobService.setUp();
+    FakeJobService jobs = new FakeJobService();
+    jobs.expectDryRunQuery("proj", query, new JobStatistics().setTotalBytesProcessed(1L << 20)
+        .setQuery(new JobStatistics2().setSchema(result).setTotalBytesProcessed(1L << 20)));
+    List<GenericRecord> rows = penguinRows();
+    FakeStorageReadClient storage = new FakeStorageReadClient("predict-query", PENGUIN_ROWS, rows, 2);
+    FakeBigQueryServices services = new FakeBigQueryServices().withDatasetService(new FakeDatasetService())
+        .withJobService(jobs).withStorageClient(storage);
+    Path outDir = tmp.resolve("predictions-query");
+
+    PredictPipeline.Outcome outcome = predictTable(services, outDir.resolve("q").toString(),
+        "--query=" + query, "--queryLocation=US");
+
+    assertEquals(rows.size(), outcome.scored());
+    assertEquals(0, outcome.rejected());
+    assertTrue(storage.requests().get(0).getReadSession().getReadOptions().getSelectedFieldsList().isEmpty(),
+        "a query's result is read whole");
+    List<JsonNode> predictions = readLines(outDir, "q-*-of-*.jsonl");
+    assertEquals(rows.size(), predictions.size());
+    JsonNode p = predictions.get(0);
+    assertTrue(p.has("island") && p.has("class") && !p.has("id") && !p.has("species"),
+        "the model's columns are echoed, not the rest of the result: " + p);
+    JsonNode record = JSON.readTree(outDir.resolve("q-run.json").toFile());
+    assertEquals("bq://query", record.path("input").asText());
+    assertEquals(query, record.path("query").asText());
+  }
+
+  @Test
+  void scoresABigQueryTableReadingOnlyTheModelsColumnsAndNamesARejectedRowByItsKey() throws Exception {
+    List<GenericRecord> rows = penguinRows();
     int scorable = rows.size();
     GenericRecord bad = new GenericData.Record(PENGUIN_ROWS);
     rows.get(0).getSchema().getFields().forEach(f -> bad.put(f.name(), rows.get(0).get(f.name())));
