@@ -12,8 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +83,62 @@ class CheckpointManagerAsyncTest {
       }
       manager.restore(model.session); // restore flushes first
       assertValues(atSave, model.variableValues());
+    }
+  }
+
+  /**
+   * The snapshot is of the step {@code save} was called at even when training runs on while the
+   * background thread is still busy with the save before it: the queued snapshot must own its
+   * memory, since training updates reference variables in place (a fetch without a copy would
+   * write the values of 20 steps later).
+   */
+  @Test
+  void queuedSnapshotIsOfItsStepWhileTrainingRunsAhead() throws InterruptedException {
+    Path dir = tmp.resolve("ahead");
+    CountDownLatch writerHeld = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CheckpointCommitListener holdAfterFirst = (checkpoint, sinceSave) -> {
+      if (checkpoint.step() == 1) {
+        writerHeld.countDown();
+        try {
+          assertTrue(release.await(60, TimeUnit.SECONDS), "test never released the writer");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    };
+    try (TestModel model = TestModel.create();
+        CheckpointManager manager = CheckpointManager.open(
+            dir.toString(), model.saver, model.graph,
+            CheckpointManagerOptions.builder()
+                .maxToKeep(2)
+                .async(true)
+                .asyncQueueCapacity(1)
+                .clock(MutableClock.at(1_700_000_000))
+                .stagingDirectory(tmp.resolve("staging"))
+                .commitListener(holdAfterFirst)
+                .build(),
+            CONFIG)) {
+      model.trainStep();
+      manager.save(model.session, 1, Map.of());
+      assertTrue(writerHeld.await(60, TimeUnit.SECONDS), "step 1 never committed");
+      model.trainStep();
+      manager.save(model.session, 2, Map.of()); // queued behind the held writer
+      List<float[]> atSave = model.variableValues();
+      for (int i = 0; i < 20; i++) {
+        model.trainStep(); // training continues at once, updating the variables in place
+      }
+      List<float[]> ahead = model.variableValues();
+      assertTrue(IntStream.range(0, atSave.size()).anyMatch(i -> !Arrays.equals(atSave.get(i), ahead.get(i))),
+          "training must have moved the variables for this test to mean anything");
+      release.countDown();
+      manager.flush();
+      assertEquals(List.of(1L, 2L), manager.all().stream().map(Checkpoint::step).toList());
+      manager.restore(model.session, 2);
+      assertValues(atSave, model.variableValues());
+    } finally {
+      release.countDown();
     }
   }
 
