@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 
@@ -30,6 +31,12 @@ import org.tensorflow.op.Ops;
  * <p>A local save is durable when it returns: {@link io.beamtrain.checkpointing.storage.LocalStorage}
  * fsyncs every file before its rename and the directory after, so save/raw compares like with
  * like (the raw baseline forces too, once, with no rename and no directory).
+ *
+ * <p>{@link #asyncSaveBlockingBreakdown} splits what an async {@code save} blocks for, at the largest
+ * size: the fetch out of the session (zero-copy for reference variables), the copy into pooled
+ * buffers, and for comparison the in-graph alternative (shadow variables plus one run of {@code
+ * Assign} ops, which copies inside TensorFlow instead); each beside a durable synchronous save in
+ * the same run.
  *
  * <p>Run: {@code mvn -B -o -Pbenchmarks verify -pl checkpointing -am -Dtest=CheckpointBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Dbeamtrain.checkpoint.sizesMb=256} measures
@@ -77,6 +84,88 @@ class CheckpointBenchmark {
     System.out.printf("%-6s %-16s %10s %10s %10s %12s %12s %12s %10s %12s%n",
         "size", "target", "raw MB/s", "raw s", "save s", "save MB/s", "save/raw", "restore MB/s", "async s", "async/sync");
     rows.forEach(System.out::println);
+  }
+
+  /**
+   * What an async save blocks for at the largest size, interleaved rep by rep so that load on the
+   * machine hits every figure alike: {@code save} itself, its two parts (fetch, copy into the
+   * pooled buffers), the in-graph shadow copy it could use instead, and a durable synchronous save.
+   */
+  @Test
+  void asyncSaveBlockingBreakdown() {
+    int mb = Arrays.stream(SIZES_MB).max().orElseThrow();
+    long bytes = (long) mb << 20;
+    int reps = 7;
+    String[] names = {
+      "async save() blocks", "  fetch (no copy)", "  fetch + copy (snapshot)",
+      "in-graph shadow Assign run", "sync save (durable)"};
+    double[][] seconds = new double[names.length][reps];
+    CheckpointManagerOptions.Builder options =
+        CheckpointManagerOptions.builder().maxToKeep(2).stagingDirectory(tmp.resolve("staging"));
+    try (BigModel model = new BigModel(bytes);
+        CheckpointManager async = CheckpointManager.open(tmp.resolve("async").toString(), model.saver, model.graph,
+            options.async(true).build(), StorageConfig.defaults());
+        CheckpointManager sync = CheckpointManager.open(tmp.resolve("sync").toString(), model.saver, model.graph,
+            options.async(false).build(), StorageConfig.defaults());
+        SnapshotBuffers pool = new SnapshotBuffers()) {
+      // Added after the managers computed their .meta, so the shadows are in neither checkpoint.
+      String assignShadows = addShadows(model.graph, model.saver);
+      Runnable[] runs = {
+        () -> async.save(model.session, 1, Map.of()),
+        () -> {
+          Session.Runner runner = model.session.runner();
+          model.saver.variables().forEach(v -> runner.fetch(v.valueTensorName()));
+          runner.run().close();
+        },
+        () -> model.saver.snapshot(model.session, pool).close(),
+        () -> model.session.runner().addTarget(assignShadows).run().close(),
+        () -> sync.save(model.session, 1, Map.of()),
+      };
+      for (Runnable run : runs) { // warm-up: buffers and shadows allocated, executors built
+        run.run();
+        async.flush();
+      }
+      for (int i = 0; i < reps; i++) {
+        for (int k = 0; k < runs.length; k++) {
+          long start = System.nanoTime();
+          runs[k].run();
+          seconds[k][i] = (System.nanoTime() - start) / 1e9;
+          async.flush(); // the async save's background write never overlaps a measurement
+        }
+      }
+    }
+    double syncSave = median(seconds[names.length - 1]);
+    System.out.println();
+    System.out.printf("Async save blocking at %dMB, local disk (medians of %d, interleaved; %% of the durable sync save"
+        + " in the same run; GB/s = variable bytes / time)%n", mb, reps);
+    System.out.printf("%-30s %10s %10s %10s%n", "", "s", "% sync", "GB/s");
+    for (int k = 0; k < names.length; k++) {
+      double m = median(seconds[k]);
+      System.out.printf("%-30s %10.4f %9.1f%% %10.2f%n", names[k], m, 100 * m / syncSave, bytes / m / 1e9);
+    }
+  }
+
+  /**
+   * Option (a) of the async-save design, measured only: a shadow {@code VariableV2} per variable
+   * and one {@code NoOp} grouping the {@code Assign}s of each variable into its shadow. Returns the
+   * group's name.
+   */
+  private static String addShadows(Graph graph, SaverGraph saver) {
+    var group = graph.opBuilder("NoOp", "shadow/assign_all", graph.baseScope());
+    for (SaverGraph.SavedVariable v : saver.variables()) {
+      GraphOperation shadow = graph.opBuilder("VariableV2", "shadow/" + v.name(), graph.baseScope())
+          .setAttr("dtype", v.dtype())
+          .setAttr("shape", v.shape())
+          .build();
+      group.addControlInput(graph.opBuilder("Assign", "shadow/assign_" + v.name(), graph.baseScope())
+          .addInput(shadow.output(0))
+          .addInput(graph.outputOrThrow(v.valueTensorName()))
+          .setAttr("T", v.dtype())
+          .setAttr("validate_shape", true)
+          .setAttr("use_locking", true)
+          .build());
+    }
+    return group.build().name();
   }
 
   private static String row(int mb, String target, double raw, Result sync, Result async) {
