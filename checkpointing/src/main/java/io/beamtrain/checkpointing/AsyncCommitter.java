@@ -3,6 +3,7 @@ package io.beamtrain.checkpointing;
 import io.beamtrain.checkpointing.SaverGraph.SavedVariable;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -12,7 +13,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 
 /**
  * The background half of an async {@link CheckpointManager}: a bounded queue of variable
@@ -64,7 +67,13 @@ final class AsyncCommitter implements AutoCloseable {
 
         @Override
         public void write(String localPrefix, Supplier<SnapshotWriter> writer) {
-          shadows.write(session, localPrefix);
+          try (Result fetched = shadows.fetch(session)) {
+            List<Tensor> values = new ArrayList<>(fetched.size());
+            for (int i = 0; i < fetched.size(); i++) {
+              values.add(fetched.get(i));
+            }
+            writer.get().write(values, localPrefix);
+          }
         }
 
         @Override

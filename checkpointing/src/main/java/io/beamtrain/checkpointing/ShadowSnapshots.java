@@ -1,37 +1,30 @@
 package io.beamtrain.checkpointing;
 
 import io.beamtrain.checkpointing.SaverGraph.SavedVariable;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.GraphOperationBuilder;
-import org.tensorflow.Output;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TString;
 
 /**
  * The in-graph snapshot of an async {@link CheckpointManager} ({@link
  * CheckpointManagerOptions.SnapshotMode#IN_GRAPH}): one shadow {@code VariableV2} per saved
- * variable in the training graph, an op group assigning every variable to its shadow, and a
- * {@code SaveV2} writing the shadows under the variables' own checkpoint keys.
+ * variable in the training graph and an op group assigning every variable to its shadow.
  *
  * <p>{@link #capture} runs the assigns: one {@code Session.run} on the training thread that
  * copies inside TensorFlow, several variables at once on its thread pools, with no tensor handed
- * to Java (measured about twice as fast as the fetch-and-copy of {@link SaverGraph#snapshot} at
- * 256 MB on 2 cores; see {@code CheckpointBenchmark}). The background thread then runs the
- * {@code SaveV2} in the same session, while training goes on: training never reads or writes the
- * shadows, and the files are those {@link SaverGraph#save} writes at the captured step (same
- * keys, order, dtypes and values).
+ * to Java (see {@code CheckpointBenchmark} for how it compares with the fetch-and-copy of {@link
+ * SaverGraph#snapshot}). The background thread then {@link #fetch}es the shadows (no copy: the
+ * fetched tensors share the shadows' buffers) and writes them with a {@link SnapshotWriter} in
+ * a session of its own, as the COPY mode does, while training goes on: training never reads or
+ * writes the shadows, and the files are those {@link SaverGraph#save} writes at the captured step.
+ * The long {@code SaveV2} does not run in the training session, whose inter-op pool may have a
+ * single thread (deterministic trials).
  *
  * <p>One set of shadows: a {@link #capture} waits until the previous capture has been written
  * (never skips a save, so a best checkpoint is never lost). The shadows hold one more copy of
@@ -43,15 +36,13 @@ final class ShadowSnapshots {
   static final String SCOPE = "beamtrain_async_snapshot";
 
   private final String assignAll;
-  private final String prefixName;
-  private final String saveName;
+  private final List<String> shadows;
   /** One permit: the shadows hold no unwritten capture. */
   private final Semaphore free = new Semaphore(1);
 
-  private ShadowSnapshots(String assignAll, String prefixName, String saveName) {
+  private ShadowSnapshots(String assignAll, List<String> shadows) {
     this.assignAll = assignAll;
-    this.prefixName = prefixName;
-    this.saveName = saveName;
+    this.shadows = List.copyOf(shadows);
   }
 
   /** Whether {@code opName} is an op of some manager's shadows. */
@@ -59,14 +50,14 @@ final class ShadowSnapshots {
     return opName.startsWith(SCOPE);
   }
 
-  /** Adds the shadows, assigns and save of {@code variables} (a {@link SaverGraph}'s) to {@code graph}. */
+  /** Adds the shadows and assigns of {@code variables} (a {@link SaverGraph}'s) to {@code graph}. */
   static ShadowSnapshots build(Graph graph, List<SavedVariable> variables) {
     if (variables.isEmpty()) {
       throw new IllegalArgumentException("no variables to snapshot");
     }
     String scope = freeScope(graph);
     GraphOperationBuilder group = graph.opBuilder("NoOp", scope + "/assign_all", graph.baseScope());
-    Output<?>[] shadows = new Output<?>[variables.size()];
+    List<String> shadows = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       SavedVariable v = variables.get(i);
       GraphOperation shadow =
@@ -75,7 +66,7 @@ final class ShadowSnapshots {
               .setAttr("dtype", v.dtype())
               .setAttr("shape", v.shape())
               .build();
-      shadows[i] = shadow.output(0);
+      shadows.add(shadow.name());
       group.addControlInput(
           graph
               .opBuilder("Assign", scope + "/assign_" + i, graph.baseScope())
@@ -87,33 +78,13 @@ final class ShadowSnapshots {
               .setAttr("use_locking", true)
               .build());
     }
-    GraphOperation assignAll = group.build();
-    Output<?> prefix =
-        graph
-            .opBuilder("Placeholder", scope + "/prefix", graph.baseScope())
-            .setAttr("dtype", DataType.DT_STRING)
-            .setAttr("shape", Shape.scalar())
-            .build()
-            .output(0);
-    String[] names = variables.stream().map(SavedVariable::name).toArray(String[]::new);
-    String[] slices = new String[names.length];
-    Arrays.fill(slices, "");
-    GraphOperation save =
-        graph
-            .opBuilder("SaveV2", scope + "/SaveV2", graph.baseScope())
-            .addInput(prefix)
-            .addInput(stringConst(graph, scope + "/tensor_names", names))
-            .addInput(stringConst(graph, scope + "/shape_and_slices", slices))
-            .addInputList(shadows)
-            .setAttr("dtypes", variables.stream().map(SavedVariable::dtype).toArray(DataType[]::new))
-            .build();
-    return new ShadowSnapshots(assignAll.name(), prefix.op().name(), save.name());
+    return new ShadowSnapshots(group.build().name(), shadows);
   }
 
   /**
    * Copies every variable of {@code session} into its shadow, first waiting until the previous
-   * capture is written. The caller must hand the capture on to exactly one {@link #write} or
-   * {@link #release}.
+   * capture is written. The caller must hand the capture on to exactly one {@link #release},
+   * after the last {@link #fetch} of it is closed.
    *
    * @throws CheckpointException if interrupted while waiting
    */
@@ -133,37 +104,19 @@ final class ShadowSnapshots {
   }
 
   /**
-   * Writes the captured shadows of {@code session} as a V2 checkpoint at {@code localPrefix}
-   * (creating its local parent directory). Does not release the capture.
+   * The captured shadows of {@code session}, in the saver's variable order. The tensors share the
+   * shadows' memory: close them before {@link #release}.
    */
-  void write(Session session, String localPrefix) {
-    Path parent = Paths.get(localPrefix).toAbsolutePath().getParent();
-    try {
-      Files.createDirectories(parent);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create local checkpoint directory " + parent, e);
-    }
-    try (TString prefix = TString.scalarOf(localPrefix)) {
-      session.runner().feed(prefixName, prefix).addTarget(saveName).run().close();
-    }
+  Result fetch(Session session) {
+    Session.Runner runner = session.runner();
+    shadows.forEach(runner::fetch);
+    return runner.run();
   }
 
   /** Lets the next {@link #capture} overwrite the shadows. */
   void release() {
     free.release();
   }
-
-  private static Output<?> stringConst(Graph graph, String name, String[] values) {
-    try (TString value = TString.vectorOf(values)) {
-      return graph
-          .opBuilder("Const", name, graph.baseScope())
-          .setAttr("value", value)
-          .setAttr("dtype", DataType.DT_STRING)
-          .build()
-          .output(0);
-    }
-  }
-
   private static String freeScope(Graph graph) {
     for (int i = 0; ; i++) {
       String scope = i == 0 ? SCOPE : SCOPE + "_" + i;

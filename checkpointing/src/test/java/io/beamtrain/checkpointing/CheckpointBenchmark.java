@@ -1,5 +1,6 @@
 package io.beamtrain.checkpointing;
 
+import io.beamtrain.checkpointing.CheckpointManagerOptions.SnapshotMode;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.testing.GcsTestServer;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 
@@ -32,11 +32,10 @@ import org.tensorflow.op.Ops;
  * fsyncs every file before its rename and the directory after, so save/raw compares like with
  * like (the raw baseline forces too, once, with no rename and no directory).
  *
- * <p>{@link #asyncSaveBlockingBreakdown} splits what an async {@code save} blocks for, at the largest
- * size: the fetch out of the session (zero-copy for reference variables), the copy into pooled
- * buffers, and for comparison the in-graph alternative (shadow variables plus one run of {@code
- * Assign} ops, which copies inside TensorFlow instead); each beside a durable synchronous save in
- * the same run.
+ * <p>{@code async s} is the default {@link SnapshotMode#IN_GRAPH} (shadow variables, one run of
+ * {@code Assign} ops), {@code copy s} the {@link SnapshotMode#COPY} baseline (fetch, then copy into
+ * pooled Java-owned buffers) in the same run. {@link #asyncSaveBlockingBreakdown} measures both,
+ * the fetch alone and a durable synchronous save interleaved at the largest size.
  *
  * <p>Run: {@code mvn -B -o -Pbenchmarks verify -pl checkpointing -am -Dtest=CheckpointBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Dbeamtrain.checkpoint.sizesMb=256} measures
@@ -67,11 +66,14 @@ class CheckpointBenchmark {
           Path local = tmp.resolve("local-" + mb);
           Result localSync = measure(model, local.toString(), StorageConfig.defaults(), false, reps);
           Result localAsync = measure(model, tmp.resolve("async-" + mb).toString(), StorageConfig.defaults(), true, reps);
-          rows.add(row(mb, "local", raw, localSync, localAsync));
+          Result localCopy = measure(model, tmp.resolve("copy-" + mb).toString(), StorageConfig.defaults(),
+              true, SnapshotMode.COPY, reps);
+          rows.add(row(mb, "local", raw, localSync, localAsync, localCopy));
           if (GCS) {
             Result gcsSync = measure(model, "gs://bench/sync-" + mb, gcs, false, reps);
             Result gcsAsync = measure(model, "gs://bench/async-" + mb, gcs, true, reps);
-            rows.add(row(mb, "gcs-test-server", raw, gcsSync, gcsAsync));
+            Result gcsCopy = measure(model, "gs://bench/copy-" + mb, gcs, true, SnapshotMode.COPY, reps);
+            rows.add(row(mb, "gcs-test-server", raw, gcsSync, gcsAsync, gcsCopy));
           }
         }
         deleteTree(tmp);
@@ -81,15 +83,16 @@ class CheckpointBenchmark {
     System.out.println();
     System.out.println("CheckpointBenchmark (medians; MB = 2^20 bytes of variables; raw = FileChannel write + force of the same bytes on the same disk;"
         + " a local save fsyncs each file before its rename and the directory after)");
-    System.out.printf("%-6s %-16s %10s %10s %10s %12s %12s %12s %10s %12s%n",
-        "size", "target", "raw MB/s", "raw s", "save s", "save MB/s", "save/raw", "restore MB/s", "async s", "async/sync");
+    System.out.printf("%-6s %-16s %10s %10s %10s %12s %12s %12s %10s %12s %10s %12s%n",
+        "size", "target", "raw MB/s", "raw s", "save s", "save MB/s", "save/raw", "restore MB/s", "async s", "async/sync",
+        "copy s", "copy/sync");
     rows.forEach(System.out::println);
   }
 
   /**
    * What an async save blocks for at the largest size, interleaved rep by rep so that load on the
-   * machine hits every figure alike: {@code save} itself, its two parts (fetch, copy into the
-   * pooled buffers), the in-graph shadow copy it could use instead, and a durable synchronous save.
+   * machine hits every figure alike: {@code save} in each {@link SnapshotMode}, the fetch alone
+   * (what COPY does before its copy), and a durable synchronous save.
    */
   @Test
   void asyncSaveBlockingBreakdown() {
@@ -97,40 +100,32 @@ class CheckpointBenchmark {
     long bytes = (long) mb << 20;
     int reps = 7;
     String[] names = {
-      "async save() blocks", "  fetch (no copy)", "  fetch + copy (snapshot)",
-      "in-graph shadow Assign run", "sync save (durable)"};
+      "async save(), IN_GRAPH", "async save(), COPY", "  of which fetch (no copy)", "sync save (durable)"};
     double[][] seconds = new double[names.length][reps];
-    CheckpointManagerOptions.Builder options =
-        CheckpointManagerOptions.builder().maxToKeep(2).stagingDirectory(tmp.resolve("staging"));
     try (BigModel model = new BigModel(bytes);
-        CheckpointManager async = CheckpointManager.open(tmp.resolve("async").toString(), model.saver, model.graph,
-            options.async(true).build(), StorageConfig.defaults());
-        CheckpointManager sync = CheckpointManager.open(tmp.resolve("sync").toString(), model.saver, model.graph,
-            options.async(false).build(), StorageConfig.defaults());
-        SnapshotBuffers pool = new SnapshotBuffers()) {
-      // Added after the managers computed their .meta, so the shadows are in neither checkpoint.
-      String assignShadows = addShadows(model.graph, model.saver);
+        CheckpointManager inGraph = open(model, "in-graph", true, SnapshotMode.IN_GRAPH);
+        CheckpointManager copy = open(model, "copy", true, SnapshotMode.COPY);
+        CheckpointManager sync = open(model, "sync", false, SnapshotMode.COPY)) {
       Runnable[] runs = {
-        () -> async.save(model.session, 1, Map.of()),
+        () -> inGraph.save(model.session, 1, Map.of()),
+        () -> copy.save(model.session, 1, Map.of()),
         () -> {
           Session.Runner runner = model.session.runner();
           model.saver.variables().forEach(v -> runner.fetch(v.valueTensorName()));
           runner.run().close();
         },
-        () -> model.saver.snapshot(model.session, pool).close(),
-        () -> model.session.runner().addTarget(assignShadows).run().close(),
         () -> sync.save(model.session, 1, Map.of()),
       };
-      for (Runnable run : runs) { // warm-up: buffers and shadows allocated, executors built
-        run.run();
-        async.flush();
-      }
-      for (int i = 0; i < reps; i++) {
+      for (int i = -1; i < reps; i++) { // -1: warm-up (buffers and shadows allocated, executors built)
         for (int k = 0; k < runs.length; k++) {
           long start = System.nanoTime();
           runs[k].run();
-          seconds[k][i] = (System.nanoTime() - start) / 1e9;
-          async.flush(); // the async save's background write never overlaps a measurement
+          double elapsed = (System.nanoTime() - start) / 1e9;
+          if (i >= 0) {
+            seconds[k][i] = elapsed;
+          }
+          inGraph.flush(); // a background write never overlaps a measurement
+          copy.flush();
         }
       }
     }
@@ -145,43 +140,37 @@ class CheckpointBenchmark {
     }
   }
 
-  /**
-   * Option (a) of the async-save design, measured only: a shadow {@code VariableV2} per variable
-   * and one {@code NoOp} grouping the {@code Assign}s of each variable into its shadow. Returns the
-   * group's name.
-   */
-  private static String addShadows(Graph graph, SaverGraph saver) {
-    var group = graph.opBuilder("NoOp", "shadow/assign_all", graph.baseScope());
-    for (SaverGraph.SavedVariable v : saver.variables()) {
-      GraphOperation shadow = graph.opBuilder("VariableV2", "shadow/" + v.name(), graph.baseScope())
-          .setAttr("dtype", v.dtype())
-          .setAttr("shape", v.shape())
-          .build();
-      group.addControlInput(graph.opBuilder("Assign", "shadow/assign_" + v.name(), graph.baseScope())
-          .addInput(shadow.output(0))
-          .addInput(graph.outputOrThrow(v.valueTensorName()))
-          .setAttr("T", v.dtype())
-          .setAttr("validate_shape", true)
-          .setAttr("use_locking", true)
-          .build());
-    }
-    return group.build().name();
+  private CheckpointManager open(BigModel model, String dir, boolean async, SnapshotMode mode) {
+    return CheckpointManager.open(tmp.resolve(dir).toString(), model.saver, model.graph,
+        CheckpointManagerOptions.builder()
+            .maxToKeep(2)
+            .async(async)
+            .snapshotMode(mode)
+            .stagingDirectory(tmp.resolve("staging"))
+            .build(),
+        StorageConfig.defaults());
   }
 
-  private static String row(int mb, String target, double raw, Result sync, Result async) {
-    return String.format("%-6s %-16s %10.1f %10.3f %10.3f %12.1f %12.2f %12.1f %10.4f %11.1f%%",
+  private static String row(int mb, String target, double raw, Result sync, Result async, Result copy) {
+    return String.format("%-6s %-16s %10.1f %10.3f %10.3f %12.1f %12.2f %12.1f %10.4f %11.1f%% %10.4f %11.1f%%",
         mb + "MB", target, mb / raw, raw, sync.save, mb / sync.save, sync.save / raw,
-        mb / sync.restore, async.save, 100 * async.save / sync.save);
+        mb / sync.restore, async.save, 100 * async.save / sync.save, copy.save, 100 * copy.save / sync.save);
   }
 
   private record Result(double save, double restore) {}
 
   /** Median seconds of {@code reps} saves (each a new step, max_to_keep 2) and of restores. */
   private Result measure(BigModel model, String dir, StorageConfig config, boolean async, int reps) {
+    return measure(model, dir, config, async, SnapshotMode.IN_GRAPH, reps);
+  }
+
+  private Result measure(
+      BigModel model, String dir, StorageConfig config, boolean async, SnapshotMode mode, int reps) {
     CheckpointManagerOptions options =
         CheckpointManagerOptions.builder()
             .maxToKeep(2)
             .async(async)
+            .snapshotMode(mode)
             .stagingDirectory(tmp.resolve("staging"))
             .build();
     double[] saves = new double[reps];
