@@ -62,10 +62,11 @@ public record CheckpointManagerOptions(
   public enum SnapshotMode {
     /**
      * Shadow variables in the training graph: {@code save} runs one {@code Session.run} copying
-     * every variable into its shadow inside TensorFlow; the background thread saves the shadows
-     * from the same session. One extra copy of the variables for the session's lifetime; a save
-     * waits while the previous one is still unwritten; the session must stay open until the
-     * manager is flushed or closed. Adds ops to the graph (see {@code ShadowSnapshots}).
+     * every variable into its shadow inside TensorFlow; the background thread fetches the shadows
+     * from that session (no copy) and writes them. One extra copy of the variables for the
+     * session's lifetime; a save waits while the previous one is still unwritten; the session
+     * must stay open until the manager is flushed or closed. Adds ops to the graph (see {@code
+     * ShadowSnapshots}).
      */
     IN_GRAPH,
     /**
