@@ -3,18 +3,24 @@ package io.beamtrain.checkpointing;
 import io.beamtrain.checkpointing.SaverGraph.SavedVariable;
 import io.beamtrain.checkpointing.storage.StoragePaths;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 
 /**
  * The background half of an async {@link CheckpointManager}: a bounded queue of variable
- * snapshots and one thread that writes each to a local staging directory and hands it to the
- * committer, in submission order.
+ * snapshots and one thread that writes each to a local staging directory, releases it, and hands
+ * the files to the committer, in submission order.
  *
  * <p>Fail-stop: after one background save fails, the queued snapshots are dropped and every later
  * {@link #submit}, {@link #flush} and {@link #close} throws a {@link CheckpointException} carrying
@@ -29,9 +35,60 @@ final class AsyncCommitter implements AutoCloseable {
     void commit(Checkpoint checkpoint, Path stagingDirectory, String localPrefix, long saveStartedNanos);
   }
 
+  /**
+   * A snapshot of one step's variables waiting to be written: copied into Java-owned tensors
+   * ({@link #copied}) or held in the graph's shadows ({@link #shadows}).
+   */
+  interface PendingSnapshot {
+    /** Writes it as a V2 checkpoint at {@code localPrefix}; on the background thread. */
+    void write(String localPrefix, Supplier<SnapshotWriter> writer);
+
+    /** Frees its memory for the next snapshot; idempotent. */
+    void release();
+
+    static PendingSnapshot copied(VariableSnapshot snapshot) {
+      return new PendingSnapshot() {
+        @Override
+        public void write(String localPrefix, Supplier<SnapshotWriter> writer) {
+          writer.get().write(snapshot, localPrefix);
+        }
+
+        @Override
+        public void release() {
+          snapshot.close();
+        }
+      };
+    }
+
+    /** A capture {@link ShadowSnapshots#capture} just took in {@code session}. */
+    static PendingSnapshot shadows(ShadowSnapshots shadows, Session session) {
+      return new PendingSnapshot() {
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        @Override
+        public void write(String localPrefix, Supplier<SnapshotWriter> writer) {
+          try (Result fetched = shadows.fetch(session)) {
+            List<Tensor> values = new ArrayList<>(fetched.size());
+            for (int i = 0; i < fetched.size(); i++) {
+              values.add(fetched.get(i));
+            }
+            writer.get().write(values, localPrefix);
+          }
+        }
+
+        @Override
+        public void release() {
+          if (released.compareAndSet(false, true)) {
+            shadows.release();
+          }
+        }
+      };
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(AsyncCommitter.class);
 
-  private record Job(Checkpoint checkpoint, VariableSnapshot snapshot, long saveStartedNanos) {}
+  private record Job(Checkpoint checkpoint, PendingSnapshot snapshot, long saveStartedNanos) {}
 
   private static final Job STOP = new Job(null, null, 0);
 
@@ -63,11 +120,11 @@ final class AsyncCommitter implements AutoCloseable {
    * Queues a snapshot (taking ownership of it); blocks while the queue is full. {@code
    * saveStartedNanos}: when the {@code save} call began ({@code System.nanoTime()}).
    */
-  void submit(Checkpoint checkpoint, VariableSnapshot snapshot, long saveStartedNanos) {
+  void submit(Checkpoint checkpoint, PendingSnapshot snapshot, long saveStartedNanos) {
     lock.lock();
     try {
       if (closed) {
-        snapshot.close();
+        snapshot.release();
         throw new IllegalStateException("checkpoint manager for " + directory + " is closed");
       }
       pending++;
@@ -80,11 +137,11 @@ final class AsyncCommitter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       done();
-      snapshot.close();
+      snapshot.release();
       throw new CheckpointException("interrupted while queueing the save of step " + checkpoint.step(), e);
     } catch (RuntimeException e) {
       done();
-      snapshot.close();
+      snapshot.release();
       throw e;
     }
   }
@@ -133,33 +190,48 @@ final class AsyncCommitter implements AutoCloseable {
   }
 
   private void run() {
-    try (SnapshotWriter writer = new SnapshotWriter(variables)) {
+    // Made on first use: snapshots kept in the graph's shadows are written without it.
+    SnapshotWriter[] writer = new SnapshotWriter[1];
+    Supplier<SnapshotWriter> lazyWriter = () -> {
+      if (writer[0] == null) {
+        writer[0] = new SnapshotWriter(variables);
+      }
+      return writer[0];
+    };
+    try {
       while (true) {
         Job job = queue.take();
         if (job == STOP) {
           return;
         }
-        try (VariableSnapshot snapshot = job.snapshot()) {
+        try {
           if (failure == null) {
-            write(writer, job.checkpoint(), snapshot, job.saveStartedNanos());
+            write(lazyWriter, job.checkpoint(), job.snapshot(), job.saveStartedNanos());
           } else {
             LOG.warn("dropping the save of step {}: an earlier background save failed", job.checkpoint().step());
           }
         } finally {
+          job.snapshot().release();
           done();
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      if (writer[0] != null) {
+        writer[0].close();
+      }
     }
   }
 
   private void write(
-      SnapshotWriter writer, Checkpoint checkpoint, VariableSnapshot snapshot, long saveStartedNanos) {
+      Supplier<SnapshotWriter> writer, Checkpoint checkpoint, PendingSnapshot snapshot, long saveStartedNanos) {
     Path staging = LocalCopy.createTempDirectory(stagingRoot, "beamtrain-save-");
     try {
       String localPrefix = staging.resolve(StoragePaths.fileName(checkpoint.prefix())).toString();
-      writer.write(snapshot, localPrefix);
+      snapshot.write(localPrefix, writer);
+      // Written locally: the next save may take its snapshot while this one uploads and commits.
+      snapshot.release();
       committer.commit(checkpoint, staging, localPrefix, saveStartedNanos);
     } catch (RuntimeException | Error e) {
       failure = new CheckpointException(

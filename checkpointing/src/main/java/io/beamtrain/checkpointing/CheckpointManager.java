@@ -56,10 +56,15 @@ import org.tensorflow.proto.SaverDef;
  * ones, the best N by a metric (metrics persist in the sidecars, so this survives restarts), and
  * one every N hours kept forever (dropped from the state file, like Python).
  *
- * <p><b>Async mode.</b> {@code save} copies the variables out of the session (one memory copy,
- * into buffers reused from earlier saves: up to {@code asyncQueueCapacity + 2} copies of the
- * variables stay allocated), queues the copy and returns; a background thread writes it locally
- * with TensorFlow, uploads and commits, in order. {@code save} blocks while {@code asyncQueueCapacity} snapshots are waiting.
+ * <p><b>Async mode.</b> {@code save} snapshots the variables (one memory copy), queues the
+ * snapshot and returns; a background thread writes it locally with TensorFlow, uploads and
+ * commits, in order. {@code save} blocks while {@code asyncQueueCapacity} snapshots are waiting.
+ * The snapshot ({@link CheckpointManagerOptions.SnapshotMode}): by default copied into shadow
+ * variables inside the graph by one {@code Session.run} ({@link ShadowSnapshots}; one extra copy
+ * of the variables, and a save waits while the previous snapshot is unwritten; keep the session
+ * open until {@link #flush()} or {@link #close()}), or fetched and copied into Java-owned buffers
+ * reused from earlier saves (up to {@code asyncQueueCapacity + 2} copies of the variables stay
+ * allocated).
  * {@link #flush()} and {@link #close()} wait and throw if any background save failed; after a
  * failure every later call throws too. {@link #latest()} and {@link #all()} reflect committed
  * checkpoints only.
@@ -82,7 +87,9 @@ public final class CheckpointManager implements AutoCloseable {
   private final Retention retention;
   private final byte[] metaGraph;
   private final AsyncCommitter async;
-  /** Reused snapshot memory (async mode). */
+  /** The in-graph snapshot (async mode IN_GRAPH), else null. */
+  private final ShadowSnapshots shadows;
+  /** Reused snapshot memory (async mode COPY). */
   private final SnapshotBuffers snapshotBuffers = new SnapshotBuffers();
   /** Committed state; replaced by the single committing thread, read by anyone. */
   private volatile Committed committed;
@@ -106,6 +113,11 @@ public final class CheckpointManager implements AutoCloseable {
     this.retention = options.retention();
     this.metaGraph = metaGraph;
     this.committed = committed;
+    // After the .meta was computed (by open): the shadows are in no checkpoint's graph.
+    this.shadows =
+        options.async() && options.snapshotMode() == CheckpointManagerOptions.SnapshotMode.IN_GRAPH
+            ? ShadowSnapshots.build(saver.graph(), saver.variables())
+            : null;
     this.async =
         options.async()
             ? new AsyncCommitter(
@@ -185,12 +197,23 @@ public final class CheckpointManager implements AutoCloseable {
             .build();
     byte[] meta =
         MetaGraphs.toBytes(
-            graph, recordedGraph != null ? recordedGraph : graph.toGraphDef(), saverDef, Map.of(), collections);
+            graph, recordedGraph != null ? recordedGraph : withoutShadows(graph.toGraphDef()), saverDef, Map.of(),
+            collections);
     Committed initial =
         new Committed(
             catalog.checkpoints, lastPreserved, catalog.stateFile.orElse(null));
     LOG.debug("opened {}: {} checkpoints", dir, catalog.checkpoints.size());
     return new CheckpointManager(dir, storage, saver, options, meta, initial);
+  }
+
+  /** {@code graph} without the ops of async managers' shadows (opened earlier on the same graph). */
+  private static GraphDef withoutShadows(GraphDef graph) {
+    if (graph.getNodeList().stream().noneMatch(n -> ShadowSnapshots.isShadowOp(n.getName()))) {
+      return graph;
+    }
+    GraphDef.Builder kept = graph.toBuilder().clearNode();
+    graph.getNodeList().stream().filter(n -> !ShadowSnapshots.isShadowOp(n.getName())).forEach(kept::addNode);
+    return kept.build();
   }
 
   /**
@@ -258,7 +281,14 @@ public final class CheckpointManager implements AutoCloseable {
         new Checkpoint(step, StoragePaths.join(directory, name), timestamp, Map.copyOf(metrics));
     if (async != null) {
       async.throwIfFailed();
-      async.submit(checkpoint, saver.snapshot(session, snapshotBuffers), started);
+      AsyncCommitter.PendingSnapshot snapshot;
+      if (shadows != null) {
+        shadows.capture(session);
+        snapshot = AsyncCommitter.PendingSnapshot.shadows(shadows, session);
+      } else {
+        snapshot = AsyncCommitter.PendingSnapshot.copied(saver.snapshot(session, snapshotBuffers));
+      }
+      async.submit(checkpoint, snapshot, started);
       return checkpoint;
     }
     Path staging = LocalCopy.createTempDirectory(options.stagingDirectory(), "beamtrain-save-");

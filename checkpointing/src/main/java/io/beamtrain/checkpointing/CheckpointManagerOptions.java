@@ -30,6 +30,8 @@ import java.util.Optional;
  *   <li>{@code async} (default false) and {@code asyncQueueCapacity} (default {@value
  *       #DEFAULT_ASYNC_QUEUE_CAPACITY}): upload and commit in a background thread; {@code save}
  *       blocks while that many snapshots are already waiting.
+ *   <li>{@code snapshotMode} (default {@link SnapshotMode#IN_GRAPH}): how an async {@code save}
+ *       takes its snapshot of the variables.
  *   <li>{@code clock} (default the UTC system clock): timestamps and retention.
  *   <li>{@code checkpointBasename} (default {@value #DEFAULT_BASENAME}): files are {@code
  *       <basename>-<step>.*}.
@@ -46,6 +48,7 @@ public record CheckpointManagerOptions(
     Optional<BestN> keepBest,
     boolean async,
     int asyncQueueCapacity,
+    SnapshotMode snapshotMode,
     Clock clock,
     String checkpointBasename,
     Path stagingDirectory,
@@ -55,8 +58,28 @@ public record CheckpointManagerOptions(
   public static final int DEFAULT_ASYNC_QUEUE_CAPACITY = 2;
   public static final String DEFAULT_BASENAME = "model.ckpt";
 
+  /** How an async save snapshots the variables before training goes on. */
+  public enum SnapshotMode {
+    /**
+     * Shadow variables in the training graph: {@code save} runs one {@code Session.run} copying
+     * every variable into its shadow inside TensorFlow; the background thread fetches the shadows
+     * from that session (no copy) and writes them. One extra copy of the variables for the
+     * session's lifetime; a save waits while the previous one is still unwritten; the session
+     * must stay open until the manager is flushed or closed. Adds ops to the graph (see {@code
+     * ShadowSnapshots}).
+     */
+    IN_GRAPH,
+    /**
+     * {@code save} fetches the variables and copies them into Java-owned native buffers, reused
+     * from save to save (up to {@code asyncQueueCapacity + 1} copies alive); leaves the graph as
+     * it is, and the session may close once {@code save} returns.
+     */
+    COPY
+  }
+
   public CheckpointManagerOptions {
     Objects.requireNonNull(keepCheckpointEveryNHours, "keepCheckpointEveryNHours");
+    Objects.requireNonNull(snapshotMode, "snapshotMode");
     Objects.requireNonNull(keepBest, "keepBest");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(stagingDirectory, "stagingDirectory");
@@ -108,6 +131,7 @@ public record CheckpointManagerOptions(
     private BestN keepBest;
     private boolean async;
     private int asyncQueueCapacity = DEFAULT_ASYNC_QUEUE_CAPACITY;
+    private SnapshotMode snapshotMode = SnapshotMode.IN_GRAPH;
     private Clock clock = Clock.systemUTC();
     private String checkpointBasename = DEFAULT_BASENAME;
     private Path stagingDirectory = Paths.get(System.getProperty("java.io.tmpdir"));
@@ -143,6 +167,12 @@ public record CheckpointManagerOptions(
       return this;
     }
 
+    /** How an async save snapshots the variables; see {@link SnapshotMode}. */
+    public Builder snapshotMode(SnapshotMode mode) {
+      this.snapshotMode = mode;
+      return this;
+    }
+
     public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
@@ -171,6 +201,7 @@ public record CheckpointManagerOptions(
           Optional.ofNullable(keepBest),
           async,
           asyncQueueCapacity,
+          snapshotMode,
           clock,
           checkpointBasename,
           stagingDirectory,

@@ -171,7 +171,7 @@ public final class GraphCollections {
     List<GraphOperation> ops = new ArrayList<>();
     for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
       GraphOperation op = it.next();
-      if (SaverGraph.SavedVariable.isVariable(op)) {
+      if (SaverGraph.SavedVariable.isVariable(op) && !ShadowSnapshots.isShadowOp(op.name())) {
         ops.add(op);
       }
     }

@@ -84,7 +84,8 @@ public final class SaverGraph {
     List<GraphOperation> variableOps = new ArrayList<>();
     for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
       GraphOperation op = it.next();
-      if (SavedVariable.isVariable(op)) {
+      // An async CheckpointManager's shadows (ShadowSnapshots) are copies, not model state.
+      if (SavedVariable.isVariable(op) && !ShadowSnapshots.isShadowOp(op.name())) {
         variableOps.add(op);
       }
     }

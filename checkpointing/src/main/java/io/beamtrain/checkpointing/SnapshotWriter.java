@@ -12,6 +12,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TString;
@@ -56,9 +57,14 @@ final class SnapshotWriter implements AutoCloseable {
   }
 
   void write(VariableSnapshot snapshot, String localPrefix) {
-    if (snapshot.values().size() != placeholders.size()) {
+    write(snapshot.values(), localPrefix);
+  }
+
+  /** Writes {@code values}, one per variable in the saver's order, as a V2 checkpoint at {@code localPrefix}. */
+  void write(List<Tensor> values, String localPrefix) {
+    if (values.size() != placeholders.size()) {
       throw new IllegalArgumentException(
-          "snapshot has " + snapshot.values().size() + " variables, writer expects " + placeholders.size());
+          "snapshot has " + values.size() + " variables, writer expects " + placeholders.size());
     }
     Path parent = Paths.get(localPrefix).toAbsolutePath().getParent();
     try {
@@ -69,7 +75,7 @@ final class SnapshotWriter implements AutoCloseable {
     try (TString prefix = TString.scalarOf(localPrefix)) {
       Session.Runner runner = session.runner().feed(prefixName, prefix).addTarget(saveName);
       for (int i = 0; i < placeholders.size(); i++) {
-        runner.feed(placeholders.get(i), snapshot.values().get(i));
+        runner.feed(placeholders.get(i), values.get(i));
       }
       runner.run().close();
     }

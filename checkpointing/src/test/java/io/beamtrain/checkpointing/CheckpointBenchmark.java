@@ -1,5 +1,6 @@
 package io.beamtrain.checkpointing;
 
+import io.beamtrain.checkpointing.CheckpointManagerOptions.SnapshotMode;
 import io.beamtrain.checkpointing.storage.StorageConfig;
 import io.beamtrain.checkpointing.testing.GcsTestServer;
 import java.io.IOException;
@@ -31,6 +32,11 @@ import org.tensorflow.op.Ops;
  * fsyncs every file before its rename and the directory after, so save/raw compares like with
  * like (the raw baseline forces too, once, with no rename and no directory).
  *
+ * <p>{@code async s} is the default {@link SnapshotMode#IN_GRAPH} (shadow variables, one run of
+ * {@code Assign} ops), {@code copy s} the {@link SnapshotMode#COPY} baseline (fetch, then copy into
+ * pooled Java-owned buffers) in the same run. {@link #asyncSaveBlockingBreakdown} measures both,
+ * the fetch alone and a durable synchronous save interleaved at the largest size.
+ *
  * <p>Run: {@code mvn -B -o -Pbenchmarks verify -pl checkpointing -am -Dtest=CheckpointBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Dbeamtrain.checkpoint.sizesMb=256} measures
  * only those sizes, {@code -Dbeamtrain.checkpoint.gcs=false} skips the GCS test server.
@@ -60,11 +66,14 @@ class CheckpointBenchmark {
           Path local = tmp.resolve("local-" + mb);
           Result localSync = measure(model, local.toString(), StorageConfig.defaults(), false, reps);
           Result localAsync = measure(model, tmp.resolve("async-" + mb).toString(), StorageConfig.defaults(), true, reps);
-          rows.add(row(mb, "local", raw, localSync, localAsync));
+          Result localCopy = measure(model, tmp.resolve("copy-" + mb).toString(), StorageConfig.defaults(),
+              true, SnapshotMode.COPY, reps);
+          rows.add(row(mb, "local", raw, localSync, localAsync, localCopy));
           if (GCS) {
             Result gcsSync = measure(model, "gs://bench/sync-" + mb, gcs, false, reps);
             Result gcsAsync = measure(model, "gs://bench/async-" + mb, gcs, true, reps);
-            rows.add(row(mb, "gcs-test-server", raw, gcsSync, gcsAsync));
+            Result gcsCopy = measure(model, "gs://bench/copy-" + mb, gcs, true, SnapshotMode.COPY, reps);
+            rows.add(row(mb, "gcs-test-server", raw, gcsSync, gcsAsync, gcsCopy));
           }
         }
         deleteTree(tmp);
@@ -74,25 +83,94 @@ class CheckpointBenchmark {
     System.out.println();
     System.out.println("CheckpointBenchmark (medians; MB = 2^20 bytes of variables; raw = FileChannel write + force of the same bytes on the same disk;"
         + " a local save fsyncs each file before its rename and the directory after)");
-    System.out.printf("%-6s %-16s %10s %10s %10s %12s %12s %12s %10s %12s%n",
-        "size", "target", "raw MB/s", "raw s", "save s", "save MB/s", "save/raw", "restore MB/s", "async s", "async/sync");
+    System.out.printf("%-6s %-16s %10s %10s %10s %12s %12s %12s %10s %12s %10s %12s%n",
+        "size", "target", "raw MB/s", "raw s", "save s", "save MB/s", "save/raw", "restore MB/s", "async s", "async/sync",
+        "copy s", "copy/sync");
     rows.forEach(System.out::println);
   }
 
-  private static String row(int mb, String target, double raw, Result sync, Result async) {
-    return String.format("%-6s %-16s %10.1f %10.3f %10.3f %12.1f %12.2f %12.1f %10.4f %11.1f%%",
+  /**
+   * What an async save blocks for at the largest size, interleaved rep by rep so that load on the
+   * machine hits every figure alike: {@code save} in each {@link SnapshotMode}, the fetch alone
+   * (what COPY does before its copy), and a durable synchronous save.
+   */
+  @Test
+  void asyncSaveBlockingBreakdown() {
+    int mb = Arrays.stream(SIZES_MB).max().orElseThrow();
+    long bytes = (long) mb << 20;
+    int reps = 7;
+    String[] names = {
+      "async save(), IN_GRAPH", "async save(), COPY", "  of which fetch (no copy)", "sync save (durable)"};
+    double[][] seconds = new double[names.length][reps];
+    try (BigModel model = new BigModel(bytes);
+        CheckpointManager inGraph = open(model, "in-graph", true, SnapshotMode.IN_GRAPH);
+        CheckpointManager copy = open(model, "copy", true, SnapshotMode.COPY);
+        CheckpointManager sync = open(model, "sync", false, SnapshotMode.COPY)) {
+      Runnable[] runs = {
+        () -> inGraph.save(model.session, 1, Map.of()),
+        () -> copy.save(model.session, 1, Map.of()),
+        () -> {
+          Session.Runner runner = model.session.runner();
+          model.saver.variables().forEach(v -> runner.fetch(v.valueTensorName()));
+          runner.run().close();
+        },
+        () -> sync.save(model.session, 1, Map.of()),
+      };
+      for (int i = -1; i < reps; i++) { // -1: warm-up (buffers and shadows allocated, executors built)
+        for (int k = 0; k < runs.length; k++) {
+          long start = System.nanoTime();
+          runs[k].run();
+          double elapsed = (System.nanoTime() - start) / 1e9;
+          if (i >= 0) {
+            seconds[k][i] = elapsed;
+          }
+          inGraph.flush(); // a background write never overlaps a measurement
+          copy.flush();
+        }
+      }
+    }
+    double syncSave = median(seconds[names.length - 1]);
+    System.out.println();
+    System.out.printf("Async save blocking at %dMB, local disk (medians of %d, interleaved; %% of the durable sync save"
+        + " in the same run; GB/s = variable bytes / time)%n", mb, reps);
+    System.out.printf("%-30s %10s %10s %10s%n", "", "s", "% sync", "GB/s");
+    for (int k = 0; k < names.length; k++) {
+      double m = median(seconds[k]);
+      System.out.printf("%-30s %10.4f %9.1f%% %10.2f%n", names[k], m, 100 * m / syncSave, bytes / m / 1e9);
+    }
+  }
+
+  private CheckpointManager open(BigModel model, String dir, boolean async, SnapshotMode mode) {
+    return CheckpointManager.open(tmp.resolve(dir).toString(), model.saver, model.graph,
+        CheckpointManagerOptions.builder()
+            .maxToKeep(2)
+            .async(async)
+            .snapshotMode(mode)
+            .stagingDirectory(tmp.resolve("staging"))
+            .build(),
+        StorageConfig.defaults());
+  }
+
+  private static String row(int mb, String target, double raw, Result sync, Result async, Result copy) {
+    return String.format("%-6s %-16s %10.1f %10.3f %10.3f %12.1f %12.2f %12.1f %10.4f %11.1f%% %10.4f %11.1f%%",
         mb + "MB", target, mb / raw, raw, sync.save, mb / sync.save, sync.save / raw,
-        mb / sync.restore, async.save, 100 * async.save / sync.save);
+        mb / sync.restore, async.save, 100 * async.save / sync.save, copy.save, 100 * copy.save / sync.save);
   }
 
   private record Result(double save, double restore) {}
 
   /** Median seconds of {@code reps} saves (each a new step, max_to_keep 2) and of restores. */
   private Result measure(BigModel model, String dir, StorageConfig config, boolean async, int reps) {
+    return measure(model, dir, config, async, SnapshotMode.IN_GRAPH, reps);
+  }
+
+  private Result measure(
+      BigModel model, String dir, StorageConfig config, boolean async, SnapshotMode mode, int reps) {
     CheckpointManagerOptions options =
         CheckpointManagerOptions.builder()
             .maxToKeep(2)
             .async(async)
+            .snapshotMode(mode)
             .stagingDirectory(tmp.resolve("staging"))
             .build();
     double[] saves = new double[reps];

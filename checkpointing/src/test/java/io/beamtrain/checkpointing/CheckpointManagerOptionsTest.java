@@ -23,6 +23,7 @@ class CheckpointManagerOptionsTest {
     assertEquals(Optional.empty(), o.keepBest());
     assertEquals(false, o.async());
     assertEquals(2, o.asyncQueueCapacity());
+    assertEquals(CheckpointManagerOptions.SnapshotMode.IN_GRAPH, o.snapshotMode());
     assertEquals("model.ckpt", o.checkpointBasename());
     assertEquals("the 5 most recent", o.retention().listed().describe());
   }
