@@ -66,8 +66,9 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
 
   @Override
   public PCollection<String> expand(PCollectionTuple input) {
-    PCollectionView<TableStatistics> eval =
-        input.get(EVAL_STATISTICS).apply("EvalStatisticsView", View.asSingleton());
+    // One element; asIterable, unlike asSingleton, needs no combine (a shuffle) to make the view.
+    PCollectionView<Iterable<TableStatistics>> eval =
+        input.get(EVAL_STATISTICS).apply("EvalStatisticsView", View.asIterable());
     PCollectionView<List<String>> trainFiles =
         input.get(TRAIN_FILES).apply("TrainFilesView", View.asList());
     PCollectionView<List<String>> evalFiles =
@@ -99,7 +100,7 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
 
     private final DataSchema schema;
     private final PreprocessSettings settings;
-    private final PCollectionView<TableStatistics> evalView;
+    private final PCollectionView<Iterable<TableStatistics>> evalView;
     private final PCollectionView<List<String>> trainFilesView;
     private final PCollectionView<List<String>> evalFilesView;
     private final PCollectionView<List<String>> rejectedFilesView;
@@ -108,7 +109,7 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
     CommitFn(
         DataSchema schema,
         PreprocessSettings settings,
-        PCollectionView<TableStatistics> evalView,
+        PCollectionView<Iterable<TableStatistics>> evalView,
         PCollectionView<List<String>> trainFilesView,
         PCollectionView<List<String>> evalFilesView,
         PCollectionView<List<String>> rejectedFilesView,
@@ -125,7 +126,11 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
     @ProcessElement
     public void process(ProcessContext context) {
       TableStatistics train = context.element();
-      TableStatistics eval = context.sideInput(evalView);
+      java.util.Iterator<TableStatistics> evals = context.sideInput(evalView).iterator();
+      TableStatistics eval = evals.next();
+      if (evals.hasNext()) {
+        throw new IllegalStateException("more than one eval statistics");
+      }
       List<String> trainFiles = relativeNames(context.sideInput(trainFilesView));
       List<String> evalFiles = relativeNames(context.sideInput(evalFilesView));
       List<String> rejectedFiles = context.sideInput(rejectedFilesView);

@@ -46,6 +46,17 @@ class ParseAndWriteTest {
     assertEquals(1, reshuffles(tmp.resolve("*.csv").toString()));
   }
 
+  @Test
+  void fileInputNeedsNoDefaultStatisticsNorACombineForTheEvalView() throws Exception {
+    Files.writeString(tmp.resolve("a.csv"), "x,y\n0,0\n1,1\n");
+    List<String> names = transformNames(tmp.resolve("a.csv").toString());
+    assertEquals(
+        List.of(),
+        names.stream()
+            .filter(name -> name.contains("ProduceDefault") || name.contains("GloballyAsSingletonView"))
+            .toList());
+  }
+
   /** Reshuffle composites in the file match of the preprocess pipeline of {@code input}. */
   private int reshuffles(String input) {
     PreprocessSettings settings = PreprocessSettings.of(input, tmp.resolve("out").toString(), "y");
@@ -65,6 +76,30 @@ class ParseAndWriteTest {
           }
         });
     return count[0];
+  }
+
+  /** Full names of every transform of the preprocess pipeline of {@code input}, as built. */
+  private List<String> transformNames(String input) {
+    PreprocessSettings settings = PreprocessSettings.of(input, tmp.resolve("out").toString(), "y");
+    Pipeline p = DirectPipelines.create();
+    p.apply(Preprocess.from(settings));
+    List<String> names = new ArrayList<>();
+    p.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public CompositeBehavior enterCompositeTransform(
+              org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+            names.add(node.getFullName());
+            return CompositeBehavior.ENTER_TRANSFORM;
+          }
+
+          @Override
+          public void visitPrimitiveTransform(
+              org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+            names.add(node.getFullName());
+          }
+        });
+    return names;
   }
 
   private static void assertRecords(ExampleEncoder encoder, Path shard, int... values) {
