@@ -117,7 +117,6 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
             WriteMetadata.EVAL_FILES,
             parsed.get(ParseAndWrite.EVAL_PARTS).apply("WriteEval", new CommitShards(dataDir)))
         .and(WriteMetadata.REJECTED_FILES, rejected.apply("WriteRejected", WriteRejected.to(dataDir)))
-        .and(WriteMetadata.REJECTED, rejected)
         .apply("WriteMetadata", WriteMetadata.of(schema, settings));
   }
 

@@ -4,15 +4,20 @@ import io.beamtrain.checkpointing.storage.StoragePaths;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.Serializable;
 import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
@@ -32,7 +37,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * raw) to {@code <dataDir>/rejected/rejected-00000-of-00001.jsonl}, one shard (rejected rows are
  * few, and one file is easiest to read), ordered by input file and line. Nothing is written when
  * no row was rejected; {@code stats.json} always has the count. Output: the path of the file, if
- * written.
+ * written, with its rows counted by reason (for {@code stats.json} and the rejected-share check).
  *
  * <p>One group of all rejected rows and one write: the file is written under {@code
  * rejected/.temp-beam/} (see {@link BeamTempFiles}) and renamed into place, so it never appears
@@ -41,7 +46,16 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * whether a row was rejected or not), and left the line order to the shuffle.
  */
 public final class WriteRejected
-    extends PTransform<PCollection<RejectedRow>, PCollection<String>> {
+    extends PTransform<PCollection<RejectedRow>, PCollection<WriteRejected.Written>> {
+  /** The written file and its rows counted by {@link RejectReason} name. */
+  public record Written(String path, Map<String, Long> byReason) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public Written {
+      byReason = Collections.unmodifiableMap(new TreeMap<>(byReason));
+    }
+  }
+
   /** Subdirectory of the data directory holding the rejected rows. */
   public static final String DIRECTORY = "rejected";
 
@@ -59,20 +73,20 @@ public final class WriteRejected
   }
 
   @Override
-  public PCollection<String> expand(PCollection<RejectedRow> rejected) {
+  public PCollection<Written> expand(PCollection<RejectedRow> rejected) {
     return rejected
         .apply("OneGroup", WithKeys.<String, RejectedRow>of("").withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), RejectedRowCoder.of()))
         .apply("GroupRejected", GroupByKey.create())
         .apply("WriteJsonLines", ParDo.of(new WriteFn(StoragePaths.join(dataDir, DIRECTORY))))
-        .setCoder(StringUtf8Coder.of());
+        .setCoder(SerializableCoder.of(Written.class));
   }
 
   /** Input rows in input order: by file, then line. */
   static final Comparator<RejectedRow> ORDER =
       Comparator.comparing(RejectedRow::file).thenComparingLong(RejectedRow::line);
 
-  private static final class WriteFn extends DoFn<KV<String, Iterable<RejectedRow>>, String> {
+  private static final class WriteFn extends DoFn<KV<String, Iterable<RejectedRow>>, Written> {
     private final String directory;
 
     WriteFn(String directory) {
@@ -81,11 +95,13 @@ public final class WriteRejected
 
     @ProcessElement
     public void process(
-        @Element KV<String, Iterable<RejectedRow>> group, OutputReceiver<String> out)
+        @Element KV<String, Iterable<RejectedRow>> group, OutputReceiver<Written> out)
         throws IOException {
       List<RejectedRow> rows = new ArrayList<>();
       group.getValue().forEach(rows::add);
       rows.sort(ORDER);
+      Map<String, Long> byReason = new TreeMap<>();
+      rows.forEach(row -> byReason.merge(row.reason().name(), 1L, Long::sum));
       String path = StoragePaths.join(directory, FILE_NAME);
       String temp =
           StoragePaths.join(
@@ -106,7 +122,7 @@ public final class WriteRejected
           List.of(tempId),
           List.of(FileSystems.matchNewResource(path, false)),
           MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-      out.output(path);
+      out.output(new Written(path, byReason));
     }
   }
 }

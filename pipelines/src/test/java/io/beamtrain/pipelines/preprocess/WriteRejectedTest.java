@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,13 +28,21 @@ class WriteRejectedTest {
     }
     Path dataDir = tmp.resolve("data");
     Pipeline p = DirectPipelines.create();
-    p.apply(Create.of(rows).withCoder(RejectedRowCoder.of()))
-        .apply(WriteRejected.to(dataDir.toString()));
+    rows.add(new RejectedRow("a.csv", 41, RejectReason.BAD_QUOTING, "quote", "\"x"));
+    PCollection<WriteRejected.Written> written =
+        p.apply(Create.of(rows).withCoder(RejectedRowCoder.of()))
+            .apply(WriteRejected.to(dataDir.toString()));
+    // The one file, with its rows counted by reason (what stats.json and the share check read).
+    PAssert.that(written)
+        .containsInAnyOrder(
+            new WriteRejected.Written(
+                dataDir.resolve("rejected/rejected-00000-of-00001.jsonl").toString(),
+                Map.of("WRONG_COLUMN_COUNT", 39L, "BAD_QUOTING", 1L)));
     p.run().waitUntilFinish();
 
     List<String> expected = new ArrayList<>();
     rows.stream().sorted(WriteRejected.ORDER).forEach(row -> expected.add(row.toJsonLine()));
-    assertEquals(expected.get(0), rows.get(rows.size() - 2).toJsonLine()); // a.csv, line 3
+    assertEquals(expected.get(0), rows.get(rows.size() - 3).toJsonLine()); // a.csv, line 3
     assertEquals(
         expected, Files.readAllLines(dataDir.resolve("rejected/rejected-00000-of-00001.jsonl")));
   }
