@@ -5,6 +5,7 @@ import io.beamtrain.pipelines.PipelineRuns;
 import io.beamtrain.pipelines.options.StorageSetup;
 import io.beamtrain.pipelines.preprocess.DataOptions;
 import io.beamtrain.pipelines.preprocess.Preprocess;
+import io.beamtrain.pipelines.preprocess.PreprocessParallelism;
 import io.beamtrain.pipelines.preprocess.PreprocessSettings;
 import io.beamtrain.trainer.BadInputException;
 import org.apache.beam.sdk.Pipeline;
@@ -40,7 +41,8 @@ public final class PreprocessPipeline {
   }
 
   /**
-   * Builds and runs the pipeline and waits for it.
+   * Builds and runs the pipeline and waits for it. On the DirectRunner, {@code
+   * --targetParallelism} is lowered to the number of input files ({@link PreprocessParallelism}).
    *
    * @throws IllegalArgumentException for bad flags or a bad schema file (before anything runs)
    * @throws BadInputException when the input is unusable: too many rejected rows (the message
@@ -52,6 +54,7 @@ public final class PreprocessPipeline {
     Pipeline pipeline = Pipeline.create(options);
     PreprocessSettings settings = PreprocessSettings.fromOptions(options, options.getOutput(), storage);
     pipeline.apply("Preprocess", Preprocess.from(settings, options));
+    PreprocessParallelism.limitToInputFiles(options, settings);
     return runAndWait(pipeline);
   }
 

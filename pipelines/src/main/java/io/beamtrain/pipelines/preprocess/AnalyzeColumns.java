@@ -71,12 +71,25 @@ public final class AnalyzeColumns
    */
   public static PTransform<PCollection<Accumulator>, PCollection<TableStatistics>> mergePartials(
       DataSchema schema, VocabularyOptions vocabulary) {
+    return mergePartials(schema, vocabulary, false);
+  }
+
+  /**
+   * {@link #mergePartials(DataSchema, VocabularyOptions)}, for an input that always holds at least
+   * one partial when {@code atLeastOnePartial} ({@link ParseAndWrite} gives one per file and split,
+   * and a pattern that matches no file fails the run). Then the combine leaves out the steps that
+   * would produce the statistics of no row for an empty input (a side input of the output, an
+   * empty element, a flatten): on the DirectRunner they are a scheduling round of their own.
+   */
+  static PTransform<PCollection<Accumulator>, PCollection<TableStatistics>> mergePartials(
+      DataSchema schema, VocabularyOptions vocabulary, boolean atLeastOnePartial) {
     MergePartialsFn merge = new MergePartialsFn(new StatisticsFn(schema, vocabulary));
     return new PTransform<>() {
       @Override
       public PCollection<TableStatistics> expand(PCollection<Accumulator> partials) {
+        Combine.Globally<Accumulator, TableStatistics> combine = Combine.globally(merge);
         return partials
-            .apply("MergePartials", Combine.globally(merge))
+            .apply("MergePartials", atLeastOnePartial ? combine.withoutDefaults() : combine)
             .setCoder(SerializableCoder.of(TableStatistics.class));
       }
     };

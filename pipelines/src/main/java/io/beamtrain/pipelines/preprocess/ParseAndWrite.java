@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -57,7 +59,9 @@ final class ParseAndWrite extends PTransform<PCollection<String>, PCollectionTup
         filepatterns
             .apply(
                 "MatchFiles",
-                FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
+                FileIO.matchAll()
+                    .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW)
+                    .withOutputParallelization(!matchesOneFile(settings.input())))
             .apply("ReadMatches", FileIO.readMatches())
             .apply(
                 "ParseAndWriteFiles",
@@ -69,6 +73,21 @@ final class ParseAndWrite extends PTransform<PCollection<String>, PCollectionTup
                             .and(EVAL_STATISTICS)
                             .and(REJECTED)));
     return withCoders(out, settings, schema);
+  }
+
+  /**
+   * Whether {@code pattern} matches exactly one file now, while the pipeline is built. Then the
+   * match's reshuffle (a group by a random key, there to spread many files over workers) has
+   * nothing to spread and is left out: on the DirectRunner it is a stage of its own before any
+   * row is read. More files at run time are still all read, only not spread.
+   */
+  static boolean matchesOneFile(String pattern) {
+    try {
+      MatchResult match = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+      return match.status() == MatchResult.Status.OK && match.metadata().size() == 1;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Sets the coders of this transform's outputs on {@code out} (also {@link ReadBigQuery}'s). */

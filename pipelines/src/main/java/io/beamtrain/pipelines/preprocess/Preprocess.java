@@ -94,16 +94,22 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
                 .setCoder(StringUtf8Coder.of())
                 .apply("ParseAndWrite", new ParseAndWrite(settings, schema));
     PCollection<RejectedRow> rejected = parsed.get(ParseAndWrite.REJECTED);
+    // Files give one partial per file and split; BigQuery may give none for an empty table.
+    boolean partialsGiven = bigQuery == null;
     return PCollectionTuple.of(
             WriteMetadata.TRAIN_STATISTICS,
             parsed
                 .get(ParseAndWrite.TRAIN_STATISTICS)
-                .apply("AnalyzeTrain", AnalyzeColumns.mergePartials(schema, settings.vocabulary())))
+                .apply(
+                    "AnalyzeTrain",
+                    AnalyzeColumns.mergePartials(schema, settings.vocabulary(), partialsGiven)))
         .and(
             WriteMetadata.EVAL_STATISTICS,
             parsed
                 .get(ParseAndWrite.EVAL_STATISTICS)
-                .apply("AnalyzeEval", AnalyzeColumns.mergePartials(schema, settings.vocabulary())))
+                .apply(
+                    "AnalyzeEval",
+                    AnalyzeColumns.mergePartials(schema, settings.vocabulary(), partialsGiven)))
         .and(
             WriteMetadata.TRAIN_FILES,
             parsed.get(ParseAndWrite.TRAIN_PARTS).apply("WriteTrain", new CommitShards(dataDir)))
@@ -111,7 +117,6 @@ public final class Preprocess extends PTransform<PBegin, PCollection<String>> {
             WriteMetadata.EVAL_FILES,
             parsed.get(ParseAndWrite.EVAL_PARTS).apply("WriteEval", new CommitShards(dataDir)))
         .and(WriteMetadata.REJECTED_FILES, rejected.apply("WriteRejected", WriteRejected.to(dataDir)))
-        .and(WriteMetadata.REJECTED, rejected)
         .apply("WriteMetadata", WriteMetadata.of(schema, settings));
   }
 

@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
@@ -22,7 +20,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * reader that finds it finds every shard it lists.
  *
  * <p>Input: a tuple with {@link #TRAIN_STATISTICS} and {@link #EVAL_STATISTICS} (one {@link
- * TableStatistics} each), {@link #TRAIN_FILES}, {@link #EVAL_FILES} and {@link #REJECTED_FILES}
- * (written paths) and {@link #REJECTED} (the rejected rows, counted by reason). Output: one
+ * TableStatistics} each), {@link #TRAIN_FILES} and {@link #EVAL_FILES} (written paths) and
+ * {@link #REJECTED_FILES} (the rejected file, if any, with its rows counted by reason). Output: one
  * element, the data directory, after {@code transform.json} is written. Fails with a {@link
  * BadInputException} when too many rows were rejected, no row was usable, or the label has
  * fewer than two classes in a classification.
@@ -46,8 +43,7 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
   public static final TupleTag<TableStatistics> EVAL_STATISTICS = new TupleTag<>() {};
   public static final TupleTag<String> TRAIN_FILES = new TupleTag<>() {};
   public static final TupleTag<String> EVAL_FILES = new TupleTag<>() {};
-  public static final TupleTag<String> REJECTED_FILES = new TupleTag<>() {};
-  public static final TupleTag<RejectedRow> REJECTED = new TupleTag<>() {};
+  public static final TupleTag<WriteRejected.Written> REJECTED_FILES = new TupleTag<>() {};
 
   /** Name of the schema file written beside transform.json. */
   public static final String SCHEMA_FILE_NAME = "schema.json";
@@ -66,31 +62,24 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
 
   @Override
   public PCollection<String> expand(PCollectionTuple input) {
-    PCollectionView<TableStatistics> eval =
-        input.get(EVAL_STATISTICS).apply("EvalStatisticsView", View.asSingleton());
+    // One element; asIterable, unlike asSingleton, needs no combine (a shuffle) to make the view.
+    PCollectionView<Iterable<TableStatistics>> eval =
+        input.get(EVAL_STATISTICS).apply("EvalStatisticsView", View.asIterable());
     PCollectionView<List<String>> trainFiles =
         input.get(TRAIN_FILES).apply("TrainFilesView", View.asList());
     PCollectionView<List<String>> evalFiles =
         input.get(EVAL_FILES).apply("EvalFilesView", View.asList());
-    PCollectionView<List<String>> rejectedFiles =
+    // The rejected file with its rows counted by reason; none when no row was rejected.
+    PCollectionView<List<WriteRejected.Written>> rejectedFiles =
         input.get(REJECTED_FILES).apply("RejectedFilesView", View.asList());
-    PCollectionView<Map<String, Long>> rejectedByReason =
-        input
-            .get(REJECTED)
-            .apply(
-                "RejectReasons",
-                MapElements.into(TypeDescriptors.strings()).via(row -> row.reason().name()))
-            .apply("CountReasons", Count.perElement())
-            .apply("RejectReasonsView", View.asMap());
     return input
         .get(TRAIN_STATISTICS)
         .apply(
             "CommitDataset",
             ParDo.of(
                     new CommitFn(
-                        schema, settings, eval, trainFiles, evalFiles, rejectedFiles,
-                        rejectedByReason))
-                .withSideInputs(eval, trainFiles, evalFiles, rejectedFiles, rejectedByReason))
+                        schema, settings, eval, trainFiles, evalFiles, rejectedFiles))
+                .withSideInputs(eval, trainFiles, evalFiles, rejectedFiles))
         .setCoder(StringUtf8Coder.of());
   }
 
@@ -99,37 +88,42 @@ public final class WriteMetadata extends PTransform<PCollectionTuple, PCollectio
 
     private final DataSchema schema;
     private final PreprocessSettings settings;
-    private final PCollectionView<TableStatistics> evalView;
+    private final PCollectionView<Iterable<TableStatistics>> evalView;
     private final PCollectionView<List<String>> trainFilesView;
     private final PCollectionView<List<String>> evalFilesView;
-    private final PCollectionView<List<String>> rejectedFilesView;
-    private final PCollectionView<Map<String, Long>> reasonsView;
+    private final PCollectionView<List<WriteRejected.Written>> rejectedFilesView;
 
     CommitFn(
         DataSchema schema,
         PreprocessSettings settings,
-        PCollectionView<TableStatistics> evalView,
+        PCollectionView<Iterable<TableStatistics>> evalView,
         PCollectionView<List<String>> trainFilesView,
         PCollectionView<List<String>> evalFilesView,
-        PCollectionView<List<String>> rejectedFilesView,
-        PCollectionView<Map<String, Long>> reasonsView) {
+        PCollectionView<List<WriteRejected.Written>> rejectedFilesView) {
       this.schema = schema;
       this.settings = settings;
       this.evalView = evalView;
       this.trainFilesView = trainFilesView;
       this.evalFilesView = evalFilesView;
       this.rejectedFilesView = rejectedFilesView;
-      this.reasonsView = reasonsView;
     }
 
     @ProcessElement
     public void process(ProcessContext context) {
       TableStatistics train = context.element();
-      TableStatistics eval = context.sideInput(evalView);
+      java.util.Iterator<TableStatistics> evals = context.sideInput(evalView).iterator();
+      TableStatistics eval = evals.next();
+      if (evals.hasNext()) {
+        throw new IllegalStateException("more than one eval statistics");
+      }
       List<String> trainFiles = relativeNames(context.sideInput(trainFilesView));
       List<String> evalFiles = relativeNames(context.sideInput(evalFilesView));
-      List<String> rejectedFiles = context.sideInput(rejectedFilesView);
-      Map<String, Long> reasons = new TreeMap<>(context.sideInput(reasonsView));
+      List<String> rejectedFiles = new ArrayList<>();
+      Map<String, Long> reasons = new TreeMap<>();
+      for (WriteRejected.Written written : context.sideInput(rejectedFilesView)) {
+        rejectedFiles.add(written.path());
+        written.byReason().forEach((reason, count) -> reasons.merge(reason, count, Long::sum));
+      }
 
       String dataDir = settings.dataDir();
       DataStats stats = stats(train, eval, trainFiles, evalFiles, reasons);

@@ -38,6 +38,70 @@ class ParseAndWriteTest {
     assertRecords(encoder, output.resolve("data/train-00001-of-00002.tfrecord.gz"), 1, 3, 5, 11, 13);
   }
 
+  @Test
+  void theMatchIsReshuffledOnlyWhenThePatternMatchesSeveralFiles() throws Exception {
+    Files.writeString(tmp.resolve("a.csv"), "x,y\n0,0\n1,1\n");
+    assertEquals(0, reshuffles(tmp.resolve("a.csv").toString()));
+    Files.writeString(tmp.resolve("b.csv"), "x,y\n2,2\n");
+    assertEquals(1, reshuffles(tmp.resolve("*.csv").toString()));
+  }
+
+  @Test
+  void fileInputNeedsNoDefaultStatisticsNorACombineForTheEvalView() throws Exception {
+    Files.writeString(tmp.resolve("a.csv"), "x,y\n0,0\n1,1\n");
+    List<String> names = transformNames(tmp.resolve("a.csv").toString());
+    assertEquals(
+        List.of(),
+        names.stream()
+            .filter(name -> name.contains("ProduceDefault") || name.contains("GloballyAsSingletonView"))
+            .toList());
+  }
+
+  /** Reshuffle composites in the file match of the preprocess pipeline of {@code input}. */
+  private int reshuffles(String input) {
+    PreprocessSettings settings = PreprocessSettings.of(input, tmp.resolve("out").toString(), "y");
+    Pipeline p = DirectPipelines.create();
+    p.apply(Preprocess.from(settings));
+    int[] count = {0};
+    p.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public CompositeBehavior enterCompositeTransform(
+              org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+            if (node.getTransform() instanceof org.apache.beam.sdk.transforms.Reshuffle
+                && node.getFullName().contains("/MatchFiles/")) {
+              count[0]++;
+            }
+            return CompositeBehavior.ENTER_TRANSFORM;
+          }
+        });
+    return count[0];
+  }
+
+  /** Full names of every transform of the preprocess pipeline of {@code input}, as built. */
+  private List<String> transformNames(String input) {
+    PreprocessSettings settings = PreprocessSettings.of(input, tmp.resolve("out").toString(), "y");
+    Pipeline p = DirectPipelines.create();
+    p.apply(Preprocess.from(settings));
+    List<String> names = new ArrayList<>();
+    p.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public CompositeBehavior enterCompositeTransform(
+              org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+            names.add(node.getFullName());
+            return CompositeBehavior.ENTER_TRANSFORM;
+          }
+
+          @Override
+          public void visitPrimitiveTransform(
+              org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+            names.add(node.getFullName());
+          }
+        });
+    return names;
+  }
+
   private static void assertRecords(ExampleEncoder encoder, Path shard, int... values) {
     List<byte[]> records = TfRecords.readAll(shard.toString(), StorageConfig.defaults());
     List<byte[]> expected = new ArrayList<>();
