@@ -176,9 +176,24 @@ class OptunaPeerBenchmark {
                 + " %.0f s, load %s%n", dataset.name(), seed, search, outcome.results().size(), steps,
             outcome.best().trial(), dataset.metric(), o.bestEval(), outcome.best().params(), testName(dataset),
             score, seconds, loadAverage());
+        if (Boolean.getBoolean("beamtrain.peer.trials")) {
+          printTrials(dataset, seed, search, outcome);
+        }
       }
       summary(dataset, outcomes);
     }
+  }
+
+  /** Every trial of one search ({@code -Dbeamtrain.peer.trials=true}): what the sampler chose and what it got. */
+  private static void printTrials(Dataset dataset, long seed, String search, SweepOutcome outcome) {
+    StringBuilder lines = new StringBuilder();
+    for (TrialResult r : outcome.results()) {
+      lines.append(String.format(Locale.ROOT, "  trial %s seed %d %s %s %s steps %d %s %.4f lr %.3g units %s layers %s%n",
+          dataset.name(), seed, search.replace(' ', '_'), r.trial(), r.status(), r.steps(), dataset.metric(),
+          r.metric(dataset.metric()), ((Number) r.params().get("learning_rate")).doubleValue(),
+          r.params().get("hidden_units"), r.params().get("num_layers")));
+    }
+    System.out.print(lines);
   }
 
   private static String testName(Dataset dataset) {
