@@ -69,7 +69,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Data: movies ({@code imdb_rating}, from {@code -Dbeamtrain.movies}, else {@code
  * data/movies.csv}, else the shared datasets folder), flights-20k ({@code delay}), penguins
- * ({@code species}). Seeds {@code -Dbeamtrain.peer.seeds=1,2,3,4,5}; {@code
+ * ({@code species}). Seeds {@code -Dbeamtrain.peer.seeds=1,...,10} (the default: with five the medians moved by more than the gaps between searches); {@code
  * -Dbeamtrain.peer.searches=beamtrain TPE,...} runs only those rows (e.g. re-measure beamtrain's
  * after a sampler change: Optuna's rows do not depend on it).
  *
@@ -86,14 +86,20 @@ class OptunaPeerBenchmark {
   static final int ETA = 3;
   static final int MIN_BUDGET = STEPS / (ETA * ETA);
   static final int EVAL_EVERY = MIN_BUDGET;
-  static final long[] SEEDS = Arrays.stream(System.getProperty("beamtrain.peer.seeds", "1,2,3,4,5").split(","))
+  static final long[] SEEDS = Arrays.stream(System.getProperty("beamtrain.peer.seeds", "1,2,3,4,5,6,7,8,9,10").split(","))
       .mapToLong(s -> Long.parseLong(s.trim())).toArray();
   static final List<String> ALL_SEARCHES = List.of("beamtrain RANDOM", "beamtrain TPE", "beamtrain ASHA + TPE",
       "Optuna random", "Optuna TPE", "Optuna TPE mv", "Optuna TPE + Hyperband");
   /** Rows run only when named in {@code -Dbeamtrain.peer.searches}: what TPE's batched rounds cost. */
-  static final List<String> EXTRA_SEARCHES = List.of("beamtrain TPE rounds of 2", "beamtrain TPE rounds of 1");
+  static final List<String> EXTRA_SEARCHES = List.of("beamtrain TPE rounds of 2", "beamtrain TPE rounds of 1",
+      "beamtrain ASHA + TPE from R/3");
   static final List<String> SEARCHES = System.getProperty("beamtrain.peer.searches") == null ? ALL_SEARCHES
-      : Arrays.stream(System.getProperty("beamtrain.peer.searches").split(",")).map(String::trim).toList();
+      : Arrays.stream(System.getProperty("beamtrain.peer.searches").split(",")).map(String::trim)
+          .filter(s -> !s.isEmpty()).toList();
+  /** {@code -Dbeamtrain.peer.noise=N}: first retrain {@link #NOISE_PARAMS} with N trial seeds (see {@link #noiseFloor}). */
+  static final int NOISE_SEEDS = Integer.getInteger("beamtrain.peer.noise", 0);
+  /** A good configuration on all three data sets, retrained to see how far trial seeds alone move the metric. */
+  static final Map<String, Object> NOISE_PARAMS = Map.of("learning_rate", 0.001, "hidden_units", 64, "num_layers", 2);
   static final Path DATA = Path.of("..", "data").toAbsolutePath().normalize();
   /** The shared datasets folder beside the worktrees ({@code /work/shared/datasets} from {@code /work/<worktree>/pipelines}). */
   static final Path SHARED = Path.of("..", "..", "shared", "datasets").toAbsolutePath().normalize();
@@ -158,6 +164,9 @@ class OptunaPeerBenchmark {
     pipeline.apply("Preprocess", Preprocess.from(PreprocessSettings.of(dir.resolve("train.csv").toString(),
         prepared.toString(), dataset.label()).withIgnore(dataset.ignore())));
     PreprocessPipeline.runAndWait(pipeline);
+    if (NOISE_SEEDS > 0) {
+      noiseFloor(dataset, prepared, dir.resolve("noise"));
+    }
 
     Map<String, List<Outcome>> outcomes = new LinkedHashMap<>();
     for (long seed : SEEDS) {
@@ -176,9 +185,48 @@ class OptunaPeerBenchmark {
                 + " %.0f s, load %s%n", dataset.name(), seed, search, outcome.results().size(), steps,
             outcome.best().trial(), dataset.metric(), o.bestEval(), outcome.best().params(), testName(dataset),
             score, seconds, loadAverage());
+        if (Boolean.getBoolean("beamtrain.peer.trials")) {
+          printTrials(dataset, seed, search, outcome);
+        }
       }
       summary(dataset, outcomes);
     }
+  }
+
+  /**
+   * The noise floor: one configuration trained with {@link #NOISE_SEEDS} trial seeds (weight
+   * initialisation and batch order), nothing else changed. When the searches' medians differ by
+   * less than this spread, which search is ahead is the luck of the seeds, not the sampler.
+   */
+  private static void noiseFloor(Dataset dataset, Path prepared, Path dir) {
+    OutputLayout out = new OutputLayout(dir.toString());
+    withData(prepared, out, study(dataset.metric(), "RANDOM", 1, ""));
+    MetricSpec metric = new MetricSpec(dataset.metric(), Goal.MINIMIZE);
+    TrialSettings settings = new TrialSettings(out, out.data(), metric, STEPS, EVAL_EVERY, STEPS, 0, 1, 1,
+        StorageConfig.defaults(), true);
+    double[] values = new double[NOISE_SEEDS];
+    for (int i = 0; i < NOISE_SEEDS; i++) {
+      SortedMap<String, Object> params = new TreeMap<>(FIXED);
+      params.putAll(NOISE_PARAMS);
+      Trial trial = new Trial(Trial.idOf(i), i, params, TrialSeeds.forTrial(1, i));
+      values[i] = TrialRunner.run(settings.toTrialSpec(trial), TrainingListener.NONE).metric(dataset.metric());
+    }
+    double mean = Arrays.stream(values).average().orElse(Double.NaN);
+    double sd = Math.sqrt(Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (values.length - 1));
+    System.out.printf(Locale.ROOT, "%s noise floor: %s over %d trial seeds, best %s %s, sd %.4f, values %s%n",
+        dataset.name(), NOISE_PARAMS, NOISE_SEEDS, dataset.metric(), spread(values), sd, Arrays.toString(values));
+  }
+
+  /** Every trial of one search ({@code -Dbeamtrain.peer.trials=true}): what the sampler chose and what it got. */
+  private static void printTrials(Dataset dataset, long seed, String search, SweepOutcome outcome) {
+    StringBuilder lines = new StringBuilder();
+    for (TrialResult r : outcome.results()) {
+      lines.append(String.format(Locale.ROOT, "  trial %s seed %d %s %s %s steps %d %s %.4f lr %.3g units %s layers %s%n",
+          dataset.name(), seed, search.replace(' ', '_'), r.trial(), r.status(), r.steps(), dataset.metric(),
+          r.metric(dataset.metric()), ((Number) r.params().get("learning_rate")).doubleValue(),
+          r.params().get("hidden_units"), r.params().get("num_layers")));
+    }
+    System.out.print(lines);
   }
 
   private static String testName(Dataset dataset) {
@@ -187,6 +235,9 @@ class OptunaPeerBenchmark {
 
   /** Prints the table in one call: the data sets may run in parallel (see the class comment). */
   private static void summary(Dataset dataset, Map<String, List<Outcome>> outcomes) {
+    if (outcomes.isEmpty()) {
+      return;
+    }
     int seeds = outcomes.values().iterator().next().size();
     StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
         "%n%s: %d trials x %d steps (eval every %d), %d seed(s) of %s, load average %s%n", dataset.name(), TRIALS,
@@ -227,6 +278,9 @@ class OptunaPeerBenchmark {
       case "beamtrain TPE rounds of 1" -> study(dataset.metric(), "TPE", seed, "search: {roundSize: 1}");
       case "beamtrain ASHA + TPE" -> study(dataset.metric(), "ASHA", seed,
           String.format(Locale.ROOT, "search: {eta: %d, minBudget: %d, sampler: TPE}", ETA, MIN_BUDGET));
+      // The first rung at a third of the steps: fewer rungs, a ranking less biased to short-horizon winners.
+      case "beamtrain ASHA + TPE from R/3" -> study(dataset.metric(), "ASHA", seed,
+          String.format(Locale.ROOT, "search: {eta: %d, minBudget: %d, sampler: TPE}", ETA, STEPS / ETA));
       default -> throw new IllegalArgumentException("unknown search " + search);
     };
     Path studyFile = withData(prepared, out, study);
