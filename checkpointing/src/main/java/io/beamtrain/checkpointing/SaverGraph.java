@@ -281,8 +281,13 @@ public final class SaverGraph {
   }
 
   private static String freeScope(Graph graph) {
+    return freeScope(graph, SCOPE);
+  }
+
+  /** {@code base}, or {@code base_<i>} for the first i whose name no op of {@code graph} uses yet. */
+  static String freeScope(Graph graph, String base) {
     for (int i = 0; ; i++) {
-      String scope = i == 0 ? SCOPE : SCOPE + "_" + i;
+      String scope = i == 0 ? base : base + "_" + i;
       if (!hasOpUnder(graph, scope)) {
         return scope;
       }

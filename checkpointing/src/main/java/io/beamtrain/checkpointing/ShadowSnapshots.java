@@ -2,7 +2,6 @@ package io.beamtrain.checkpointing;
 
 import io.beamtrain.checkpointing.SaverGraph.SavedVariable;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import org.tensorflow.Graph;
@@ -55,7 +54,7 @@ final class ShadowSnapshots {
     if (variables.isEmpty()) {
       throw new IllegalArgumentException("no variables to snapshot");
     }
-    String scope = freeScope(graph);
+    String scope = SaverGraph.freeScope(graph, SCOPE);
     GraphOperationBuilder group = graph.opBuilder("NoOp", scope + "/assign_all", graph.baseScope());
     List<String> shadows = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
@@ -116,23 +115,5 @@ final class ShadowSnapshots {
   /** Lets the next {@link #capture} overwrite the shadows. */
   void release() {
     free.release();
-  }
-  private static String freeScope(Graph graph) {
-    for (int i = 0; ; i++) {
-      String scope = i == 0 ? SCOPE : SCOPE + "_" + i;
-      if (!hasOpUnder(graph, scope)) {
-        return scope;
-      }
-    }
-  }
-
-  private static boolean hasOpUnder(Graph graph, String scope) {
-    for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
-      String name = it.next().name();
-      if (name.equals(scope) || name.startsWith(scope + "/")) {
-        return true;
-      }
-    }
-    return false;
   }
 }
